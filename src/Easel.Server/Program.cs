@@ -1,0 +1,1 @@
+namespace Easel.Server; public partial class Program { public static void Main() { } }
