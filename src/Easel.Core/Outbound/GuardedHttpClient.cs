@@ -1,0 +1,156 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+
+namespace Easel.Core.Outbound;
+
+/// <summary>
+/// An HTTP client that cannot be pointed at our own network: the host is resolved once, every address is
+/// checked, and the socket connects to a checked address, so a second DNS answer cannot slip in (rebinding).
+/// Redirects are followed by hand, each hop checked again.
+/// </summary>
+public sealed class GuardedHttpClient : IOutboundClient, IDisposable
+{
+    private readonly AddressPolicy _policy;
+    private readonly OutboundOptions _options;
+    private readonly HttpClient _http;
+
+    public GuardedHttpClient(AddressPolicy policy, OutboundOptions options)
+    {
+        _policy = policy;
+        _options = options;
+        var handler = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            UseProxy = false,
+            UseCookies = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            ConnectTimeout = TimeSpan.FromSeconds(5),
+            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+            ConnectCallback = ConnectToCheckedAddressAsync,
+        };
+        _http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("Easel", "1.0"));
+    }
+
+    public async Task<byte[]> GetBytesAsync(Uri url, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.ImageTimeout);
+        try
+        {
+            return await FollowAsync(url, timeout.Token);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new OutboundException($"{Describe(url)} did not answer within {_options.ImageTimeout.TotalSeconds:0} s", e);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new OutboundException($"{Describe(url)} could not be fetched: {Reason(e)}", e);
+        }
+    }
+
+    private async Task<byte[]> FollowAsync(Uri url, CancellationToken cancellationToken)
+    {
+        var current = url;
+        for (var hop = 0; ; hop++)
+        {
+            CheckScheme(current);
+            using var request = new HttpRequestMessage(HttpMethod.Get, current);
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            if (IsRedirect(response.StatusCode))
+            {
+                if (hop >= _options.MaxRedirects)
+                {
+                    throw new OutboundException($"{Describe(url)} redirected more than {_options.MaxRedirects} times");
+                }
+                var location = response.Headers.Location
+                    ?? throw new OutboundException($"{Describe(current)} answered a redirect without a location");
+                current = location.IsAbsoluteUri ? location : new Uri(current, location);
+                continue;
+            }
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new OutboundException($"{Describe(current)} answered HTTP {(int)response.StatusCode}");
+            }
+            return await ReadCappedAsync(response, current, cancellationToken);
+        }
+    }
+
+    private async Task<byte[]> ReadCappedAsync(HttpResponseMessage response, Uri url, CancellationToken cancellationToken)
+    {
+        var max = _options.MaxImageBytes;
+        // The declared length is checked before a byte is read; the count while reading catches liars.
+        if (response.Content.Headers.ContentLength is long declared && declared > max)
+        {
+            throw new OutboundException($"{Describe(url)} is {declared} bytes, over the limit of {max} bytes");
+        }
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        using var buffer = new MemoryStream(response.Content.Headers.ContentLength is long n ? (int)n : 64 * 1024);
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > max)
+            {
+                throw new OutboundException($"{Describe(url)} is over the limit of {max} bytes");
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+
+    private async ValueTask<Stream> ConnectToCheckedAddressAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        var host = context.DnsEndPoint.Host;
+        var addresses = IPAddress.TryParse(host.Trim('[', ']'), out var literal)
+            ? [literal]
+            : await Dns.GetHostAddressesAsync(host, cancellationToken);
+        if (addresses.Length == 0)
+        {
+            throw new OutboundException($"{host} does not resolve");
+        }
+        // Every answer is checked, not just the first: an attacker's DNS may mix a public and a private one.
+        if (!_policy.IsHostAllowListed(host))
+        {
+            var refused = addresses.FirstOrDefault(a => !_policy.IsAllowed(a));
+            if (refused is not null)
+            {
+                throw new OutboundException($"{host} resolves to {refused}, a private or reserved address that Easel does not connect to");
+            }
+        }
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(addresses, context.DnsEndPoint.Port, cancellationToken);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private static void CheckScheme(Uri url)
+    {
+        if (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)
+        {
+            throw new OutboundException($"only http and https URLs are fetched, not {url.Scheme}");
+        }
+    }
+
+    private static bool IsRedirect(HttpStatusCode status) =>
+        status is HttpStatusCode.MovedPermanently or HttpStatusCode.Found or HttpStatusCode.SeeOther
+            or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect;
+
+    // The refusal raised in the connect callback arrives wrapped; its own words are the useful ones.
+    private static string Reason(HttpRequestException e) =>
+        e.InnerException is OutboundException refused ? refused.Message : e.Message;
+
+    private static string Describe(Uri url) => $"the URL {url.GetLeftPart(UriPartial.Path)}";
+
+    public void Dispose() => _http.Dispose();
+}

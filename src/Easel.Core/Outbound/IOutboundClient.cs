@@ -1,0 +1,11 @@
+namespace Easel.Core.Outbound;
+
+/// <summary>Every request Easel makes to the outside goes through this port (API.md section 7).</summary>
+public interface IOutboundClient
+{
+    /// <summary>GETs the URL within the size and time caps; throws <see cref="OutboundException"/> with a reason a client can read.</summary>
+    Task<byte[]> GetBytesAsync(Uri url, CancellationToken cancellationToken);
+}
+
+/// <summary>A refused or failed outbound request; the message is safe to show to the client.</summary>
+public sealed class OutboundException(string message, Exception? inner = null) : Exception(message, inner);

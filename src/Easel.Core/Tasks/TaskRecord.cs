@@ -1,0 +1,52 @@
+using Easel.Core.Operations;
+
+namespace Easel.Core.Tasks;
+
+public enum TaskState { Pending, Processing, Completed, Failed, Cancelled }
+
+/// <summary>The dialect a task was created through: its callbacks speak it, its id says it.</summary>
+public enum Dialect { Unified, Classic }
+
+/// <summary>Why a task failed, independent of how a dialect spells it.</summary>
+public enum FailureKind
+{
+    ImageProcessing,
+    InvalidParameters,
+    ImageDimensionMismatch,
+    ContentPolicy,
+    GenerationFailed,
+    ServiceError,
+    ServiceUnavailable,
+    Timeout,
+    ResourceNotFound,
+    Unknown,
+}
+
+public sealed record TaskFailure(FailureKind Kind, string Message);
+
+/// <summary>A task as stored. Only <see cref="ITaskStore"/> transitions change it, each by compare-and-set.</summary>
+public sealed record TaskRecord(
+    string Id,
+    string AccountId,
+    Dialect Dialect,
+    Operation Operation,
+    TaskState State,
+    int Progress,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt,
+    long PriceMicros,
+    TaskFailure? Failure,
+    IReadOnlyList<string> ResultKeys,
+    string? CallbackUrl,
+    int Attempts)
+{
+    public bool IsTerminal => State is TaskState.Completed or TaskState.Failed or TaskState.Cancelled;
+
+    public bool CanCancel => State is TaskState.Pending or TaskState.Processing;
+}
+
+/// <summary>A claim on a processing task: only the holder of this exact lease may move it on.</summary>
+public sealed record TaskLease(string TaskId, string NodeId, string Token);
+
+public sealed record ClaimedTask(TaskRecord Task, TaskLease Lease);

@@ -1,0 +1,208 @@
+using Easel.Core.Blobs;
+using Easel.Core.Engines;
+using Easel.Core.Operations;
+using Easel.Core.Outbound;
+using Microsoft.Extensions.Logging;
+
+namespace Easel.Core.Tasks;
+
+/// <summary>
+/// Runs one claimed task: resolve its images, run the engine, store the four outputs, complete it.
+/// At-least-once point: a node may die after storing outputs but before completing; the task is claimed
+/// again and re-run (same seed, same pixels), and only the completion compare-and-set decides, once.
+/// </summary>
+public sealed class TaskRunner(
+    ITaskStore store,
+    IBlobStore blobs,
+    IOutboundClient outbound,
+    IImageEngine engine,
+    RunningTasks running,
+    TaskRunnerOptions options,
+    TimeProvider time,
+    ILogger<TaskRunner> logger)
+{
+    public async Task RunAsync(ClaimedTask claim, CancellationToken stopping)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        var (task, lease) = (claim.Task, claim.Lease);
+        if (task.Attempts > options.MaxAttempts)
+        {
+            await store.FailAsync(lease, new TaskFailure(FailureKind.ServiceError,
+                $"the task was interrupted {options.MaxAttempts} times and was not tried again"), time.GetUtcNow(), CancellationToken.None);
+            return;
+        }
+
+        using var abort = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        running.Register(task.Id, abort);
+        var progress = new ProgressGauge();
+        using var heartbeatStop = new CancellationTokenSource();
+        var heartbeat = HeartbeatAsync(lease, progress, abort, heartbeatStop.Token);
+        try
+        {
+            var outcome = await ExecuteAsync(task, progress, abort.Token);
+            await heartbeatStop.CancelAsync();
+            await heartbeat;
+            await FinishAsync(task, lease, outcome);
+        }
+        catch (OperationCanceledException) when (abort.IsCancellationRequested)
+        {
+            // Cancelled by the client (the store already says so), the lease was lost, or the node is stopping:
+            // in every case this node must not write a terminal state.
+            logger.LogInformation("Task {TaskId} stopped before finishing ({Reason})", task.Id,
+                stopping.IsCancellationRequested ? "shutdown" : "cancelled or lease lost");
+        }
+        finally
+        {
+            running.Unregister(task.Id);
+            await heartbeatStop.CancelAsync();
+            await heartbeat;
+        }
+    }
+
+    private async Task<Outcome> ExecuteAsync(TaskRecord task, ProgressGauge progress, CancellationToken cancellationToken)
+    {
+        try
+        {
+            progress.Report(5);
+            var source = await LoadSourceAsync(task.Operation, cancellationToken);
+            var mask = task.Operation switch
+            {
+                UploadPaint { Mask: ImageMask m } => await LoadAsync(m.Image, "mask", cancellationToken),
+                Edit { Mask: ImageMask m } => await LoadAsync(m.Image, "mask", cancellationToken),
+                Inpaint { Mask: ImageMask m } => await LoadAsync(m.Image, "mask", cancellationToken),
+                _ => (byte[]?)null,
+            };
+            progress.Report(15);
+
+            // The engine's own 0-100 maps onto 15-90 of the task.
+            var engineProgress = new ScaledProgress(progress, 15, 90);
+            var input = new EngineInput(task.Operation, source, mask, TaskIds.SeedOf(task.Id));
+            var output = await engine.RunAsync(input, engineProgress, cancellationToken);
+
+            var keys = new List<string>(output.Images.Count);
+            foreach (var image in output.Images)
+            {
+                keys.Add(await blobs.SaveAsync(image, output.Extension, cancellationToken));
+            }
+            progress.Report(95);
+            return new Outcome(keys, null);
+        }
+        catch (OutboundException e)
+        {
+            return new Outcome([], new TaskFailure(FailureKind.ImageProcessing, e.Message));
+        }
+        catch (EngineFailureException e)
+        {
+            return new Outcome([], new TaskFailure(e.Kind, e.Message));
+        }
+    }
+
+    private async Task FinishAsync(TaskRecord task, TaskLease lease, Outcome outcome)
+    {
+        var now = time.GetUtcNow();
+        // CancellationToken.None: once the work is done, recording it must not be abandoned half-way.
+        var recorded = outcome.Failure is null
+            ? await store.CompleteAsync(lease, outcome.Keys, now, CancellationToken.None)
+            : await store.FailAsync(lease, outcome.Failure, now, CancellationToken.None);
+        if (!recorded)
+        {
+            // Cancelled or re-claimed meanwhile: the other outcome stands, and these outputs belong to no task.
+            foreach (var key in outcome.Keys)
+            {
+                await blobs.DeleteAsync(key, CancellationToken.None);
+            }
+            logger.LogInformation("Task {TaskId} finished but was no longer ours to record", task.Id);
+        }
+    }
+
+    private async Task<byte[]?> LoadSourceAsync(Operation operation, CancellationToken cancellationToken)
+    {
+        if (operation is UploadPaint upload)
+        {
+            return await LoadAsync(upload.Image, "image", cancellationToken);
+        }
+        if (operation.Source is not { } source)
+        {
+            return null;
+        }
+        // Checked at create (same account, completed, image exists); a completed task never changes again.
+        var from = await store.GetAsync(source.TaskId, cancellationToken);
+        if (from is null || source.ImageNumber >= from.ResultKeys.Count)
+        {
+            throw new EngineFailureException(FailureKind.ResourceNotFound, $"image {source.ImageNumber} of task {source.TaskId} no longer exists");
+        }
+        return await blobs.ReadAsync(from.ResultKeys[source.ImageNumber], cancellationToken)
+            ?? throw new EngineFailureException(FailureKind.ResourceNotFound, $"image {source.ImageNumber} of task {source.TaskId} is missing from storage");
+    }
+
+    private async Task<byte[]> LoadAsync(ImageRef image, string what, CancellationToken cancellationToken) => image switch
+    {
+        StoredImage stored => await blobs.ReadAsync(stored.BlobKey, cancellationToken)
+            ?? throw new EngineFailureException(FailureKind.ImageProcessing, $"the {what} file was not found in Easel's storage"),
+        ExternalImage external => await outbound.GetBytesAsync(new Uri(external.Url), cancellationToken),
+        _ => throw new ArgumentOutOfRangeException(nameof(image)),
+    };
+
+    private async Task HeartbeatAsync(TaskLease lease, ProgressGauge progress, CancellationTokenSource abort, CancellationToken stop)
+    {
+        var lastRenewal = time.GetUtcNow();
+        var flushed = 0;
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await Task.Delay(options.HeartbeatInterval, time, stop);
+                var current = progress.Value;
+                if (current > flushed)
+                {
+                    await store.ReportProgressAsync(lease, current, stop);
+                    flushed = current;
+                }
+                var now = time.GetUtcNow();
+                if (now - lastRenewal >= options.HeartbeatInterval * 4)
+                {
+                    if (!await store.RenewLeaseAsync(lease, now, options.LeaseDuration, stop))
+                    {
+                        await abort.CancelAsync();
+                        return;
+                    }
+                    lastRenewal = now;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // The run finished: the heartbeat ends with it.
+        }
+    }
+
+    private sealed record Outcome(IReadOnlyList<string> Keys, TaskFailure? Failure);
+
+    /// <summary>The highest progress reported so far; the heartbeat writes it, so the engine never waits on the database.</summary>
+    private sealed class ProgressGauge : IProgress<int>
+    {
+        private int _value;
+
+        public int Value => Volatile.Read(ref _value);
+
+        public void Report(int value)
+        {
+            var clamped = Math.Clamp(value, 0, 99); // 100 is written by the completion itself
+            int seen;
+            do
+            {
+                seen = Volatile.Read(ref _value);
+                if (clamped <= seen)
+                {
+                    return;
+                }
+            }
+            while (Interlocked.CompareExchange(ref _value, clamped, seen) != seen);
+        }
+    }
+
+    private sealed class ScaledProgress(IProgress<int> inner, int from, int to) : IProgress<int>
+    {
+        public void Report(int value) => inner.Report(from + (Math.Clamp(value, 0, 100) * (to - from) / 100));
+    }
+}

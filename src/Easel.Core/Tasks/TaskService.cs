@@ -1,0 +1,96 @@
+using System.Collections.Concurrent;
+using Easel.Core.Accounts;
+using Easel.Core.Operations;
+using Easel.Core.Pricing;
+
+namespace Easel.Core.Tasks;
+
+public enum CreateStatus { Created, SourceNotFound, SourceNotReady }
+
+public sealed record CreateResult(CreateStatus Status, TaskRecord? Task, string? Message)
+{
+    public static CreateResult Created(TaskRecord task) => new(CreateStatus.Created, task, null);
+}
+
+/// <summary>Creates, reads and cancels tasks on behalf of an account. Knows nothing of HTTP or dialect shapes.</summary>
+public sealed class TaskService(ITaskStore store, PriceTable prices, WorkSignal signal, RunningTasks running, TimeProvider time)
+{
+    private static readonly TimeSpan EstimateCacheFor = TimeSpan.FromSeconds(5);
+    private const int DefaultEstimateSeconds = 15;
+    private readonly ConcurrentDictionary<OperationKind, (int Seconds, DateTimeOffset At)> _estimates = new();
+
+    public async Task<CreateResult> CreateAsync(Account account, Dialect dialect, CreateCommand command, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        ArgumentNullException.ThrowIfNull(command);
+        if (command.Operation.Source is { } source)
+        {
+            var refusal = await CheckSourceAsync(account, source, cancellationToken);
+            if (refusal is not null)
+            {
+                return refusal;
+            }
+        }
+        var now = time.GetUtcNow();
+        var task = new TaskRecord(
+            TaskIds.New(dialect, now), account.Id, dialect, command.Operation, TaskState.Pending, Progress: 0,
+            now, StartedAt: null, FinishedAt: null, prices.PriceMicros(command.Operation), Failure: null,
+            ResultKeys: [], command.CallbackUrl, Attempts: 0);
+        await store.InsertAsync(task, cancellationToken);
+        signal.Notify();
+        return CreateResult.Created(task);
+    }
+
+    // A source must be a completed task of the same account with an image of that number (API.md section 2).
+    private async Task<CreateResult?> CheckSourceAsync(Account account, SourceImage source, CancellationToken cancellationToken)
+    {
+        var task = await store.FindAsync(source.TaskId, account.Id, cancellationToken);
+        if (task is null)
+        {
+            return new CreateResult(CreateStatus.SourceNotFound, null, $"task {source.TaskId} was not found");
+        }
+        if (task.State != TaskState.Completed)
+        {
+            return new CreateResult(CreateStatus.SourceNotReady, null,
+                $"task {source.TaskId} is {task.State.ToString().ToLowerInvariant()}; only a completed task's images can be used");
+        }
+        if (source.ImageNumber >= task.ResultKeys.Count)
+        {
+            return new CreateResult(CreateStatus.SourceNotReady, null,
+                $"task {source.TaskId} has {task.ResultKeys.Count} images; image number {source.ImageNumber} does not exist");
+        }
+        return null;
+    }
+
+    public Task<TaskRecord?> FindAsync(Account account, string taskId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        return store.FindAsync(taskId, account.Id, cancellationToken);
+    }
+
+    /// <summary>Cancels a pending or processing task; a finished one is returned as it is.</summary>
+    public async Task<TaskRecord?> CancelAsync(Account account, string taskId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        var task = await store.CancelAsync(taskId, account.Id, time.GetUtcNow(), cancellationToken);
+        if (task?.State == TaskState.Cancelled)
+        {
+            running.Cancel(taskId);
+        }
+        return task;
+    }
+
+    /// <summary>Seconds a task of this operation is expected to take, from the latest completed ones.</summary>
+    public async Task<int> EstimatedSecondsAsync(OperationKind kind, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (_estimates.TryGetValue(kind, out var cached) && now - cached.At < EstimateCacheFor)
+        {
+            return cached.Seconds;
+        }
+        var mean = await store.RecentDurationSecondsAsync(kind, sampleSize: 20, cancellationToken);
+        var seconds = mean is double m ? Math.Max(1, (int)Math.Ceiling(m)) : DefaultEstimateSeconds;
+        _estimates[kind] = (seconds, now);
+        return seconds;
+    }
+}

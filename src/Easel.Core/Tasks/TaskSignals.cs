@@ -1,0 +1,43 @@
+using System.Collections.Concurrent;
+
+namespace Easel.Core.Tasks;
+
+/// <summary>Wakes idle workers when a task is created, so a new task does not wait for the next poll.</summary>
+public sealed class WorkSignal : IDisposable
+{
+    private readonly SemaphoreSlim _signal = new(0, int.MaxValue);
+
+    public void Notify() => _signal.Release();
+
+    /// <summary>Waits for a notification or the timeout, whichever comes first.</summary>
+    public Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
+
+    public void Dispose() => _signal.Dispose();
+}
+
+/// <summary>The tasks running on this node, so a cancel stops the engine at once rather than at the next lease check.</summary>
+public sealed class RunningTasks
+{
+    private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new();
+
+    public void Register(string taskId, CancellationTokenSource source) => _running[taskId] = source;
+
+    public void Unregister(string taskId) => _running.TryRemove(taskId, out _);
+
+    public void Cancel(string taskId)
+    {
+        if (_running.TryGetValue(taskId, out var source))
+        {
+            try
+            {
+                source.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The run ended between the lookup and the cancel: nothing left to stop.
+            }
+        }
+    }
+
+    public int Count => _running.Count;
+}

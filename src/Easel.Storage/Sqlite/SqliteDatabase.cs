@@ -1,0 +1,67 @@
+using System.Data;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Easel.Storage.Sqlite;
+
+/// <summary>
+/// The embedded database: one SQLite file in WAL mode. Readers never wait; writers take an in-process gate
+/// before BEGIN IMMEDIATE, so concurrent requests queue in memory instead of spinning on SQLITE_BUSY.
+/// </summary>
+public sealed class SqliteDatabase : IDisposable
+{
+    private readonly string _connectionString;
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+
+    static SqliteDatabase()
+    {
+        DefaultTypeMap.MatchNamesWithUnderscores = true;
+    }
+
+    public SqliteDatabase(string path)
+    {
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+    }
+
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        // NORMAL is durable in WAL mode against a process crash (SIGKILL); only an OS crash can lose the last commits.
+        await connection.ExecuteAsync("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
+        return connection;
+    }
+
+    public async Task<T> WriteAsync<T>(Func<SqliteConnection, IDbTransaction, Task<T>> work, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await using var transaction = connection.BeginTransaction(deferred: false);
+            var result = await work(connection, transaction);
+            await transaction.CommitAsync(cancellationToken);
+            return result;
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    public async Task<T> ReadAsync<T>(Func<SqliteConnection, Task<T>> work, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        await using var connection = await OpenAsync(cancellationToken);
+        return await work(connection);
+    }
+
+    public void Dispose() => _writeGate.Dispose();
+}

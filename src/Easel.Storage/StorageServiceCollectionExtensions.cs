@@ -1,0 +1,23 @@
+using Easel.Core.Accounts;
+using Easel.Core.Blobs;
+using Easel.Core.Tasks;
+using Easel.Storage.Blobs;
+using Easel.Storage.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Easel.Storage;
+
+public static class StorageServiceCollectionExtensions
+{
+    /// <summary>The embedded default: tasks and accounts in data/easel.db (SQLite, WAL), files under data/files.</summary>
+    public static IServiceCollection AddEaselSqliteStorage(this IServiceCollection services, string dataDirectory)
+    {
+        var root = Path.GetFullPath(dataDirectory);
+        Directory.CreateDirectory(root);
+        services.AddSingleton(new SqliteDatabase(Path.Combine(root, "easel.db")));
+        services.AddSingleton<ITaskStore, SqliteTaskStore>();
+        services.AddSingleton<IAccountStore, SqliteAccountStore>();
+        services.AddSingleton<IBlobStore>(new FileBlobStore(Path.Combine(root, "files")));
+        return services;
+    }
+}
