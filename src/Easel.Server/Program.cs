@@ -1,1 +1,23 @@
-namespace Easel.Server; public partial class Program { public static void Main() { } }
+using Easel.Server.Admin;
+using Easel.Server.Dialects.Classic;
+using Easel.Server.Dialects.Unified;
+using Easel.Server.Files;
+using Easel.Server.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.UseEaselDefaultUrl();
+builder.Services.AddEasel(builder.Configuration);
+
+var app = builder.Build();
+app.UseEaselErrors();
+
+app.MapUnifiedDialect();
+app.MapClassicDialect();
+app.MapFiles();
+app.MapAdmin();
+app.MapGet("/healthz", () => TypedResults.Text("ok"));
+
+app.Run();
+
+/// <summary>The entry point, visible to WebApplicationFactory in the tests.</summary>
+public partial class Program;

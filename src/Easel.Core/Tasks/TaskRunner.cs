@@ -95,6 +95,13 @@ public sealed class TaskRunner(
         {
             return new Outcome([], new TaskFailure(e.Kind, e.Message));
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A fault of ours (an engine bug, a full disk): the client gets service_error and no stack trace;
+            // the log gets the whole exception, so the fault is recorded twice and hidden nowhere.
+            logger.LogError(e, "Task {TaskId} failed with an unexpected error", task.Id);
+            return new Outcome([], new TaskFailure(FailureKind.ServiceError, "The task failed because of an internal error"));
+        }
     }
 
     private async Task FinishAsync(TaskRecord task, TaskLease lease, Outcome outcome)

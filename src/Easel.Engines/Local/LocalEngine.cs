@@ -1,0 +1,106 @@
+using Easel.Core.Engines;
+using Easel.Core.Operations;
+using Easel.Core.Tasks;
+using Easel.Imaging;
+
+namespace Easel.Engines.Local;
+
+/// <summary>
+/// The engine that works out of the box on one machine: it does the geometry of API.md section 6 exactly and
+/// fills holes from the image's own pixels. It does not read prompts (no generative model runs here); they are
+/// stored and reported, and the upstream engines are the ones that follow them.
+/// </summary>
+public sealed class LocalEngine(IHoleFiller filler) : IImageEngine
+{
+    private const int PngCompressionLevel = 6;
+
+    public Task<EngineOutput> RunAsync(EngineInput input, IProgress<int> progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(progress);
+        // CPU-bound from here on: off the request and worker threads.
+        return Task.Run(() => Run(input, progress, cancellationToken), cancellationToken);
+    }
+
+    private EngineOutput Run(EngineInput input, IProgress<int> progress, CancellationToken cancellationToken)
+    {
+        var source = Decode(input.SourceImage ?? throw new InvalidOperationException("every operation has a source image"), "source image");
+        progress.Report(10);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var variants = input.Operation switch
+        {
+            UploadPaint op => Paint(source, op.Canvas, op.Placement, op.Mask, input, progress, cancellationToken),
+            Edit op => Paint(source, op.Canvas, op.Placement, op.Mask, input, progress, cancellationToken),
+            Inpaint op => Repaint(source, MaskPainter.Paint(op.Mask, input.MaskImage, source.Width, source.Height), input.Seed, progress, cancellationToken),
+            Remix op => Variants(input.Seed, progress, seed => RemixPainter.Paint(source, op.Mode, seed, cancellationToken), cancellationToken),
+            _ => throw new ArgumentOutOfRangeException(nameof(input)),
+        };
+
+        var encoded = new byte[variants.Length][];
+        Parallel.For(0, variants.Length, new ParallelOptions { CancellationToken = cancellationToken },
+            i => encoded[i] = ImageCodec.EncodePng(variants[i], PngCompressionLevel));
+        progress.Report(100);
+        return new EngineOutput(encoded, "png", "image/png");
+    }
+
+    private RgbaImage[] Paint(RgbaImage source, CanvasSize canvasSize, Placement placement, MaskSpec? mask,
+        EngineInput input, IProgress<int> progress, CancellationToken cancellationToken)
+    {
+        var (canvas, hole) = CanvasComposer.Compose(source, canvasSize, placement);
+        if (mask is not null)
+        {
+            hole.UnionWith(MaskPainter.Paint(mask, input.MaskImage, canvas.Width, canvas.Height));
+        }
+        return Repaint(canvas, hole, input.Seed, progress, cancellationToken);
+    }
+
+    private RgbaImage[] Repaint(RgbaImage image, AlphaMask hole, int seed, IProgress<int> progress, CancellationToken cancellationToken)
+    {
+        progress.Report(30);
+        return Variants(seed, progress, variantSeed =>
+        {
+            var filled = filler.Fill(image, hole, variantSeed, cancellationToken);
+            // Soft edges (anti-aliased polygons, grey mask pixels, see-through image pixels) mix old and new.
+            var result = image.Clone();
+            Compositor.BlendByMask(result, filled, hole);
+            MakeOpaque(result);
+            return result;
+        }, cancellationToken);
+    }
+
+    // Four variants from four seeds, in parallel; each one reports its share of the progress as it ends.
+    private static RgbaImage[] Variants(int seed, IProgress<int> progress, Func<int, RgbaImage> paint, CancellationToken cancellationToken)
+    {
+        var results = new RgbaImage[OperationLimits.ImageCount];
+        var done = 0;
+        Parallel.For(0, results.Length, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+        {
+            results[i] = paint(unchecked(seed + (i * 7919)));
+            progress.Report(30 + (60 * Interlocked.Increment(ref done) / results.Length));
+        });
+        return results;
+    }
+
+    // Results are opaque: a canvas pixel is either the image or paint, never a window onto nothing.
+    private static void MakeOpaque(RgbaImage image)
+    {
+        var pixels = image.Pixels;
+        for (var i = 3; i < pixels.Length; i += 4)
+        {
+            pixels[i] = 255;
+        }
+    }
+
+    internal static RgbaImage Decode(ReadOnlyMemory<byte> bytes, string what)
+    {
+        try
+        {
+            return ImageCodec.Decode(bytes.Span, ImageLimits.MaxPixels);
+        }
+        catch (ImageDecodeException e)
+        {
+            throw new EngineFailureException(FailureKind.ImageProcessing, $"The {what} could not be used: {e.Message}", e);
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using Easel.Core.Accounts;
+
+namespace Easel.Server.Auth;
+
+/// <summary>How a dialect words an authentication or authorisation refusal.</summary>
+internal interface IDialectErrors
+{
+    IResult Unauthorized(string message);
+
+    IResult Forbidden(string message);
+}
+
+/// <summary>Resolves the bearer key once per request, for every endpoint of a group.</summary>
+internal static class ApiKeyAuthentication
+{
+    private const string AccountItem = "easel.account";
+
+    public static TBuilder RequireApiKey<TBuilder>(this TBuilder builder, IDialectErrors errors, bool adminOnly = false)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.AddEndpointFilter(async (context, next) =>
+        {
+            var http = context.HttpContext;
+            var key = BearerKey(http.Request);
+            if (key is null)
+            {
+                return errors.Unauthorized("Missing API key: send Authorization: Bearer <key>");
+            }
+            var accounts = http.RequestServices.GetRequiredService<AccountService>();
+            var account = await accounts.AuthenticateAsync(key, http.RequestAborted);
+            if (account is null)
+            {
+                return errors.Unauthorized("Invalid or revoked API key");
+            }
+            if (adminOnly && !account.IsAdmin)
+            {
+                return errors.Forbidden("This endpoint needs an admin key");
+            }
+            http.Items[AccountItem] = account;
+            return await next(context);
+        });
+
+    public static Account Account(this HttpContext http) =>
+        http.Items[AccountItem] as Account ?? throw new InvalidOperationException("endpoint is not behind RequireApiKey");
+
+    private static string? BearerKey(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        const string scheme = "Bearer ";
+        return header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) && header.Length > scheme.Length
+            ? header[scheme.Length..].Trim()
+            : null;
+    }
+}

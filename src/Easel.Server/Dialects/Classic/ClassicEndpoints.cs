@@ -1,0 +1,85 @@
+using Easel.Core.Operations;
+using Easel.Core.Outbound;
+using Easel.Core.Pricing;
+using Easel.Core.Tasks;
+using Easel.Server.Auth;
+using Easel.Server.Hosting;
+using Easel.Server.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Easel.Server.Dialects.Classic;
+
+/// <summary>The classic dialect (midjourney_* models): POST /model/v1/generation, GET .../task/{id}, cancel.</summary>
+internal static class ClassicEndpoints
+{
+    public static IEndpointRouteBuilder MapClassicDialect(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/model/v1/generation").RequireApiKey(ClassicErrors.Instance);
+        group.MapPost("", CreateAsync);
+        group.MapGet("/task/{taskId}", GetAsync);
+        group.MapPost("/task/{taskId}/cancel", CancelAsync);
+        return app;
+    }
+
+    private static async Task<IResult> CreateAsync(
+        HttpContext http, TaskService tasks, PublicUrls urls, AddressPolicy policy, PriceTable prices, IOptions<EaselOptions> options)
+    {
+        var (document, problem, message) = await JsonBody.ReadObjectAsync(http.Request, options.Value.MaxRequestBodyBytes);
+        if (problem == BodyProblem.TooLarge)
+        {
+            return ClassicErrors.Error(413, ClassicErrorCodes.GatewayTooLarge, message!);
+        }
+        if (document is null)
+        {
+            return ClassicErrors.Error(400, ClassicErrorCodes.GatewayBadRequest, message!);
+        }
+        using (document)
+        {
+            var (fields, refusal) = ClassicRequestReader.Read(document.RootElement);
+            if (refusal is not null)
+            {
+                return refusal;
+            }
+            var kind = fields!.Kind;
+            var (command, error) = OperationParser.Parse(fields, ParseProfiles.Classic(urls, policy, http.Request));
+            if (error is not null)
+            {
+                return ClassicErrors.Error(400, ClassicErrorCodes.For(kind, error), error.Message);
+            }
+            var result = await tasks.CreateAsync(http.Account(), Dialect.Classic, command!, http.RequestAborted);
+            return result.Status switch
+            {
+                CreateStatus.Created => View(http, result.Task!, urls, prices),
+                CreateStatus.SourceNotFound => ClassicErrors.Error(404, ClassicErrorCodes.Code(kind, ClassicErrorCodes.TaskIdNumber), result.Message!),
+                _ => ClassicErrors.Error(409, ClassicErrorCodes.InvalidImageNumber(kind), result.Message!),
+            };
+        }
+    }
+
+    private static async Task<IResult> GetAsync(string taskId, HttpContext http, TaskService tasks, PublicUrls urls, PriceTable prices)
+    {
+        var task = await tasks.FindAsync(http.Account(), taskId, http.RequestAborted);
+        return task is null
+            ? ClassicErrors.Error(404, ClassicErrorCodes.GatewayNotFound, $"Task {taskId} was not found")
+            : View(http, task, urls, prices);
+    }
+
+    private static async Task<IResult> CancelAsync(string taskId, HttpContext http, TaskService tasks, PublicUrls urls, PriceTable prices)
+    {
+        var task = await tasks.CancelAsync(http.Account(), taskId, http.RequestAborted);
+        if (task is null)
+        {
+            return ClassicErrors.Error(404, ClassicErrorCodes.GatewayNotFound, $"Task {taskId} was not found");
+        }
+        if (task.State != TaskState.Cancelled)
+        {
+            return ClassicErrors.Error(409, ClassicErrorCodes.GatewayConflict,
+                $"Task {taskId} is already {task.State.ToString().ToLowerInvariant()} and cannot be cancelled");
+        }
+        return View(http, task, urls, prices);
+    }
+
+    private static JsonHttpResult<ClassicTaskView> View(HttpContext http, TaskRecord task, PublicUrls urls, PriceTable prices) =>
+        TypedResults.Json(ClassicTaskView.From(task, prices, urls.BaseUrl(http.Request), PublicUrls.FileUrl), ClassicJson.Options);
+}

@@ -1,0 +1,83 @@
+using Easel.Core.Operations;
+using Easel.Core.Outbound;
+using Easel.Core.Tasks;
+using Easel.Server.Auth;
+using Easel.Server.Hosting;
+using Easel.Server.Http;
+using Microsoft.Extensions.Options;
+
+namespace Easel.Server.Dialects.Unified;
+
+/// <summary>The unified (EvoLink-compatible) dialect: POST /v1/images/generations, GET /v1/tasks/{id}, cancel.</summary>
+internal static class UnifiedEndpoints
+{
+    public static IEndpointRouteBuilder MapUnifiedDialect(this IEndpointRouteBuilder app)
+    {
+        var v1 = app.MapGroup("/v1").RequireApiKey(UnifiedErrors.Instance);
+        v1.MapPost("/images/generations", CreateAsync);
+        v1.MapGet("/tasks/{taskId}", GetAsync);
+        v1.MapPost("/tasks/{taskId}/cancel", CancelAsync);
+        return app;
+    }
+
+    private static async Task<IResult> CreateAsync(
+        HttpContext http, TaskService tasks, PublicUrls urls, AddressPolicy policy, IOptions<EaselOptions> options, TimeProvider time)
+    {
+        var (document, problem, message) = await JsonBody.ReadObjectAsync(http.Request, options.Value.MaxRequestBodyBytes);
+        if (problem == BodyProblem.TooLarge)
+        {
+            return UnifiedErrors.TooLarge(message!);
+        }
+        if (document is null)
+        {
+            return UnifiedErrors.InvalidRequest(message!);
+        }
+        using (document)
+        {
+            var (fields, refusal) = UnifiedRequestReader.Read(document.RootElement);
+            if (refusal is not null)
+            {
+                return refusal;
+            }
+            var (command, error) = OperationParser.Parse(fields!, ParseProfiles.Unified(urls, policy, http.Request));
+            if (error is not null)
+            {
+                return UnifiedErrors.InvalidRequest(error.Message, UnifiedErrors.ParamOf(error));
+            }
+            var result = await tasks.CreateAsync(http.Account(), Dialect.Unified, command!, http.RequestAborted);
+            return result.Status switch
+            {
+                CreateStatus.Created => await ViewAsync(http, result.Task!, tasks, urls, time),
+                CreateStatus.SourceNotFound => UnifiedErrors.NotFound(result.Message!, "model_params.task_id"),
+                _ => UnifiedErrors.Conflict(result.Message!, "model_params.task_id"),
+            };
+        }
+    }
+
+    private static async Task<IResult> GetAsync(string taskId, HttpContext http, TaskService tasks, PublicUrls urls, TimeProvider time)
+    {
+        var task = await tasks.FindAsync(http.Account(), taskId, http.RequestAborted);
+        return task is null ? UnifiedErrors.NotFound($"Task {taskId} was not found") : await ViewAsync(http, task, tasks, urls, time);
+    }
+
+    private static async Task<IResult> CancelAsync(string taskId, HttpContext http, TaskService tasks, PublicUrls urls, TimeProvider time)
+    {
+        var task = await tasks.CancelAsync(http.Account(), taskId, http.RequestAborted);
+        if (task is null)
+        {
+            return UnifiedErrors.NotFound($"Task {taskId} was not found");
+        }
+        if (task.State != TaskState.Cancelled)
+        {
+            return UnifiedErrors.Conflict($"Task {taskId} is already {task.State.ToString().ToLowerInvariant()} and cannot be cancelled");
+        }
+        return await ViewAsync(http, task, tasks, urls, time);
+    }
+
+    private static async Task<IResult> ViewAsync(HttpContext http, TaskRecord task, TaskService tasks, PublicUrls urls, TimeProvider time)
+    {
+        var remaining = await tasks.RemainingSecondsAsync(task, time, http.RequestAborted);
+        var view = UnifiedTaskView.From(task, remaining, urls.BaseUrl(http.Request), PublicUrls.FileUrl);
+        return TypedResults.Json(view, UnifiedJson.Options);
+    }
+}

@@ -1,0 +1,81 @@
+using System.Text.Json.Serialization;
+using Easel.Core.Pricing;
+using Easel.Core.Tasks;
+
+namespace Easel.Server.Dialects.Unified;
+
+/// <summary>The unified task object, answered by create, query and cancel alike (fields in the seed's order).</summary>
+internal sealed record UnifiedTaskView(
+    [property: JsonPropertyName("created")] long Created,
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("model")] string Model,
+    [property: JsonPropertyName("object")] string Object,
+    [property: JsonPropertyName("progress")] int Progress,
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("type")] string Type,
+    [property: JsonPropertyName("task_info")] UnifiedTaskInfo TaskInfo,
+    [property: JsonPropertyName("usage")] UnifiedUsage Usage,
+    [property: JsonPropertyName("results")] IReadOnlyList<string>? Results,
+    [property: JsonPropertyName("error")] UnifiedTaskError? Error)
+{
+    public static UnifiedTaskView From(TaskRecord task, int estimatedSeconds, string baseUrl, Func<string, string, string> fileUrl)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(fileUrl);
+        return new UnifiedTaskView(
+            task.CreatedAt.ToUnixTimeSeconds(),
+            task.Id,
+            UnifiedModels.NameOf(task.Operation.Kind),
+            "image.generation.task",
+            task.Progress,
+            StatusOf(task.State),
+            "image",
+            new UnifiedTaskInfo(task.CanCancel, task.IsTerminal ? 0 : estimatedSeconds),
+            new UnifiedUsage("per_call", Credits.ToCredits(task.PriceMicros), "default"),
+            task.State == TaskState.Completed ? task.ResultKeys.Select(k => fileUrl(baseUrl, k)).ToArray() : null,
+            ErrorOf(task));
+    }
+
+    // The unified dialect has no "cancelled": a cancelled task reads failed with request_cancelled.
+    private static string StatusOf(TaskState state) => state switch
+    {
+        TaskState.Pending => "pending",
+        TaskState.Processing => "processing",
+        TaskState.Completed => "completed",
+        _ => "failed",
+    };
+
+    private static UnifiedTaskError? ErrorOf(TaskRecord task) => task.State switch
+    {
+        TaskState.Cancelled => new UnifiedTaskError("request_cancelled", "The task was cancelled"),
+        TaskState.Failed => new UnifiedTaskError(CodeOf(task.Failure!.Kind), task.Failure.Message),
+        _ => null,
+    };
+
+    public static string CodeOf(FailureKind kind) => kind switch
+    {
+        FailureKind.ImageProcessing => "image_processing_error",
+        FailureKind.InvalidParameters => "invalid_parameters",
+        FailureKind.ImageDimensionMismatch => "image_dimension_mismatch",
+        FailureKind.ContentPolicy => "content_policy_violation",
+        FailureKind.GenerationFailed => "generation_failed_no_content",
+        FailureKind.ServiceError => "service_error",
+        FailureKind.ServiceUnavailable => "service_unavailable",
+        FailureKind.Timeout => "generation_timeout",
+        FailureKind.ResourceNotFound => "resource_not_found",
+        _ => "unknown_error",
+    };
+}
+
+internal sealed record UnifiedTaskInfo(
+    [property: JsonPropertyName("can_cancel")] bool CanCancel,
+    [property: JsonPropertyName("estimated_time")] int EstimatedTime);
+
+internal sealed record UnifiedUsage(
+    [property: JsonPropertyName("billing_rule")] string BillingRule,
+    [property: JsonPropertyName("credits_reserved")] decimal CreditsReserved,
+    [property: JsonPropertyName("user_group")] string UserGroup);
+
+internal sealed record UnifiedTaskError(
+    [property: JsonPropertyName("code")] string Code,
+    [property: JsonPropertyName("message")] string Message);

@@ -1,0 +1,113 @@
+using Easel.Core.Blobs;
+using Easel.Imaging;
+using Easel.Server.Auth;
+using Easel.Server.Dialects.Unified;
+using Easel.Server.Hosting;
+using Easel.Server.Http;
+using Easel.Storage.Blobs;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace Easel.Server.Files;
+
+/// <summary>Uploads (POST /v1/files) and the serving of uploads and results (GET /files/...).</summary>
+internal static class FileEndpoints
+{
+    public static IEndpointRouteBuilder MapFiles(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/v1/files", UploadAsync).RequireApiKey(UnifiedErrors.Instance).DisableAntiforgery();
+        app.MapMethods(PublicUrls.FilesPath + "{folder}/{name}", [HttpMethods.Get, HttpMethods.Head], Serve);
+        return app;
+    }
+
+    private static async Task<IResult> UploadAsync(HttpContext http, IBlobStore blobs, PublicUrls urls, IOptions<EaselOptions> options, TimeProvider time)
+    {
+        var max = options.Value.Outbound.MaxImageBytes;
+        // Envelope overhead aside, an upload may be as large as an image Easel would fetch, and no larger.
+        if (http.Request.ContentLength is long declared && declared > max + (64 * 1024))
+        {
+            return UnifiedErrors.TooLarge($"The upload is {declared} bytes; the limit is {max} bytes");
+        }
+        if (!http.Request.HasFormContentType)
+        {
+            return UnifiedErrors.InvalidRequest("Send the image as multipart/form-data in a field named file", "file");
+        }
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = max + (64 * 1024);
+        }
+
+        IFormCollection form;
+        try
+        {
+            form = await http.Request.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = max, ValueCountLimit = 16 }, http.RequestAborted);
+        }
+        catch (InvalidDataException e)
+        {
+            return UnifiedErrors.TooLarge($"The upload could not be read within the limit of {max} bytes: {e.Message}");
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return UnifiedErrors.TooLarge($"The upload is over the limit of {max} bytes");
+        }
+        var file = form.Files["file"];
+        if (file is null || file.Length == 0)
+        {
+            return UnifiedErrors.InvalidRequest("Send the image as multipart/form-data in a field named file", "file");
+        }
+
+        var bytes = new byte[file.Length];
+        await using (var stream = file.OpenReadStream())
+        {
+            await stream.ReadExactlyAsync(bytes, http.RequestAborted);
+        }
+        ImageInfo info;
+        try
+        {
+            // The header only: the pixel budget is checked without decoding the image.
+            info = ImageCodec.Identify(bytes);
+            if (info.Format != ImageFormat.Png)
+            {
+                throw new UnsupportedImageFormatException(info.Format);
+            }
+            if ((long)info.Width * info.Height > ImageLimits.MaxPixels)
+            {
+                throw new ImageTooLargeException(info.Width, info.Height, ImageLimits.MaxPixels);
+            }
+        }
+        catch (ImageDecodeException e)
+        {
+            return UnifiedErrors.InvalidRequest(e.Message, "file");
+        }
+
+        var key = await blobs.SaveAsync(bytes, "png", http.RequestAborted);
+        return TypedResults.Json(new UploadedFile(
+            "file-" + key[3..35], "file", PublicUrls.FileUrl(urls.BaseUrl(http.Request), key), bytes.Length, "image/png",
+            info.Width, info.Height, time.GetUtcNow().ToUnixTimeSeconds()), UnifiedJson.Options, statusCode: StatusCodes.Status201Created);
+    }
+
+    private static IResult Serve(string folder, string name, IBlobStore blobs, HttpContext http)
+    {
+        var key = $"{folder}/{name}";
+        if (!FileBlobStore.IsValidKey(key) || blobs.OpenRead(key) is not { } stream)
+        {
+            return TypedResults.NotFound();
+        }
+        // A key names one immutable file for ever: caches may keep it as long as they like.
+        http.Response.Headers.CacheControl = "public, max-age=31536000, immutable";
+        http.Response.Headers.XContentTypeOptions = "nosniff";
+        var contentType = name.EndsWith(".png", StringComparison.Ordinal) ? "image/png" : "application/octet-stream";
+        return TypedResults.Stream(stream, contentType, entityTag: new EntityTagHeaderValue($"\"{name[..32]}\""), enableRangeProcessing: true);
+    }
+}
+
+internal sealed record UploadedFile(
+    [property: System.Text.Json.Serialization.JsonPropertyName("id")] string Id,
+    [property: System.Text.Json.Serialization.JsonPropertyName("object")] string Object,
+    [property: System.Text.Json.Serialization.JsonPropertyName("url")] string Url,
+    [property: System.Text.Json.Serialization.JsonPropertyName("bytes")] long Bytes,
+    [property: System.Text.Json.Serialization.JsonPropertyName("content_type")] string ContentType,
+    [property: System.Text.Json.Serialization.JsonPropertyName("width")] int Width,
+    [property: System.Text.Json.Serialization.JsonPropertyName("height")] int Height,
+    [property: System.Text.Json.Serialization.JsonPropertyName("created")] long Created);

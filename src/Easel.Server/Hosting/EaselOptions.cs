@@ -1,0 +1,36 @@
+using System.ComponentModel.DataAnnotations;
+using Easel.Core.Outbound;
+using Easel.Core.Pricing;
+using Easel.Core.Tasks;
+
+namespace Easel.Server.Hosting;
+
+/// <summary>The section "Easel" of configuration; environment variables read Easel__DataDirectory and so on.</summary>
+public sealed class EaselOptions
+{
+    public const string Section = "Easel";
+
+    /// <summary>Where the database and files live. Relative paths are relative to the working directory.</summary>
+    [Required]
+    public string DataDirectory { get; set; } = "./data";
+
+    /// <summary>When set and no key exists yet, the admin key is created with exactly this value.</summary>
+    public string? BootstrapKey { get; set; }
+
+    /// <summary>Tasks run at once on this node.</summary>
+    [Range(1, 256)]
+    public int Workers { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>The base of the URLs Easel hands out (results, uploads), e.g. https://easel.example.com. Default: the request's own.</summary>
+    public Uri? PublicBaseUrl { get; set; }
+
+    /// <summary>Create requests larger than this are refused with 413 before they are parsed.</summary>
+    [Range(1024, 64 * 1024 * 1024)]
+    public int MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+
+    public OutboundOptions Outbound { get; set; } = new();
+
+    public PricingOptions Pricing { get; set; } = new();
+
+    public TaskRunnerOptions Tasks { get; set; } = new();
+}

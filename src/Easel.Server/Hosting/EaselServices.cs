@@ -1,0 +1,56 @@
+using Easel.Core.Accounts;
+using Easel.Core.Blobs;
+using Easel.Core.Outbound;
+using Easel.Core.Pricing;
+using Easel.Core.Tasks;
+using Easel.Engines;
+using Easel.Server.Http;
+using Easel.Server.Tasks;
+using Easel.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Easel.Server.Hosting;
+
+internal static class EaselServices
+{
+    /// <summary>Every service of one Easel node on its embedded default: SQLite and files in the data directory, the local engine.</summary>
+    public static IServiceCollection AddEasel(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<EaselOptions>().BindConfiguration(EaselOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        var dataDirectory = configuration.GetSection(EaselOptions.Section).Get<EaselOptions>()?.DataDirectory ?? new EaselOptions().DataDirectory;
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<EaselOptions>>().Value.Outbound);
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<EaselOptions>>().Value.Pricing);
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<EaselOptions>>().Value.Tasks);
+
+        services.AddEaselSqliteStorage(dataDirectory);
+        services.AddSingleton(new NodeIdentity(Path.GetFullPath(dataDirectory)));
+
+        services.AddSingleton<AddressPolicy>();
+        services.AddSingleton<IOutboundClient, GuardedHttpClient>();
+        services.AddSingleton<PriceTable>();
+        services.AddSingleton<AccountService>();
+        services.AddSingleton<WorkSignal>();
+        services.AddSingleton<RunningTasks>();
+        services.AddSingleton<TaskService>();
+        services.AddSingleton<TaskRunner>();
+        services.AddEaselLocalEngine();
+        services.AddSingleton<PublicUrls>();
+
+        // Order matters: the schema and the first key exist before the worker claims or a request is served.
+        services.AddHostedService<EaselStartup>();
+        services.AddHostedService<TaskWorker>();
+        return services;
+    }
+
+    /// <summary>http://localhost:5080 unless --urls, ASPNETCORE_URLS or Kestrel configuration say otherwise.</summary>
+    public static WebApplicationBuilder UseEaselDefaultUrl(this WebApplicationBuilder builder)
+    {
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
+        {
+            builder.WebHost.UseUrls("http://localhost:5080");
+        }
+        return builder;
+    }
+}

@@ -1,0 +1,51 @@
+using Easel.Core.Accounts;
+using Easel.Core.Tasks;
+using Easel.Storage.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace Easel.Server.Hosting;
+
+/// <summary>
+/// Runs before anything serves or works: migrates the schema, creates the first admin key on an empty store,
+/// and puts back to pending the tasks this node was running when it last stopped.
+/// </summary>
+internal sealed class EaselStartup(
+    SqliteDatabase database,
+    AccountService accounts,
+    ITaskStore tasks,
+    NodeIdentity node,
+    IOptions<EaselOptions> options,
+    TimeProvider time,
+    ILogger<EaselStartup> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await SqliteMigrations.ApplyAsync(database, time, cancellationToken);
+
+        var configured = options.Value.BootstrapKey;
+        var admin = await accounts.EnsureBootstrapAdminAsync(configured, cancellationToken);
+        if (admin is not null && string.IsNullOrWhiteSpace(configured))
+        {
+            // Shown once, on the console only: it is stored hashed and cannot be recovered later.
+            await Console.Out.WriteLineAsync(
+                $"""
+
+                 Easel created an admin key (shown only now; store it safely):
+                     {admin.ApiKey}
+
+                """);
+        }
+        else if (admin is not null)
+        {
+            logger.LogInformation("Created the admin account {AccountId} with the configured bootstrap key", admin.Account.Id);
+        }
+
+        var released = await tasks.ReleaseLeasesAsync(node.Id, cancellationToken);
+        if (released > 0)
+        {
+            logger.LogWarning("Resuming {Count} tasks that were running when this node last stopped", released);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

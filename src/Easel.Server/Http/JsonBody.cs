@@ -1,0 +1,63 @@
+using System.Text.Json;
+
+namespace Easel.Server.Http;
+
+internal enum BodyProblem { None, TooLarge, Malformed, NotAnObject }
+
+/// <summary>
+/// Reads a JSON request body with its size checked first (the declared length before a byte is read, the
+/// real length while reading), so a large body costs nothing to refuse.
+/// </summary>
+internal static class JsonBody
+{
+    private static readonly JsonDocumentOptions Options = new() { MaxDepth = 32, CommentHandling = JsonCommentHandling.Disallow };
+
+    public static async Task<(JsonDocument? Document, BodyProblem Problem, string? Message)> ReadObjectAsync(HttpRequest request, int maxBytes)
+    {
+        if (request.ContentLength is long declared && declared > maxBytes)
+        {
+            return (null, BodyProblem.TooLarge, $"The request body is {declared} bytes; the limit is {maxBytes} bytes");
+        }
+        var buffer = new byte[Math.Min(maxBytes + 1, (int)(request.ContentLength ?? 16 * 1024) + 1)];
+        var length = 0;
+        while (true)
+        {
+            if (length == buffer.Length)
+            {
+                if (buffer.Length > maxBytes)
+                {
+                    return (null, BodyProblem.TooLarge, $"The request body is over the limit of {maxBytes} bytes");
+                }
+                Array.Resize(ref buffer, Math.Min(maxBytes + 1, buffer.Length * 2));
+            }
+            var read = await request.Body.ReadAsync(buffer.AsMemory(length), request.HttpContext.RequestAborted);
+            if (read == 0)
+            {
+                break;
+            }
+            length += read;
+        }
+        if (length > maxBytes)
+        {
+            return (null, BodyProblem.TooLarge, $"The request body is over the limit of {maxBytes} bytes");
+        }
+        try
+        {
+            var document = JsonDocument.Parse(buffer.AsMemory(0, length), Options);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                document.Dispose();
+                return (null, BodyProblem.NotAnObject, "The request body must be a JSON object");
+            }
+            return (document, BodyProblem.None, null);
+        }
+        catch (JsonException e)
+        {
+            return (null, BodyProblem.Malformed, $"The request body is not valid JSON: {e.Message}");
+        }
+    }
+
+    /// <summary>A property of an object, or null when absent; the rules treat JSON null as absent too.</summary>
+    public static JsonElement? Property(this JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) ? value : null;
+}
