@@ -1,0 +1,123 @@
+using Easel.Imaging.Codecs.Headers;
+using Easel.Imaging.Codecs.Png;
+
+namespace Easel.Imaging;
+
+/// <summary>Recognises, inspects, decodes and encodes image files.</summary>
+public static class ImageCodec
+{
+    internal const string SupportedFormats = "PNG";
+
+    /// <summary>The format named by the leading signature, or <see cref="ImageFormat.Unknown"/>.</summary>
+    public static ImageFormat Sniff(ReadOnlySpan<byte> data)
+    {
+        if (data.StartsWith(PngHeader.Signature))
+        {
+            return ImageFormat.Png;
+        }
+
+        if (data.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF]))
+        {
+            return ImageFormat.Jpeg;
+        }
+
+        if (data.StartsWith("GIF87a"u8) || data.StartsWith("GIF89a"u8))
+        {
+            return ImageFormat.Gif;
+        }
+
+        if (data.Length >= 16 && data.StartsWith("RIFF"u8) && data.Slice(8, 4).SequenceEqual("WEBP"u8))
+        {
+            return ImageFormat.WebP;
+        }
+
+        if (data.StartsWith("II*\0"u8) || data.StartsWith("MM\0*"u8) || data.StartsWith("II+\0"u8) || data.StartsWith("MM\0+"u8))
+        {
+            return ImageFormat.Tiff;
+        }
+
+        // "BM" alone is two ASCII letters; the DIB header size makes text files starting with "BM" unlikely matches.
+        if (data.Length >= 26 && data.StartsWith("BM"u8)
+            && System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(data[14..]) is 12 or 40 or 52 or 56 or 64 or 108 or 124)
+        {
+            return ImageFormat.Bmp;
+        }
+
+        return IsoBmffHeader.Sniff(data);
+    }
+
+    /// <summary>Reads the format and size from the header without decoding pixels.</summary>
+    /// <exception cref="ImageDecodeException">The data is not a recognisable image or its header is malformed.</exception>
+    public static ImageInfo Identify(ReadOnlySpan<byte> data)
+    {
+        var format = Sniff(data);
+        switch (format)
+        {
+            case ImageFormat.Png:
+                var header = PngDecoder.ReadHeader(data);
+                return new ImageInfo(ImageFormat.Png, header.Width, header.Height);
+            case ImageFormat.Jpeg:
+                return JpegHeader.Identify(data);
+            case ImageFormat.Gif:
+                return SimpleHeaders.Gif(data);
+            case ImageFormat.WebP:
+                return SimpleHeaders.WebP(data);
+            case ImageFormat.Bmp:
+                return SimpleHeaders.Bmp(data);
+            case ImageFormat.Tiff:
+                return TiffHeader.Identify(data);
+            case ImageFormat.Avif or ImageFormat.Heic:
+                return IsoBmffHeader.Identify(data, format);
+            default:
+                throw NotAnImage();
+        }
+    }
+
+    /// <summary>Decodes to straight RGBA. The header size is checked against <paramref name="maxPixels"/> before any pixel buffer exists.</summary>
+    /// <exception cref="ImageDecodeException">Malformed data; <see cref="UnsupportedImageFormatException"/> for a known format that cannot be decoded; <see cref="ImageTooLargeException"/> for too many pixels.</exception>
+    public static RgbaImage Decode(ReadOnlySpan<byte> data, long maxPixels = ImageLimits.MaxPixels)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxPixels, 1);
+        return Sniff(data) switch
+        {
+            ImageFormat.Png => PngDecoder.Decode(data, Math.Min(maxPixels, ImageLimits.MaxPixels)),
+            ImageFormat.Unknown => throw NotAnImage(),
+            var other => throw new UnsupportedImageFormatException(other),
+        };
+    }
+
+    /// <summary>Encodes as an 8-bit RGBA PNG.</summary>
+    /// <param name="image">The pixels.</param>
+    /// <param name="compressionLevel">0 (store) to 9 (smallest), mapped onto the levels of <see cref="System.IO.Compression.ZLibStream"/>.</param>
+    public static byte[] EncodePng(RgbaImage image, int compressionLevel = 6)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentOutOfRangeException.ThrowIfNegative(compressionLevel);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(compressionLevel, 9);
+        return PngEncoder.Encode(image, compressionLevel);
+    }
+
+    internal static string DisplayName(ImageFormat format) => format switch
+    {
+        ImageFormat.Png => "PNG",
+        ImageFormat.Jpeg => "JPEG",
+        ImageFormat.WebP => "WebP",
+        ImageFormat.Gif => "GIF",
+        ImageFormat.Avif => "AVIF",
+        ImageFormat.Heic => "HEIC",
+        ImageFormat.Bmp => "BMP",
+        ImageFormat.Tiff => "TIFF",
+        _ => "Unknown format",
+    };
+
+    internal static void ThrowIfTooLarge(long width, long height, long maxPixels)
+    {
+        if (width > ImageLimits.MaxDimension || height > ImageLimits.MaxDimension || width * height > maxPixels)
+        {
+            throw new ImageTooLargeException(width, height, maxPixels);
+        }
+    }
+
+    private static ImageDecodeException NotAnImage()
+        => new($"The data is not an image: no known signature. Supported formats: {SupportedFormats}.");
+}
