@@ -34,7 +34,8 @@ public sealed class AddressPolicy(OutboundOptions options)
     public bool IsLiteralHostAllowed(Uri uri)
     {
         ArgumentNullException.ThrowIfNull(uri);
-        var host = uri.HostNameType == UriHostNameType.IPv6 ? uri.Host.Trim('[', ']') : uri.Host;
+        // "localhost." and "127.0.0.1." name the same hosts as without the dot; Uri keeps it, so it goes here.
+        var host = uri.HostNameType == UriHostNameType.IPv6 ? uri.Host.Trim('[', ']') : uri.Host.TrimEnd('.');
         if (IPAddress.TryParse(host, out var address))
         {
             return IsAllowed(address);
@@ -66,6 +67,10 @@ public sealed class AddressPolicy(OutboundOptions options)
         if (b.AsSpan(0, 12).IndexOfAnyExcept((byte)0) < 0)
         {
             return true; // ::, ::1 and the deprecated IPv4-compatible ::a.b.c.d
+        }
+        if (b.AsSpan(0, 8).IndexOfAnyExcept((byte)0) < 0 && b[8] == 0xff && b[9] == 0xff && b[10] == 0 && b[11] == 0)
+        {
+            return IsRefusedV4(b.AsSpan(12, 4)); // IPv4-translated ::ffff:0:a.b.c.d (SIIT)
         }
         if (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b)
         {

@@ -49,11 +49,73 @@ internal static class JsonBody
                 document.Dispose();
                 return (null, BodyProblem.NotAnObject, "The request body must be a JSON object");
             }
+            if (!HasOnlyValidStrings(document.RootElement))
+            {
+                document.Dispose();
+                return (null, BodyProblem.Malformed, "The request body holds a string with an unpaired surrogate escape (such as \\ud800), which is not text");
+            }
             return (document, BodyProblem.None, null);
         }
         catch (JsonException e)
         {
             return (null, BodyProblem.Malformed, $"The request body is not valid JSON: {e.Message}");
+        }
+    }
+
+    // The parser accepts escaped lone surrogates ("\ud800") and only fails when the string is read; checking every
+    // string once here means no field reader anywhere can meet one.
+    private static bool HasOnlyValidStrings(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                return IsReadable(element);
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (!HasOnlyValidStrings(item))
+                    {
+                        return false;
+                    }
+                }
+                return true;
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    if (!IsReadableName(property) || !HasOnlyValidStrings(property.Value))
+                    {
+                        return false;
+                    }
+                }
+                return true;
+            default:
+                return true;
+        }
+    }
+
+    private static bool IsReadable(JsonElement element)
+    {
+        try
+        {
+            _ = element.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    private static bool IsReadableName(JsonProperty property)
+    {
+        try
+        {
+            _ = property.Name;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
         }
     }
 

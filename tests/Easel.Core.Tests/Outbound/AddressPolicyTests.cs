@@ -55,6 +55,8 @@ public sealed class AddressPolicyTests
         { "::127.0.0.1", "IPv4-compatible loopback" },
         { "::10.0.0.1", "IPv4-compatible private" },
         { "64:ff9b::10.0.0.1", "NAT64 of private" },
+        { "::ffff:0:127.0.0.1", "IPv4-translated (SIIT) loopback" },
+        { "::ffff:0:10.0.0.1", "IPv4-translated (SIIT) private" },
         { "64:ff9b::7f00:1", "NAT64 of loopback" },
         { "64:ff9b::a9fe:a9fe", "NAT64 of metadata" },
         { "2002:7f00:1::", "6to4 of loopback" },
@@ -88,6 +90,7 @@ public sealed class AddressPolicyTests
         { "2606:4700::1111", "public IPv6" },
         { "2001:4860:4860::8888", "public IPv6" },
         { "::ffff:8.8.8.8", "IPv4-mapped public" },
+        { "::ffff:0:8.8.8.8", "IPv4-translated public" },
         { "64:ff9b::808:808", "NAT64 of public" },
         { "2002:808:808::", "6to4 of public" },
         { "2001:db9::1", "just above the documentation range" },
@@ -164,7 +167,7 @@ public sealed class AddressPolicyTests
         Assert.True(Default.IsLiteralHostAllowed(new Uri(url)), url);
     }
 
-    [Theory(Skip = "BUG: IsLiteralHostAllowed refuses localhost but not its fully-qualified spellings: System.Uri keeps the trailing dot (Host \"localhost.\" / \"127.0.0.1.\", HostNameType Dns), IsLocalName compares without trimming it and IPAddress.TryParse fails, so both URLs are allowed at create (e.g. a classic callback \"http://localhost./cb\" is accepted instead of 4014012). The resolving guard still checks the addresses at send time.")]
+    [Theory]
     [InlineData("http://localhost./cb")]
     [InlineData("http://127.0.0.1./cb")]
     public void A_fully_qualified_localhost_spelling_is_refused_like_localhost(string url)

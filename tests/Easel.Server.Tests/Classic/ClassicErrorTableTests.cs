@@ -467,16 +467,18 @@ public sealed class ClassicErrorTableTests(ValidationHost shared) : IClassFixtur
         { Remix, "remixPrompt", Code(Remix, 6) },
     };
 
-    [Theory(Skip = "BUG: a JSON string holding an escaped lone surrogate (\"\\ud800\") makes JsonElement.GetString() throw InvalidOperationException (\"Cannot read incomplete UTF-16 JSON text as string with missing low surrogate\") in OperationParser; the request answers HTTP 500 {\"code\":4000500,\"error_message\":\"Internal server error\"} instead of the field's 400")]
+    [Theory]
     [MemberData(nameof(LoneSurrogates))]
-    public async Task A_string_field_holding_a_lone_surrogate_answers_its_400_code_not_500(string model, string path, int code)
+    public async Task A_string_field_holding_a_lone_surrogate_is_a_malformed_body_not_a_500(string model, string path, int code)
     {
+        // A string that is not text makes the whole body malformed, whichever field holds it: the gateway's 400.
+        _ = code;
         var body = TestBodies.WithRaw(Body(model, _ => { }), path, LoneSurrogate);
         var (status, answer) = await shared.Client.PostJsonAsync(Create, body);
-        AssertClassicError(400, code, status, answer, $"{model} {path} = {LoneSurrogate}");
+        AssertClassicError(400, GatewayBadRequest, status, answer, $"{model} {path} = {LoneSurrogate}");
     }
 
-    [Fact(Skip = "BUG: a model name holding an escaped lone surrogate makes GetString() throw InvalidOperationException in ClassicRequestReader; the request answers HTTP 500 code 4000500 instead of 400 code 4000400")]
+    [Fact]
     public async Task A_model_name_holding_a_lone_surrogate_answers_the_gateway_400_code_not_500()
     {
         var (status, answer) = await shared.Client.PostJsonAsync(Create, """{"model": "\ud800"}""");

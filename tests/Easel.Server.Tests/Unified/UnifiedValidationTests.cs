@@ -383,13 +383,16 @@ public sealed class UnifiedValidationTests(ValidationHost shared) : IClassFixtur
         { Remix, "model_params.mode", "model_params.mode" },
     };
 
-    [Theory(Skip = "BUG: a JSON string holding an escaped lone surrogate (\"\\ud800\") makes JsonElement.GetString() throw InvalidOperationException (\"Cannot read incomplete UTF-16 JSON text as string with missing low surrogate\") in UnifiedRequestReader/OperationParser; the request answers HTTP 500 {\"code\":\"internal_error\",\"type\":\"api_error\"} instead of 400 invalid_request naming the field")]
+    [Theory]
     [MemberData(nameof(LoneSurrogates))]
-    public async Task A_string_field_holding_a_lone_surrogate_answers_400_not_500(string model, string path, string param)
+    public async Task A_string_field_holding_a_lone_surrogate_is_a_malformed_body_not_a_500(string model, string path, string param)
     {
+        // A string that is not text makes the whole body malformed, whichever field holds it: 400 without a param.
+        _ = param;
         var body = TestBodies.WithRaw(Body(model, _ => { }), path, LoneSurrogate);
         var (status, answer) = await shared.Client.PostJsonAsync(Create, body);
-        AssertUnifiedError(400, "invalid_request", "invalid_request_error", param, status, answer, $"{model} {path} = {LoneSurrogate}");
+        AssertUnifiedError(400, "invalid_request", "invalid_request_error", null, status, answer, $"{model} {path} = {LoneSurrogate}");
+        Assert.Null(answer["error"]!["param"]);
     }
 
     // ---- 401, 404, 409, 413 ----
