@@ -1,15 +1,46 @@
+using System.Collections.Concurrent;
+
 namespace Easel.Core.Accounts;
 
 public sealed class AccountService(IAccountStore store, TimeProvider time)
 {
+    /// <summary>
+    /// How long a successful key lookup is reused. Every request needs one, and a poll loop sends many: the
+    /// cache keeps them off the database. Only keys that worked are kept (an unknown key costs a lookup each
+    /// time), and a revocation on this node evicts its entry at once.
+    /// </summary>
+    public static readonly TimeSpan KeyCacheDuration = TimeSpan.FromSeconds(5);
+    private const int KeyCacheMaxEntries = 10_000;
+
+    private readonly ConcurrentDictionary<string, (Account Account, DateTimeOffset Until)> _keys = new(StringComparer.Ordinal);
+
     public async Task<Account?> AuthenticateAsync(string presentedKey, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(presentedKey) || presentedKey.Length > 512)
         {
             return null;
         }
-        return await store.FindByKeyHashAsync(ApiKeys.Hash(presentedKey), cancellationToken);
+        var hash = ApiKeys.Hash(presentedKey);
+        var cacheKey = Convert.ToBase64String(hash);
+        var now = time.GetUtcNow();
+        if (_keys.TryGetValue(cacheKey, out var cached) && cached.Until > now)
+        {
+            return cached.Account;
+        }
+        var account = await store.FindByKeyHashAsync(hash, cancellationToken);
+        if (account is not null)
+        {
+            if (_keys.Count >= KeyCacheMaxEntries)
+            {
+                _keys.Clear();
+            }
+            _keys[cacheKey] = (account, now + KeyCacheDuration);
+        }
+        return account;
     }
+
+    /// <summary>Forgets a cached key at once (on revocation).</summary>
+    public void Forget(string presentedKeyHashBase64) => _keys.TryRemove(presentedKeyHashBase64, out _);
 
     public async Task<NewAccount> CreateAsync(string name, bool isAdmin, string? exactKey, CancellationToken cancellationToken)
     {

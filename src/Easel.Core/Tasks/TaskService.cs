@@ -19,6 +19,11 @@ public sealed class TaskService(ITaskStore store, PriceTable prices, WorkSignal 
     private const int DefaultEstimateSeconds = 15;
     private readonly ConcurrentDictionary<OperationKind, (int Seconds, DateTimeOffset At)> _estimates = new();
 
+    // A finished task never changes again (no transition leaves a terminal state), so once read it is served
+    // from memory: finished tasks are read over and over (polls that overshoot, chains, result links).
+    private const int FinishedCacheMaxEntries = 20_000;
+    private readonly ConcurrentDictionary<string, TaskRecord> _finished = new(StringComparer.Ordinal);
+
     public async Task<CreateResult> CreateAsync(Account account, Dialect dialect, CreateCommand command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(account);
@@ -44,7 +49,7 @@ public sealed class TaskService(ITaskStore store, PriceTable prices, WorkSignal 
     // A source must be a completed task of the same account with an image of that number (API.md section 2).
     private async Task<CreateResult?> CheckSourceAsync(Account account, SourceImage source, CancellationToken cancellationToken)
     {
-        var task = await store.FindAsync(source.TaskId, account.Id, cancellationToken);
+        var task = await FindAsync(account, source.TaskId, cancellationToken);
         if (task is null)
         {
             return new CreateResult(CreateStatus.SourceNotFound, null, $"task {source.TaskId} was not found");
@@ -62,10 +67,23 @@ public sealed class TaskService(ITaskStore store, PriceTable prices, WorkSignal 
         return null;
     }
 
-    public Task<TaskRecord?> FindAsync(Account account, string taskId, CancellationToken cancellationToken)
+    public async Task<TaskRecord?> FindAsync(Account account, string taskId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(account);
-        return store.FindAsync(taskId, account.Id, cancellationToken);
+        if (_finished.TryGetValue(taskId, out var finished))
+        {
+            return finished.AccountId == account.Id ? finished : null;
+        }
+        var task = await store.FindAsync(taskId, account.Id, cancellationToken);
+        if (task is { IsTerminal: true })
+        {
+            if (_finished.Count >= FinishedCacheMaxEntries)
+            {
+                _finished.Clear();
+            }
+            _finished[task.Id] = task;
+        }
+        return task;
     }
 
     /// <summary>Cancels a pending or processing task; a finished one is returned as it is.</summary>

@@ -33,10 +33,14 @@ public sealed class SqliteDatabase : IDisposable
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
-        // NORMAL is durable in WAL mode against a process crash (SIGKILL); only an OS crash can lose the last commits.
-        await connection.ExecuteAsync("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
         return connection;
     }
+
+    // Only writers need these, and a pooled connection forgets nothing, but a fresh SqliteConnection cannot tell
+    // whether its pooled handle has them: so they are set on every write, never on the hot read path.
+    private static Task<int> PrepareForWritingAsync(SqliteConnection connection) =>
+        // NORMAL is durable in WAL mode against a process crash (SIGKILL); only an OS crash can lose the last commits.
+        connection.ExecuteAsync("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
 
     public async Task<T> WriteAsync<T>(Func<SqliteConnection, IDbTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
@@ -45,6 +49,7 @@ public sealed class SqliteDatabase : IDisposable
         try
         {
             await using var connection = await OpenAsync(cancellationToken);
+            await PrepareForWritingAsync(connection);
             await using var transaction = connection.BeginTransaction(deferred: false);
             var result = await work(connection, transaction);
             await transaction.CommitAsync(cancellationToken);

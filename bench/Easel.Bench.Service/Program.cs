@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Easel.Core.Engines;
+using Easel.Core.Operations;
+using Easel.Engines.Local;
+using Easel.Imaging;
+
+// Create-to-completed latency of a 512x512 upload-paint with 25% of the canvas to fill, against a running
+// server, and the same engine work alone in this process: the ratio is what the task system adds.
+// Usage: Easel.Bench.Service latency --url http://127.0.0.1:5080 --key KEY [--runs 20]
+var options = args.Select((a, i) => (a, i)).Where(p => p.a.StartsWith("--", StringComparison.Ordinal))
+    .ToDictionary(p => p.a[2..], p => args.ElementAtOrDefault(p.i + 1) ?? "");
+if (args.FirstOrDefault() != "latency" || !options.TryGetValue("url", out var baseUrl) || !options.TryGetValue("key", out var key))
+{
+    Console.Error.WriteLine("usage: Easel.Bench.Service latency --url URL --key KEY [--runs N]");
+    return 2;
+}
+var runs = options.TryGetValue("runs", out var r) ? int.Parse(r, System.Globalization.CultureInfo.InvariantCulture) : 20;
+
+var source = Photo(512, 384);
+var png = ImageCodec.EncodePng(source);
+using var http = new HttpClient { BaseAddress = new Uri(baseUrl) };
+http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+
+using var form = new MultipartFormDataContent { { new ByteArrayContent(png), "file", "source.png" } };
+var uploaded = await (await http.PostAsync("/v1/files", form)).Content.ReadFromJsonAsync<JsonObject>();
+var imageUrl = uploaded!["url"]!.GetValue<string>();
+
+// The image covers the top 384 rows; the bottom 128 rows (25%) are painted, the mask lies inside them.
+var request = new
+{
+    model = "mj-v7-upload-paint",
+    prompt = "benchmark",
+    image_urls = new[] { imageUrl },
+    model_params = new
+    {
+        canvas = new { width = 512, height = 512 },
+        img_pos = new { width = 512, height = 384, x = 0, y = 0 },
+        mask = new { areas = new[] { new { width = 512, height = 512, points = new[] { 0, 400, 511, 400, 511, 511, 0, 511 } } } },
+    },
+};
+
+var endToEnd = new List<double>();
+for (var i = 0; i < runs + 3; i++)
+{
+    var clock = Stopwatch.StartNew();
+    var created = await (await http.PostAsJsonAsync("/v1/images/generations", request)).Content.ReadFromJsonAsync<JsonObject>();
+    var id = created!["id"]!.GetValue<string>();
+    while (true)
+    {
+        var task = await http.GetFromJsonAsync<JsonObject>($"/v1/tasks/{id}");
+        var status = task!["status"]!.GetValue<string>();
+        if (status == "completed")
+        {
+            break;
+        }
+        if (status == "failed")
+        {
+            throw new InvalidOperationException(task.ToJsonString());
+        }
+        await Task.Delay(5);
+    }
+    if (i >= 3)
+    {
+        endToEnd.Add(clock.Elapsed.TotalMilliseconds);
+    }
+}
+
+// The reference, in the same run: the engine alone on the same input, no HTTP, no database, no files.
+var engine = new LocalEngine(new FastMarchingFiller());
+var operation = new UploadPaint("benchmark", Speed.Fast, new ExternalImage(imageUrl), new CanvasSize(512, 512),
+    new Placement(512, 384, 0, 0), new PolygonMask([new MaskArea(512, 512, [0, 400, 511, 400, 511, 511, 0, 511])]));
+var engineOnly = new List<double>();
+for (var i = 0; i < runs + 3; i++)
+{
+    var clock = Stopwatch.StartNew();
+    await engine.RunAsync(new EngineInput(operation, png, null, 12345 + i), new Progress<int>(), CancellationToken.None);
+    if (i >= 3)
+    {
+        engineOnly.Add(clock.Elapsed.TotalMilliseconds);
+    }
+}
+
+static double Percentile(List<double> values, double p)
+{
+    var sorted = values.Order().ToList();
+    return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+}
+
+Console.WriteLine($"upload-paint 512x512, 25% to fill, {runs} runs after 3 warm-up");
+Console.WriteLine($"  create -> completed : median {Percentile(endToEnd, 0.5),7:0.0} ms   p90 {Percentile(endToEnd, 0.9),7:0.0} ms");
+Console.WriteLine($"  engine alone        : median {Percentile(engineOnly, 0.5),7:0.0} ms   p90 {Percentile(engineOnly, 0.9),7:0.0} ms");
+Console.WriteLine($"  ratio end-to-end / engine alone : {Percentile(endToEnd, 0.5) / Percentile(engineOnly, 0.5):0.00}x");
+Console.WriteLine($"  ratio end-to-end / 1 s target   : {Percentile(endToEnd, 0.5) / 1000:0.00}x");
+return 0;
+
+// Photo-like: smooth light, edges and fine noise, so the PNG and the fill do realistic work.
+static RgbaImage Photo(int width, int height)
+{
+    var image = new RgbaImage(width, height);
+    var random = new Random(7);
+    for (var y = 0; y < height; y++)
+    {
+        var row = image.Row(y);
+        for (var x = 0; x < width; x++)
+        {
+            var light = 0.5 + (0.5 * Math.Sin(x / 40.0) * Math.Cos(y / 55.0));
+            var edge = ((x / 64) + (y / 48)) % 2 == 0 ? 30 : 0;
+            row[x * 4] = (byte)Math.Clamp((light * 180) + edge + random.Next(-8, 9), 0, 255);
+            row[(x * 4) + 1] = (byte)Math.Clamp((light * 120) + (y / 4) + random.Next(-8, 9), 0, 255);
+            row[(x * 4) + 2] = (byte)Math.Clamp(90 + edge + random.Next(-8, 9), 0, 255);
+            row[(x * 4) + 3] = 255;
+        }
+    }
+    return image;
+}

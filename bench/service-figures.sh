@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The service figures of docs/PERFORMANCE.md, measured in one run on this machine:
+#  1. create -> completed of a 512x512 upload-paint (25% to fill), against the engine alone;
+#  2. GET /v1/tasks/{id} under load (wrk on loopback), against the bare /healthz of the same server.
+# Usage: bench/service-figures.sh [seconds-per-wrk-run]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+duration="${1:-10}"
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+
+dotnet build -c Release src/Easel.Server >/dev/null
+dotnet build -c Release bench/Easel.Bench.Service >/dev/null
+
+data=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+key="bench-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+Easel__DataDirectory="$data" Easel__BootstrapKey="$key" Logging__LogLevel__Default=Warning \
+  dotnet src/Easel.Server/bin/Release/net10.0/Easel.Server.dll --urls "http://127.0.0.1:$port" >"$data/server.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+
+echo "== latency"
+dotnet bench/Easel.Bench.Service/bin/Release/net10.0/Easel.Bench.Service.dll latency --url "http://127.0.0.1:$port" --key "$key" --runs 20
+
+echo "== GET of a task under load (wrk -t2 -c32 -d${duration}s, loopback)"
+# Any completed task of the account will do: take the newest one from the latency run.
+id=$(sqlite3 "$data/easel.db" "SELECT id FROM tasks WHERE state = 2 ORDER BY finished_at DESC LIMIT 1" 2>/dev/null \
+  || python3 -c "import sqlite3,sys; print(sqlite3.connect('$data/easel.db').execute('SELECT id FROM tasks WHERE state = 2 ORDER BY finished_at DESC LIMIT 1').fetchone()[0])")
+run_wrk() { wrk -t2 -c32 -d"${duration}s" --latency "$@" 2>&1; }
+hello=$(run_wrk "http://127.0.0.1:$port/healthz")
+get=$(run_wrk -H "Authorization: Bearer $key" "http://127.0.0.1:$port/v1/tasks/$id")
+rps() { awk '/Requests\/sec/ {print $2}' <<<"$1"; }
+p99() { awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}' <<<"$1"; }
+non2xx() { awk '/Non-2xx/ {print $5}' <<<"$1"; }
+printf '  %-22s %12s %12s\n' "" "requests/s" "p99 (ms)"
+printf '  %-22s %12s %12s\n' "GET /healthz (hello)" "$(rps "$hello")" "$(p99 "$hello")"
+printf '  %-22s %12s %12s\n' "GET /v1/tasks/{id}" "$(rps "$get")" "$(p99 "$get")"
+python3 - "$(rps "$get")" "$(rps "$hello")" "$(p99 "$get")" "$(p99 "$hello")" <<'PY'
+import sys
+get, hello, get99, hello99 = map(float, sys.argv[1:])
+print(f"  ratio task GET / hello: throughput {get / hello:.2f}x, p99 {get99 / hello99:.2f}x")
+PY
+[ -z "$(non2xx "$get")" ] || echo "  WARNING: non-2xx answers during the GET run: $(non2xx "$get")"
