@@ -107,7 +107,12 @@ public sealed class TaskService(ITaskStore store, PriceTable prices, WorkSignal 
             return cached.Seconds;
         }
         var mean = await store.RecentDurationSecondsAsync(kind, sampleSize: 20, cancellationToken);
-        var seconds = mean is double m ? Math.Max(1, (int)Math.Ceiling(m)) : DefaultEstimateSeconds;
+        if (mean is not double m)
+        {
+            // No history yet: not cached, so the first completion is used at once.
+            return DefaultEstimateSeconds;
+        }
+        var seconds = Math.Max(1, (int)Math.Ceiling(m));
         _estimates[kind] = (seconds, now);
         return seconds;
     }
