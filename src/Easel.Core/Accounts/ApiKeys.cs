@@ -19,6 +19,9 @@ public static class ApiKeys
     public static bool Matches(ReadOnlySpan<byte> storedHash, string presentedKey) =>
         CryptographicOperations.FixedTimeEquals(storedHash, Hash(presentedKey));
 
+    /// <summary>The key of an account's callback signatures: 256 random bits, hex.</summary>
+    public static string NewWebhookSecret() => "whsec_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+
     public static string NewId(string prefix) => prefix + Base64Url(RandomNumberGenerator.GetBytes(12)).ToLowerInvariant().Replace('-', 'x').Replace('_', 'y');
 
     private static string Base64Url(byte[] bytes) =>

@@ -8,7 +8,11 @@ namespace Easel.Core.Tasks;
 /// </summary>
 public interface ITaskStore
 {
-    Task InsertAsync(TaskRecord task, CancellationToken cancellationToken);
+    /// <summary>
+    /// In one transaction: the idempotency key, the account's active-task cap, the reservation of the price
+    /// (one conditional UPDATE of the balance), the task and its reserve ledger row. All or nothing.
+    /// </summary>
+    Task<InsertResult> InsertAsync(TaskRecord task, TaskAdmission admission, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>The task if it belongs to the account; null otherwise (the caller must not learn it exists).</summary>
     Task<TaskRecord?> FindAsync(string taskId, string accountId, CancellationToken cancellationToken);
@@ -24,11 +28,13 @@ public interface ITaskStore
     /// <summary>Raises progress; never lowers it (a retried attempt starts again from its own zero).</summary>
     Task<bool> ReportProgressAsync(TaskLease lease, int progress, CancellationToken cancellationToken);
 
+    /// <summary>Completes the task and settles its price (charge) in the same transaction.</summary>
     Task<bool> CompleteAsync(TaskLease lease, IReadOnlyList<string> resultKeys, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>Fails the task and settles its price (refund, or charge for a late content-policy failure) in the same transaction.</summary>
     Task<bool> FailAsync(TaskLease lease, TaskFailure failure, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Moves a pending or processing task of the account to cancelled. Returns the task as it now is.</summary>
+    /// <summary>Moves a pending or processing task of the account to cancelled and refunds it, in one transaction. Returns the task as it now is.</summary>
     Task<TaskRecord?> CancelAsync(string taskId, string accountId, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>At start: tasks this node was running when it died go back to pending at once.</summary>

@@ -39,7 +39,8 @@ public sealed record TaskRecord(
     TaskFailure? Failure,
     IReadOnlyList<string> ResultKeys,
     string? CallbackUrl,
-    int Attempts)
+    int Attempts,
+    string PriceGroup = Accounts.Account.DefaultGroup)
 {
     public bool IsTerminal => State is TaskState.Completed or TaskState.Failed or TaskState.Cancelled;
 

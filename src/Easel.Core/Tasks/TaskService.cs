@@ -5,15 +5,38 @@ using Easel.Core.Pricing;
 
 namespace Easel.Core.Tasks;
 
-public enum CreateStatus { Created, SourceNotFound, SourceNotReady }
-
-public sealed record CreateResult(CreateStatus Status, TaskRecord? Task, string? Message)
+public enum CreateStatus
 {
-    public static CreateResult Created(TaskRecord task) => new(CreateStatus.Created, task, null);
+    Created,
+    Replayed,
+    SourceNotFound,
+    SourceNotReady,
+    ModelNotAllowed,
+    RateLimited,
+    TooManyActive,
+    InsufficientCredits,
+    IdempotencyConflict,
 }
 
-/// <summary>Creates, reads and cancels tasks on behalf of an account. Knows nothing of HTTP or dialect shapes.</summary>
-public sealed class TaskService(ITaskStore store, PriceTable prices, WorkSignal signal, RunningTasks running, TimeProvider time)
+public sealed record CreateResult(CreateStatus Status, TaskRecord? Task, string? Message, TimeSpan RetryAfter = default)
+{
+    public static CreateResult Created(TaskRecord task) => new(CreateStatus.Created, task, null);
+
+    public bool Accepted => Status is CreateStatus.Created or CreateStatus.Replayed;
+}
+
+/// <summary>An Idempotency-Key header and the hash of the request body it came with.</summary>
+public sealed record IdempotencyRequest(string Key, byte[] RequestHash);
+
+/// <summary>Creates, reads and cancels tasks on behalf of a caller. Knows nothing of HTTP or dialect shapes.</summary>
+public sealed class TaskService(
+    ITaskStore store,
+    PriceTable prices,
+    KeyRateLimiter rates,
+    LimitsOptions limits,
+    WorkSignal signal,
+    RunningTasks running,
+    TimeProvider time)
 {
     private static readonly TimeSpan EstimateCacheFor = TimeSpan.FromSeconds(5);
     private const int DefaultEstimateSeconds = 15;
@@ -24,10 +47,25 @@ public sealed class TaskService(ITaskStore store, PriceTable prices, WorkSignal 
     private const int FinishedCacheMaxEntries = 20_000;
     private readonly ConcurrentDictionary<string, TaskRecord> _finished = new(StringComparer.Ordinal);
 
-    public async Task<CreateResult> CreateAsync(Account account, Dialect dialect, CreateCommand command, CancellationToken cancellationToken)
+    /// <summary>
+    /// The checks in the order a client would want them: may this key use the model, is it within its rate,
+    /// is the source usable; then the store admits the task (idempotency, active cap, reservation) atomically.
+    /// </summary>
+    public async Task<CreateResult> CreateAsync(Caller caller, Dialect dialect, CreateCommand command, IdempotencyRequest? idempotency, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(account);
+        ArgumentNullException.ThrowIfNull(caller);
         ArgumentNullException.ThrowIfNull(command);
+        var account = caller.Account;
+        if (!caller.Key.Allows(command.Operation.Kind))
+        {
+            return new CreateResult(CreateStatus.ModelNotAllowed, null, "This key does not have access to this model");
+        }
+        var (allowed, retryAfter) = rates.TryAcquire(caller.Key);
+        if (!allowed)
+        {
+            return new CreateResult(CreateStatus.RateLimited, null,
+                $"Rate limit of this key exceeded ({caller.Key.RatePerMinute} requests per minute); retry after {Math.Ceiling(retryAfter.TotalSeconds)} s", retryAfter);
+        }
         if (command.Operation.Source is { } source)
         {
             var refusal = await CheckSourceAsync(account, source, cancellationToken);
@@ -39,11 +77,29 @@ public sealed class TaskService(ITaskStore store, PriceTable prices, WorkSignal 
         var now = time.GetUtcNow();
         var task = new TaskRecord(
             TaskIds.New(dialect, now), account.Id, dialect, command.Operation, TaskState.Pending, Progress: 0,
-            now, StartedAt: null, FinishedAt: null, prices.PriceMicros(command.Operation), Failure: null,
-            ResultKeys: [], command.CallbackUrl, Attempts: 0);
-        await store.InsertAsync(task, cancellationToken);
-        signal.Notify();
-        return CreateResult.Created(task);
+            now, StartedAt: null, FinishedAt: null, prices.PriceMicros(command.Operation, account.Group), Failure: null,
+            ResultKeys: [], command.CallbackUrl, Attempts: 0, account.Group);
+        var maxActive = account.MaxActiveTasks ?? limits.MaxActiveTasksPerAccount;
+        var admission = new TaskAdmission(maxActive,
+            idempotency is null ? null : new IdempotencyClaim(idempotency.Key, idempotency.RequestHash, limits.IdempotencyWindow));
+        var inserted = await store.InsertAsync(task, admission, now, cancellationToken);
+        switch (inserted.Status)
+        {
+            case InsertStatus.Inserted:
+                signal.Notify();
+                return CreateResult.Created(task);
+            case InsertStatus.Replayed:
+                return new CreateResult(CreateStatus.Replayed, inserted.Task, null);
+            case InsertStatus.InsufficientCredits:
+                return new CreateResult(CreateStatus.InsufficientCredits, null,
+                    $"Insufficient credits: this task costs {Credits.ToCredits(task.PriceMicros)} credits. Please top up your account.");
+            case InsertStatus.TooManyActive:
+                return new CreateResult(CreateStatus.TooManyActive, null,
+                    $"Too many tasks in progress: this account may have {maxActive} tasks pending or processing at once", TimeSpan.FromSeconds(1));
+            default:
+                return new CreateResult(CreateStatus.IdempotencyConflict, null,
+                    "This Idempotency-Key was already used with a different request body");
+        }
     }
 
     // A source must be a completed task of the same account with an image of that number (API.md section 2).

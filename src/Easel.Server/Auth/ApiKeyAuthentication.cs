@@ -13,7 +13,7 @@ internal interface IDialectErrors
 /// <summary>Resolves the bearer key once per request, for every endpoint of a group.</summary>
 internal static class ApiKeyAuthentication
 {
-    private const string AccountItem = "easel.account";
+    private const string CallerItem = "easel.caller";
 
     public static TBuilder RequireApiKey<TBuilder>(this TBuilder builder, IDialectErrors errors, bool adminOnly = false)
         where TBuilder : IEndpointConventionBuilder =>
@@ -26,21 +26,23 @@ internal static class ApiKeyAuthentication
                 return errors.Unauthorized("Missing API key: send Authorization: Bearer <key>");
             }
             var accounts = http.RequestServices.GetRequiredService<AccountService>();
-            var account = await accounts.AuthenticateAsync(key, http.RequestAborted);
-            if (account is null)
+            var caller = await accounts.AuthenticateAsync(key, http.RequestAborted);
+            if (caller is null)
             {
                 return errors.Unauthorized("Invalid or revoked API key");
             }
-            if (adminOnly && !account.IsAdmin)
+            if (adminOnly && !caller.Account.IsAdmin)
             {
                 return errors.Forbidden("This endpoint needs an admin key");
             }
-            http.Items[AccountItem] = account;
+            http.Items[CallerItem] = caller;
             return await next(context);
         });
 
-    public static Account Account(this HttpContext http) =>
-        http.Items[AccountItem] as Account ?? throw new InvalidOperationException("endpoint is not behind RequireApiKey");
+    public static Caller Caller(this HttpContext http) =>
+        http.Items[CallerItem] as Caller ?? throw new InvalidOperationException("endpoint is not behind RequireApiKey");
+
+    public static Account Account(this HttpContext http) => http.Caller().Account;
 
     private static string? BearerKey(HttpRequest request)
     {

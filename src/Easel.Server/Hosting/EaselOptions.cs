@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Easel.Core.Accounts;
 using Easel.Core.Outbound;
 using Easel.Core.Pricing;
 using Easel.Core.Tasks;
@@ -33,4 +34,6 @@ public sealed class EaselOptions
     public PricingOptions Pricing { get; set; } = new();
 
     public TaskRunnerOptions Tasks { get; set; } = new();
+
+    public LimitsOptions Limits { get; set; } = new();
 }

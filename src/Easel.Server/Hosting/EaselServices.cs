@@ -23,6 +23,7 @@ internal static class EaselServices
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<EaselOptions>>().Value.Outbound);
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<EaselOptions>>().Value.Pricing);
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<EaselOptions>>().Value.Tasks);
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<EaselOptions>>().Value.Limits);
 
         services.AddEaselSqliteStorage(dataDirectory);
         services.AddSingleton(new NodeIdentity(Path.GetFullPath(dataDirectory)));
@@ -31,6 +32,7 @@ internal static class EaselServices
         services.AddSingleton<IOutboundClient, GuardedHttpClient>();
         services.AddSingleton<PriceTable>();
         services.AddSingleton<AccountService>();
+        services.AddSingleton<KeyRateLimiter>();
         services.AddSingleton<WorkSignal>();
         services.AddSingleton<RunningTasks>();
         services.AddSingleton<TaskService>();

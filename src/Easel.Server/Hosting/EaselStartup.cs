@@ -31,7 +31,7 @@ internal sealed class EaselStartup(
                 $"""
 
                  Easel created an admin key (shown only now; store it safely):
-                     {admin.ApiKey}
+                     {admin.ApiKeySecret}
 
                 """);
         }

@@ -4,6 +4,14 @@ namespace Easel.Server.Http;
 
 internal enum BodyProblem { None, TooLarge, Malformed, NotAnObject }
 
+/// <summary>A parsed body and the SHA-256 of its bytes (what an Idempotency-Key is compared by).</summary>
+internal sealed record JsonRequest(JsonDocument Document, byte[] Sha256) : IDisposable
+{
+    public JsonElement Root => Document.RootElement;
+
+    public void Dispose() => Document.Dispose();
+}
+
 /// <summary>
 /// Reads a JSON request body with its size checked first (the declared length before a byte is read, the
 /// real length while reading), so a large body costs nothing to refuse.
@@ -12,7 +20,7 @@ internal static class JsonBody
 {
     private static readonly JsonDocumentOptions Options = new() { MaxDepth = 32, CommentHandling = JsonCommentHandling.Disallow };
 
-    public static async Task<(JsonDocument? Document, BodyProblem Problem, string? Message)> ReadObjectAsync(HttpRequest request, int maxBytes)
+    public static async Task<(JsonRequest? Body, BodyProblem Problem, string? Message)> ReadObjectAsync(HttpRequest request, int maxBytes)
     {
         if (request.ContentLength is long declared && declared > maxBytes)
         {
@@ -54,7 +62,7 @@ internal static class JsonBody
                 document.Dispose();
                 return (null, BodyProblem.Malformed, "The request body holds a string with an unpaired surrogate escape (such as \\ud800), which is not text");
             }
-            return (document, BodyProblem.None, null);
+            return (new JsonRequest(document, System.Security.Cryptography.SHA256.HashData(buffer.AsSpan(0, length))), BodyProblem.None, null);
         }
         catch (JsonException e)
         {

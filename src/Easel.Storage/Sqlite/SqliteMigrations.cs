@@ -51,6 +51,56 @@ public static class SqliteMigrations
         CREATE INDEX tasks_recent_completed ON tasks(kind, finished_at) WHERE state = 2;
         CREATE INDEX tasks_account ON tasks(account_id, created_at);
         """,
+        // 2: money. Balances in integer micro-credits, a ledger whose sum is the balance, settlement once per task.
+        """
+        ALTER TABLE accounts ADD COLUMN balance_micros INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE accounts ADD COLUMN unlimited INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE accounts ADD COLUMN price_group TEXT NOT NULL DEFAULT 'default';
+        ALTER TABLE accounts ADD COLUMN webhook_secret TEXT NOT NULL DEFAULT '';
+        ALTER TABLE accounts ADD COLUMN max_active_tasks INTEGER;
+        UPDATE accounts SET unlimited = 1 WHERE is_admin = 1;
+        UPDATE accounts SET webhook_secret = 'whsec_' || lower(hex(randomblob(32))) WHERE webhook_secret = '';
+
+        ALTER TABLE api_keys ADD COLUMN name TEXT NOT NULL DEFAULT 'default';
+        ALTER TABLE api_keys ADD COLUMN models TEXT;
+        ALTER TABLE api_keys ADD COLUMN rate_per_minute INTEGER;
+        ALTER TABLE api_keys ADD COLUMN burst INTEGER;
+        CREATE INDEX api_keys_account ON api_keys(account_id);
+
+        ALTER TABLE tasks ADD COLUMN price_group TEXT NOT NULL DEFAULT 'default';
+        CREATE INDEX tasks_active ON tasks(account_id) WHERE state IN (0, 1);
+
+        CREATE TABLE ledger (
+            id             INTEGER PRIMARY KEY AUTOINCREMENT,
+            account_id     TEXT NOT NULL REFERENCES accounts(id),
+            task_id        TEXT,
+            kind           INTEGER NOT NULL,
+            amount_micros  INTEGER NOT NULL,
+            reason         TEXT,
+            created_at     INTEGER NOT NULL
+        );
+        CREATE INDEX ledger_account ON ledger(account_id, id);
+        -- A task is reserved once and settled once (charge or refund), whatever retries happen around it.
+        CREATE UNIQUE INDEX ledger_task_reserve ON ledger(task_id) WHERE kind = 0;
+        CREATE UNIQUE INDEX ledger_task_settle ON ledger(task_id) WHERE kind IN (1, 2);
+
+        -- Tasks created before there was a ledger: their reservation and settlement, so the sums hold.
+        INSERT INTO ledger (account_id, task_id, kind, amount_micros, created_at)
+            SELECT account_id, id, 0, -price_micros, created_at FROM tasks;
+        INSERT INTO ledger (account_id, task_id, kind, amount_micros, created_at)
+            SELECT account_id, id, CASE state WHEN 2 THEN 1 ELSE 2 END, CASE state WHEN 2 THEN 0 ELSE price_micros END, COALESCE(finished_at, created_at)
+            FROM tasks WHERE state IN (2, 3, 4);
+        UPDATE accounts SET balance_micros = (SELECT COALESCE(SUM(amount_micros), 0) FROM ledger WHERE ledger.account_id = accounts.id);
+
+        CREATE TABLE idempotency_keys (
+            account_id    TEXT NOT NULL,
+            key           TEXT NOT NULL,
+            request_hash  BLOB NOT NULL,
+            task_id       TEXT NOT NULL,
+            created_at    INTEGER NOT NULL,
+            PRIMARY KEY (account_id, key)
+        );
+        """,
     ];
 
     public static async Task ApplyAsync(SqliteDatabase database, TimeProvider time, CancellationToken cancellationToken)

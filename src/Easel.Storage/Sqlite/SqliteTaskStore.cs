@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Dapper;
+using Easel.Core.Accounts;
 using Easel.Core.Operations;
+using Easel.Core.Pricing;
 using Easel.Core.Tasks;
 
 namespace Easel.Storage.Sqlite;
@@ -13,31 +15,98 @@ public sealed class SqliteTaskStore(SqliteDatabase db) : ITaskStore
 {
     private const string Columns =
         "id, account_id, dialect, kind, operation, state, progress, created_at, started_at, finished_at, price_micros, " +
-        "failure_kind, failure_message, result_keys, callback_url, attempts";
+        "failure_kind, failure_message, result_keys, callback_url, attempts, price_group";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
 
-    public Task InsertAsync(TaskRecord task, CancellationToken cancellationToken)
+    public Task<InsertResult> InsertAsync(TaskRecord task, TaskAdmission admission, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(task);
-        return db.WriteAsync((c, tx) => c.ExecuteAsync(
-            """
-            INSERT INTO tasks (id, account_id, dialect, kind, operation, state, progress, priority, created_at, price_micros, callback_url)
-            VALUES (@Id, @AccountId, @Dialect, @Kind, @Operation, @State, 0, @Priority, @CreatedAt, @PriceMicros, @CallbackUrl)
-            """,
-            new
+        ArgumentNullException.ThrowIfNull(admission);
+        return db.WriteAsync(async (c, tx) =>
+        {
+            var at = now.ToUnixTimeMilliseconds();
+            if (admission.Idempotency is { } claim)
             {
-                task.Id,
-                task.AccountId,
-                Dialect = (int)task.Dialect,
-                Kind = (int)task.Operation.Kind,
-                Operation = JsonSerializer.Serialize(task.Operation, Json),
-                State = (int)TaskState.Pending,
-                Priority = task.Operation.Speed == Speed.Turbo ? 1 : 0,
-                CreatedAt = task.CreatedAt.ToUnixTimeMilliseconds(),
-                task.PriceMicros,
-                task.CallbackUrl,
-            }, tx), cancellationToken);
+                var earlier = await c.QuerySingleOrDefaultAsync<IdempotencyRow>(
+                    "SELECT request_hash, task_id, created_at FROM idempotency_keys WHERE account_id = @AccountId AND key = @Key",
+                    new { task.AccountId, claim.Key }, tx);
+                if (earlier is not null && earlier.CreatedAt > (now - claim.Window).ToUnixTimeMilliseconds())
+                {
+                    return earlier.RequestHash.AsSpan().SequenceEqual(claim.RequestHash)
+                        ? new InsertResult(InsertStatus.Replayed, Map(await c.QuerySingleOrDefaultAsync<TaskRow>(
+                            $"SELECT {Columns} FROM tasks WHERE id = @TaskId", new { earlier.TaskId }, tx)))
+                        : new InsertResult(InsertStatus.IdempotencyConflict, null);
+                }
+            }
+
+            // Every refusal below is decided before the first write, so a refused create leaves nothing behind.
+
+            var active = await c.ExecuteScalarAsync<long>(
+                "SELECT COUNT(*) FROM tasks WHERE account_id = @AccountId AND state IN (@pending, @processing)",
+                new { task.AccountId, pending = (int)TaskState.Pending, processing = (int)TaskState.Processing }, tx);
+            if (active >= admission.MaxActiveTasks)
+            {
+                return new InsertResult(InsertStatus.TooManyActive, null);
+            }
+
+            // The reservation: one conditional statement, so two creates can never both spend the same credits.
+            var reserved = await c.ExecuteAsync(
+                "UPDATE accounts SET balance_micros = balance_micros - @PriceMicros WHERE id = @AccountId AND (unlimited = 1 OR balance_micros >= @PriceMicros)",
+                new { task.PriceMicros, task.AccountId }, tx);
+            if (reserved == 0)
+            {
+                return new InsertResult(InsertStatus.InsufficientCredits, null);
+            }
+            if (admission.Idempotency is { } used)
+            {
+                // An expired record of the same key is replaced.
+                await c.ExecuteAsync(
+                    "INSERT OR REPLACE INTO idempotency_keys (account_id, key, request_hash, task_id, created_at) VALUES (@AccountId, @Key, @RequestHash, @Id, @at)",
+                    new { task.AccountId, used.Key, used.RequestHash, task.Id, at }, tx);
+            }
+            await c.ExecuteAsync(
+                """
+                INSERT INTO tasks (id, account_id, dialect, kind, operation, state, progress, priority, created_at, price_micros, callback_url, price_group)
+                VALUES (@Id, @AccountId, @Dialect, @Kind, @Operation, @State, 0, @Priority, @CreatedAt, @PriceMicros, @CallbackUrl, @PriceGroup)
+                """,
+                new
+                {
+                    task.Id,
+                    task.AccountId,
+                    Dialect = (int)task.Dialect,
+                    Kind = (int)task.Operation.Kind,
+                    Operation = JsonSerializer.Serialize(task.Operation, Json),
+                    State = (int)TaskState.Pending,
+                    Priority = task.Operation.Speed == Speed.Turbo ? 1 : 0,
+                    CreatedAt = task.CreatedAt.ToUnixTimeMilliseconds(),
+                    task.PriceMicros,
+                    task.CallbackUrl,
+                    task.PriceGroup,
+                }, tx);
+            await c.ExecuteAsync(
+                "INSERT INTO ledger (account_id, task_id, kind, amount_micros, created_at) VALUES (@AccountId, @Id, @kind, -@PriceMicros, @at)",
+                new { task.AccountId, task.Id, kind = (int)LedgerKind.Reserve, task.PriceMicros, at }, tx);
+            return new InsertResult(InsertStatus.Inserted, task);
+        }, cancellationToken);
+    }
+
+    // Settlement rides in the transaction of the terminal transition: both happen, or neither.
+    private static async Task SettleAsync(Microsoft.Data.Sqlite.SqliteConnection c, System.Data.IDbTransaction tx, string taskId, Settlement settlement, long at)
+    {
+        var kind = settlement == Settlement.Charge ? LedgerKind.Charge : LedgerKind.Refund;
+        await c.ExecuteAsync(
+            """
+            INSERT INTO ledger (account_id, task_id, kind, amount_micros, created_at)
+            SELECT account_id, id, @kind, CASE @kind WHEN @refund THEN price_micros ELSE 0 END, @at FROM tasks WHERE id = @taskId
+            """,
+            new { taskId, kind = (int)kind, refund = (int)LedgerKind.Refund, at }, tx);
+        if (settlement == Settlement.Refund)
+        {
+            await c.ExecuteAsync(
+                "UPDATE accounts SET balance_micros = balance_micros + (SELECT price_micros FROM tasks WHERE id = @taskId) WHERE id = (SELECT account_id FROM tasks WHERE id = @taskId)",
+                new { taskId }, tx);
+        }
     }
 
     public Task<TaskRecord?> FindAsync(string taskId, string accountId, CancellationToken cancellationToken) =>
@@ -98,7 +167,7 @@ public sealed class SqliteTaskStore(SqliteDatabase db) : ITaskStore
     public async Task<bool> CompleteAsync(TaskLease lease, IReadOnlyList<string> resultKeys, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lease);
-        return await db.WriteAsync((c, tx) => c.ExecuteAsync(
+        return await db.WriteAsync(async (c, tx) => await SettledAsync(c, tx, lease.TaskId, Settlement.Charge, now, await c.ExecuteAsync(
             """
             UPDATE tasks SET state = @completed, progress = 100, result_keys = @keys, finished_at = @now,
                    lease_node = NULL, lease_token = NULL, lease_expires_at = NULL
@@ -112,14 +181,25 @@ public sealed class SqliteTaskStore(SqliteDatabase db) : ITaskStore
                 now = now.ToUnixTimeMilliseconds(),
                 completed = (int)TaskState.Completed,
                 processing = (int)TaskState.Processing,
-            }, tx), cancellationToken) == 1;
+            }, tx)), cancellationToken);
+    }
+
+    private static async Task<bool> SettledAsync(Microsoft.Data.Sqlite.SqliteConnection c, System.Data.IDbTransaction tx, string taskId, Settlement settlement, DateTimeOffset now, int transitioned)
+    {
+        if (transitioned != 1)
+        {
+            return false;
+        }
+        await SettleAsync(c, tx, taskId, settlement, now.ToUnixTimeMilliseconds());
+        return true;
     }
 
     public async Task<bool> FailAsync(TaskLease lease, TaskFailure failure, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lease);
         ArgumentNullException.ThrowIfNull(failure);
-        return await db.WriteAsync((c, tx) => c.ExecuteAsync(
+        var settlement = SettlementPolicy.For(TaskState.Failed, failure.Kind);
+        return await db.WriteAsync(async (c, tx) => await SettledAsync(c, tx, lease.TaskId, settlement, now, await c.ExecuteAsync(
             """
             UPDATE tasks SET state = @failed, failure_kind = @kind, failure_message = @message, finished_at = @now,
                    lease_node = NULL, lease_token = NULL, lease_expires_at = NULL
@@ -134,28 +214,35 @@ public sealed class SqliteTaskStore(SqliteDatabase db) : ITaskStore
                 now = now.ToUnixTimeMilliseconds(),
                 failed = (int)TaskState.Failed,
                 processing = (int)TaskState.Processing,
-            }, tx), cancellationToken) == 1;
+            }, tx)), cancellationToken);
     }
 
     public Task<TaskRecord?> CancelAsync(string taskId, string accountId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        db.WriteAsync(async (c, tx) => Map(await c.QuerySingleOrDefaultAsync<TaskRow>(
-            $"""
-            UPDATE tasks SET state = @cancelled, finished_at = @now, lease_node = NULL, lease_token = NULL, lease_expires_at = NULL
-            WHERE id = @taskId AND account_id = @accountId AND state IN (@pending, @processing)
-            RETURNING {Columns}
-            """,
-            new
+        db.WriteAsync(async (c, tx) =>
+        {
+            var cancelled = await c.QuerySingleOrDefaultAsync<TaskRow>(
+                $"""
+                UPDATE tasks SET state = @cancelled, finished_at = @now, lease_node = NULL, lease_token = NULL, lease_expires_at = NULL
+                WHERE id = @taskId AND account_id = @accountId AND state IN (@pending, @processing)
+                RETURNING {Columns}
+                """,
+                new
+                {
+                    taskId,
+                    accountId,
+                    now = now.ToUnixTimeMilliseconds(),
+                    cancelled = (int)TaskState.Cancelled,
+                    pending = (int)TaskState.Pending,
+                    processing = (int)TaskState.Processing,
+                }, tx);
+            if (cancelled is not null)
             {
-                taskId,
-                accountId,
-                now = now.ToUnixTimeMilliseconds(),
-                cancelled = (int)TaskState.Cancelled,
-                pending = (int)TaskState.Pending,
-                processing = (int)TaskState.Processing,
-            }, tx)
-            ?? await c.QuerySingleOrDefaultAsync<TaskRow>(
-                $"SELECT {Columns} FROM tasks WHERE id = @taskId AND account_id = @accountId", new { taskId, accountId }, tx)),
-            cancellationToken);
+                await SettleAsync(c, tx, taskId, Settlement.Refund, now.ToUnixTimeMilliseconds());
+                return Map(cancelled);
+            }
+            return Map(await c.QuerySingleOrDefaultAsync<TaskRow>(
+                $"SELECT {Columns} FROM tasks WHERE id = @taskId AND account_id = @accountId", new { taskId, accountId }, tx));
+        }, cancellationToken);
 
     public Task<int> ReleaseLeasesAsync(string nodeId, CancellationToken cancellationToken) =>
         db.WriteAsync((c, tx) => c.ExecuteAsync(
@@ -186,7 +273,8 @@ public sealed class SqliteTaskStore(SqliteDatabase db) : ITaskStore
         row.FailureKind is long k ? new TaskFailure((FailureKind)k, row.FailureMessage ?? "") : null,
         row.ResultKeys is null ? [] : JsonSerializer.Deserialize<string[]>(row.ResultKeys, Json)!,
         row.CallbackUrl,
-        (int)row.Attempts);
+        (int)row.Attempts,
+        row.PriceGroup);
 
     private sealed class TaskRow
     {
@@ -206,5 +294,13 @@ public sealed class SqliteTaskStore(SqliteDatabase db) : ITaskStore
         public string? ResultKeys { get; set; }
         public string? CallbackUrl { get; set; }
         public long Attempts { get; set; }
+        public string PriceGroup { get; set; } = "";
+    }
+
+    private sealed class IdempotencyRow
+    {
+        public byte[] RequestHash { get; set; } = [];
+        public string TaskId { get; set; } = "";
+        public long CreatedAt { get; set; }
     }
 }

@@ -26,20 +26,20 @@ public sealed class PriceTableTests
     [InlineData(OperationKind.Remix)]
     public void Every_operation_costs_8_1_credits_fast_and_16_2_turbo(OperationKind kind)
     {
-        Assert.Equal(8_100_000, Default.PriceMicros(Of(kind, Speed.Fast)));
-        Assert.Equal(16_200_000, Default.PriceMicros(Of(kind, Speed.Turbo)));
+        Assert.Equal(8_100_000, Default.PriceMicros(Of(kind, Speed.Fast), "default"));
+        Assert.Equal(16_200_000, Default.PriceMicros(Of(kind, Speed.Turbo), "default"));
     }
 
     [Fact]
     public void A_fast_call_costs_0_1191_usd()
     {
-        Assert.Equal("0.1191", Default.CostUsd(Default.PriceMicros(Of(OperationKind.Remix, Speed.Fast))));
+        Assert.Equal("0.1191", Default.CostUsd(Default.PriceMicros(Of(OperationKind.Remix, Speed.Fast), "default")));
     }
 
     [Fact]
     public void A_turbo_call_costs_0_2381_usd()
     {
-        Assert.Equal("0.2381", Default.CostUsd(Default.PriceMicros(Of(OperationKind.Remix, Speed.Turbo))));
+        Assert.Equal("0.2381", Default.CostUsd(Default.PriceMicros(Of(OperationKind.Remix, Speed.Turbo), "default")));
     }
 
     [Theory]
@@ -88,7 +88,7 @@ public sealed class PriceTableTests
     {
         var tenth = Credits.FromCredits(0.1m);
         Assert.Equal(Credits.FromCredits(1m), Enumerable.Repeat(tenth, 10).Sum());
-        Assert.Equal(81_000_000, Enumerable.Repeat(Default.PriceMicros(Of(OperationKind.Edit, Speed.Fast)), 10).Sum());
+        Assert.Equal(81_000_000, Enumerable.Repeat(Default.PriceMicros(Of(OperationKind.Edit, Speed.Fast), "default"), 10).Sum());
         Assert.Equal(8.1m * 10, Credits.ToCredits(81_000_000));
     }
 
@@ -96,9 +96,36 @@ public sealed class PriceTableTests
     public void Prices_follow_the_configured_table()
     {
         var table = new PriceTable(new PricingOptions { FastCredits = 1.25m, TurboMultiplier = 3, UsdPerCredit = 0.5m });
-        Assert.Equal(1_250_000, table.PriceMicros(Of(OperationKind.Inpaint, Speed.Fast)));
-        Assert.Equal(3_750_000, table.PriceMicros(Of(OperationKind.Inpaint, Speed.Turbo)));
+        Assert.Equal(1_250_000, table.PriceMicros(Of(OperationKind.Inpaint, Speed.Fast), "default"));
+        Assert.Equal(3_750_000, table.PriceMicros(Of(OperationKind.Inpaint, Speed.Turbo), "default"));
         Assert.Equal("0.6250", table.CostUsd(1_250_000));
         Assert.Equal("1.8750", table.CostUsd(3_750_000));
+    }
+
+    [Fact]
+    public void A_model_may_set_its_own_prices_and_a_group_multiplies_them()
+    {
+        var options = new PricingOptions();
+        options.Models["Inpaint"] = new ModelPrice { Fast = 5m, Turbo = 7.5m };
+        options.Models["remix"] = new ModelPrice { Fast = 2m };
+        options.Groups["vip"] = 0.5m;
+        var table = new PriceTable(options);
+        Assert.Equal(5_000_000, table.PriceMicros(Of(OperationKind.Inpaint, Speed.Fast), "default"));
+        Assert.Equal(7_500_000, table.PriceMicros(Of(OperationKind.Inpaint, Speed.Turbo), "default"));
+        Assert.Equal(4_000_000, table.PriceMicros(Of(OperationKind.Remix, Speed.Turbo), "default"));
+        Assert.Equal(8_100_000, table.PriceMicros(Of(OperationKind.Edit, Speed.Fast), "default"));
+        Assert.Equal(2_500_000, table.PriceMicros(Of(OperationKind.Inpaint, Speed.Fast), "vip"));
+        Assert.Equal(4_050_000, table.PriceMicros(Of(OperationKind.Edit, Speed.Fast), "vip"));
+        Assert.Equal(8_100_000, table.PriceMicros(Of(OperationKind.Edit, Speed.Fast), "unknown-group"));
+    }
+
+    [Theory]
+    [InlineData(Easel.Core.Tasks.TaskState.Completed, null, Settlement.Charge)]
+    [InlineData(Easel.Core.Tasks.TaskState.Failed, Easel.Core.Tasks.FailureKind.ImageProcessing, Settlement.Refund)]
+    [InlineData(Easel.Core.Tasks.TaskState.Failed, Easel.Core.Tasks.FailureKind.ContentPolicy, Settlement.Charge)]
+    [InlineData(Easel.Core.Tasks.TaskState.Cancelled, null, Settlement.Refund)]
+    public void Finished_tasks_settle_as_api_md_section_8_says(Easel.Core.Tasks.TaskState state, Easel.Core.Tasks.FailureKind? failure, Settlement expected)
+    {
+        Assert.Equal(expected, SettlementPolicy.For(state, failure));
     }
 }

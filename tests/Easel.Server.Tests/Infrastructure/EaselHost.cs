@@ -54,11 +54,11 @@ public sealed class EaselHost : WebApplicationFactory<Program>
 
     public HttpClient Admin() => ClientWithKey(AdminKey);
 
-    /// <summary>A new account and a client that speaks for it.</summary>
-    public async Task<HttpClient> NewAccountAsync(string name = "tester")
+    /// <summary>A new account, funded for 100,000 credits unless told otherwise, and a client that speaks for it.</summary>
+    public async Task<HttpClient> NewAccountAsync(string name = "tester", decimal credits = 100_000m)
     {
         using var admin = Admin();
-        var response = await admin.PostAsJsonAsync("/admin/accounts", new { name });
+        var response = await admin.PostAsJsonAsync("/admin/accounts", new { name, credits });
         response.EnsureSuccessStatusCode();
         var body = await response.Content.ReadFromJsonAsync<JsonObject>();
         return ClientWithKey(body!["api_key"]!.GetValue<string>());

@@ -25,18 +25,18 @@ internal static class ClassicEndpoints
     private static async Task<IResult> CreateAsync(
         HttpContext http, TaskService tasks, PublicUrls urls, AddressPolicy policy, PriceTable prices, IOptions<EaselOptions> options)
     {
-        var (document, problem, message) = await JsonBody.ReadObjectAsync(http.Request, options.Value.MaxRequestBodyBytes);
+        var (body, problem, message) = await JsonBody.ReadObjectAsync(http.Request, options.Value.MaxRequestBodyBytes);
         if (problem == BodyProblem.TooLarge)
         {
             return ClassicErrors.Error(413, ClassicErrorCodes.GatewayTooLarge, message!);
         }
-        if (document is null)
+        if (body is null)
         {
             return ClassicErrors.Error(400, ClassicErrorCodes.GatewayBadRequest, message!);
         }
-        using (document)
+        using (body)
         {
-            var (fields, refusal) = ClassicRequestReader.Read(document.RootElement);
+            var (fields, refusal) = ClassicRequestReader.Read(body.Root);
             if (refusal is not null)
             {
                 return refusal;
@@ -47,12 +47,24 @@ internal static class ClassicEndpoints
             {
                 return ClassicErrors.Error(400, ClassicErrorCodes.For(kind, error), error.Message);
             }
-            var result = await tasks.CreateAsync(http.Account(), Dialect.Classic, command!, http.RequestAborted);
+            var (idempotency, idempotencyProblem) = Idempotency.From(http.Request, body.Sha256);
+            if (idempotencyProblem is not null)
+            {
+                return ClassicErrors.Error(400, ClassicErrorCodes.GatewayBadRequest, idempotencyProblem);
+            }
+            var result = await tasks.CreateAsync(http.Caller(), Dialect.Classic, command!, idempotency, http.RequestAborted);
             return result.Status switch
             {
-                CreateStatus.Created => View(http, result.Task!, urls, prices),
+                CreateStatus.Created or CreateStatus.Replayed => View(http, result.Task!, urls, prices),
                 CreateStatus.SourceNotFound => ClassicErrors.Error(404, ClassicErrorCodes.Code(kind, ClassicErrorCodes.TaskIdNumber), result.Message!),
-                _ => ClassicErrors.Error(409, ClassicErrorCodes.InvalidImageNumber(kind), result.Message!),
+                CreateStatus.SourceNotReady => ClassicErrors.Error(409, ClassicErrorCodes.InvalidImageNumber(kind), result.Message!),
+                CreateStatus.ModelNotAllowed => ClassicErrors.Error(403, ClassicErrorCodes.GatewayForbidden,
+                    $"Token does not have access to model: {ClassicModels.NameOf(kind)}"),
+                CreateStatus.InsufficientCredits => ClassicErrors.Error(402, ClassicErrorCodes.GatewayInsufficientQuota, result.Message!),
+                CreateStatus.RateLimited or CreateStatus.TooManyActive => new RetryAfterResult(
+                    ClassicErrors.Error(429, ClassicErrorCodes.GatewayRateLimited, result.Message!), result.RetryAfter),
+                CreateStatus.IdempotencyConflict => ClassicErrors.Error(409, ClassicErrorCodes.GatewayConflict, result.Message!),
+                _ => throw new InvalidOperationException($"unhandled create status {result.Status}"),
             };
         }
     }

@@ -23,18 +23,18 @@ internal static class UnifiedEndpoints
     private static async Task<IResult> CreateAsync(
         HttpContext http, TaskService tasks, PublicUrls urls, AddressPolicy policy, IOptions<EaselOptions> options, TimeProvider time)
     {
-        var (document, problem, message) = await JsonBody.ReadObjectAsync(http.Request, options.Value.MaxRequestBodyBytes);
+        var (body, problem, message) = await JsonBody.ReadObjectAsync(http.Request, options.Value.MaxRequestBodyBytes);
         if (problem == BodyProblem.TooLarge)
         {
             return UnifiedErrors.TooLarge(message!);
         }
-        if (document is null)
+        if (body is null)
         {
             return UnifiedErrors.InvalidRequest(message!);
         }
-        using (document)
+        using (body)
         {
-            var (fields, refusal) = UnifiedRequestReader.Read(document.RootElement);
+            var (fields, refusal) = UnifiedRequestReader.Read(body.Root);
             if (refusal is not null)
             {
                 return refusal;
@@ -44,12 +44,22 @@ internal static class UnifiedEndpoints
             {
                 return UnifiedErrors.InvalidRequest(error.Message, UnifiedErrors.ParamOf(error));
             }
-            var result = await tasks.CreateAsync(http.Account(), Dialect.Unified, command!, http.RequestAborted);
+            var (idempotency, idempotencyProblem) = Idempotency.From(http.Request, body.Sha256);
+            if (idempotencyProblem is not null)
+            {
+                return UnifiedErrors.InvalidRequest(idempotencyProblem, Idempotency.Header);
+            }
+            var result = await tasks.CreateAsync(http.Caller(), Dialect.Unified, command!, idempotency, http.RequestAborted);
             return result.Status switch
             {
-                CreateStatus.Created => await ViewAsync(http, result.Task!, tasks, urls, time),
+                CreateStatus.Created or CreateStatus.Replayed => await ViewAsync(http, result.Task!, tasks, urls, time),
                 CreateStatus.SourceNotFound => UnifiedErrors.NotFound(result.Message!, "model_params.task_id"),
-                _ => UnifiedErrors.Conflict(result.Message!, "model_params.task_id"),
+                CreateStatus.SourceNotReady => UnifiedErrors.Conflict(result.Message!, "model_params.task_id"),
+                CreateStatus.ModelNotAllowed => UnifiedErrors.ModelAccessDenied(UnifiedModels.NameOf(fields!.Kind)),
+                CreateStatus.InsufficientCredits => UnifiedErrors.InsufficientQuota(result.Message!),
+                CreateStatus.RateLimited or CreateStatus.TooManyActive => UnifiedErrors.RateLimited(result.Message!, result.RetryAfter),
+                CreateStatus.IdempotencyConflict => UnifiedErrors.Conflict(result.Message!, Idempotency.Header),
+                _ => throw new InvalidOperationException($"unhandled create status {result.Status}"),
             };
         }
     }

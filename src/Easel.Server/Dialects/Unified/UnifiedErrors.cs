@@ -30,6 +30,14 @@ internal sealed class UnifiedErrors : IDialectErrors
     public static IResult Conflict(string message, string? param = null) =>
         Error(409, "invalid_request", message, "invalid_request_error", param);
 
+    public static IResult InsufficientQuota(string message) => Error(402, "insufficient_quota", message, "insufficient_quota");
+
+    public static IResult ModelAccessDenied(string model) =>
+        Error(403, "model_access_denied", $"Token does not have access to model: {model}", "invalid_request_error", "model");
+
+    public static IResult RateLimited(string message, TimeSpan retryAfter) =>
+        new Http.RetryAfterResult(Error(429, "rate_limit_exceeded", message, "rate_limit_error"), retryAfter);
+
     public static IResult TooLarge(string message) => Error(413, "request_too_large", message, "invalid_request_error");
 
     public static IResult Internal() => Error(500, "internal_error", "Internal server error", "api_error");

@@ -31,7 +31,7 @@ internal sealed record UnifiedTaskView(
             StatusOf(task.State),
             "image",
             new UnifiedTaskInfo(task.CanCancel, task.IsTerminal ? 0 : estimatedSeconds),
-            new UnifiedUsage("per_call", Credits.ToCredits(task.PriceMicros), "default"),
+            new UnifiedUsage("per_call", Credits.ToCredits(task.PriceMicros), task.PriceGroup),
             task.State == TaskState.Completed ? task.ResultKeys.Select(k => fileUrl(baseUrl, k)).ToArray() : null,
             ErrorOf(task));
     }
