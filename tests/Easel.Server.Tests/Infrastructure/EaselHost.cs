@@ -87,6 +87,13 @@ public static class HttpJson
     public static async Task<(int Status, JsonObject Body)> PostJsonAsync(this HttpClient client, string path, object body) =>
         await client.PostJsonAsync(path, JsonSerializer.Serialize(body));
 
+    public static async Task<(int Status, JsonObject Body)> SendJsonAsync(this HttpClient client, HttpMethod method, string path, string json)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json") };
+        using var response = await client.SendAsync(request);
+        return ((int)response.StatusCode, await ReadObjectAsync(response));
+    }
+
     public static async Task<(int Status, JsonObject Body)> GetJsonAsync(this HttpClient client, string path)
     {
         using var response = await client.GetAsync(path);
