@@ -1,4 +1,5 @@
 using Easel.Imaging.Codecs.Headers;
+using Easel.Imaging.Codecs.Jpeg;
 using Easel.Imaging.Codecs.Png;
 
 namespace Easel.Imaging;
@@ -6,7 +7,7 @@ namespace Easel.Imaging;
 /// <summary>Recognises, inspects, decodes and encodes image files.</summary>
 public static class ImageCodec
 {
-    internal const string SupportedFormats = "PNG";
+    internal const string SupportedFormats = "PNG, JPEG";
 
     /// <summary>The format named by the leading signature, or <see cref="ImageFormat.Unknown"/>.</summary>
     public static ImageFormat Sniff(ReadOnlySpan<byte> data)
@@ -81,6 +82,7 @@ public static class ImageCodec
         return Sniff(data) switch
         {
             ImageFormat.Png => PngDecoder.Decode(data, Math.Min(maxPixels, ImageLimits.MaxPixels)),
+            ImageFormat.Jpeg => JpegDecoder.Decode(data, Math.Min(maxPixels, ImageLimits.MaxPixels)),
             ImageFormat.Unknown => throw NotAnImage(),
             var other => throw new UnsupportedImageFormatException(other),
         };
