@@ -99,6 +99,28 @@ public static class ImageCodec
         return PngEncoder.Encode(image, compressionLevel);
     }
 
+    /// <summary>Encodes as a baseline JPEG (JFIF, YCbCr). JPEG has no alpha channel: alpha is dropped, so flatten transparent images first.</summary>
+    /// <param name="image">The pixels.</param>
+    /// <param name="quality">1 (smallest) to 100 (best), scaling the standard tables as libjpeg's <c>-quality</c> does.</param>
+    /// <param name="subsampling">Chroma resolution.</param>
+    public static byte[] EncodeJpeg(RgbaImage image, int quality = 90, JpegSubsampling subsampling = JpegSubsampling.Yuv420)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentOutOfRangeException.ThrowIfLessThan(quality, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(quality, 100);
+        if (image.Width > ushort.MaxValue || image.Height > ushort.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(nameof(image), "JPEG cannot hold an image wider or taller than 65535 pixels.");
+        }
+
+        if (!Enum.IsDefined(subsampling))
+        {
+            throw new ArgumentOutOfRangeException(nameof(subsampling), subsampling, "Unknown chroma subsampling.");
+        }
+
+        return JpegEncoder.Encode(image, quality, subsampling);
+    }
+
     internal static string DisplayName(ImageFormat format) => format switch
     {
         ImageFormat.Png => "PNG",
