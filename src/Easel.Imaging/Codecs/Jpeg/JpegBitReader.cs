@@ -150,6 +150,22 @@ internal struct JpegBitReader
     private void Fill()
     {
         var data = _data;
+        // Fast path: eight bytes without 0xFF hold no stuffing and no marker, so whole bytes go in at once.
+        if (!_stopped && _position + 8 <= _end)
+        {
+            var word = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(data.AsSpan(_position, 8));
+            var inverted = ~word;
+            if (((inverted - 0x0101010101010101UL) & ~inverted & 0x8080808080808080UL) == 0)
+            {
+                var count = (64 - _bits) >> 3;
+                var kept = count == 8 ? word : word & ~(ulong.MaxValue >> (8 * count));
+                _buffer |= kept >> _bits;
+                _bits += 8 * count;
+                _position += count;
+                return;
+            }
+        }
+
         while (_bits <= 56)
         {
             ulong next;

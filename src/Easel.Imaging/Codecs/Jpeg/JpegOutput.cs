@@ -174,24 +174,40 @@ internal static class JpegOutput
                 Rows[i] = new byte[length];
             }
 
-            ColumnSums = new int[length];
+            ColumnSums = new ushort[length];
         }
 
         public byte[][] Rows { get; }
 
-        public int[] ColumnSums { get; }
+        public ushort[] ColumnSums { get; }
     }
 }
 
 internal static class JpegUpsample
 {
     // jdsample.c h2v1_fancy_upsample: each output is 3/4 of the nearer input and 1/4 of the further, alternating rounding.
+    // Vectorised as 16-bit lanes: an output pair (even | odd << 8) is one ushort, so storing lanes interleaves them.
     public static void H2V1(ReadOnlySpan<byte> input, Span<byte> output)
     {
         var n = input.Length;
         output[0] = input[0];
         output[1] = (byte)(((input[0] * 3) + input[1] + 2) >> 2);
-        for (var i = 1; i < n - 1; i++)
+        var i = 1;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var pairs = MemoryMarshal.Cast<byte, ushort>(output);
+            for (; i + 17 <= n; i += 16)
+            {
+                var left = Widen16(input.Slice(i - 1, 16));
+                var centre = Widen16(input.Slice(i, 16)) * 3;
+                var right = Widen16(input.Slice(i + 1, 16));
+                var even = (centre + left + Vector256.Create((ushort)1)) >> 2;
+                var odd = (centre + right + Vector256.Create((ushort)2)) >> 2;
+                (even | (odd << 8)).CopyTo(pairs[i..]);
+            }
+        }
+
+        for (; i < n - 1; i++)
         {
             var value = input[i] * 3;
             output[2 * i] = (byte)((value + input[i - 1] + 1) >> 2);
@@ -205,24 +221,59 @@ internal static class JpegUpsample
     // jdsample.c h1v2_fancy_upsample.
     public static void H1V2(ReadOnlySpan<byte> near, ReadOnlySpan<byte> far, int bias, Span<byte> output)
     {
-        for (var i = 0; i < near.Length; i++)
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var add = Vector256.Create((ushort)bias);
+            for (; i + 16 <= near.Length; i += 16)
+            {
+                var value = ((Widen16(near.Slice(i, 16)) * 3) + Widen16(far.Slice(i, 16)) + add) >> 2;
+                Vector128.Narrow(value.GetLower(), value.GetUpper()).CopyTo(output[i..]);
+            }
+        }
+
+        for (; i < near.Length; i++)
         {
             output[i] = (byte)(((near[i] * 3) + far[i] + bias) >> 2);
         }
     }
 
     // jdsample.c h2v2_fancy_upsample: vertical 3:1 sums first, then the horizontal 3:1 filter on the sums.
-    public static void H2V2(ReadOnlySpan<byte> near, ReadOnlySpan<byte> far, Span<int> sums, Span<byte> output)
+    public static void H2V2(ReadOnlySpan<byte> near, ReadOnlySpan<byte> far, Span<ushort> sums, Span<byte> output)
     {
         var n = near.Length;
-        for (var i = 0; i < n; i++)
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated)
         {
-            sums[i] = (near[i] * 3) + far[i];
+            for (; i + 16 <= n; i += 16)
+            {
+                ((Widen16(near.Slice(i, 16)) * 3) + Widen16(far.Slice(i, 16))).CopyTo(sums[i..]);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            sums[i] = (ushort)((near[i] * 3) + far[i]);
         }
 
         output[0] = (byte)(((sums[0] * 4) + 8) >> 4);
         output[1] = (byte)(((sums[0] * 3) + sums[1] + 7) >> 4);
-        for (var i = 1; i < n - 1; i++)
+        i = 1;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var pairs = MemoryMarshal.Cast<byte, ushort>(output);
+            for (; i + 17 <= n; i += 16)
+            {
+                var left = Vector256.Create((ReadOnlySpan<ushort>)sums.Slice(i - 1, 16));
+                var centre = Vector256.Create((ReadOnlySpan<ushort>)sums.Slice(i, 16)) * 3;
+                var right = Vector256.Create((ReadOnlySpan<ushort>)sums.Slice(i + 1, 16));
+                var even = (centre + left + Vector256.Create((ushort)8)) >> 4;
+                var odd = (centre + right + Vector256.Create((ushort)7)) >> 4;
+                (even | (odd << 8)).CopyTo(pairs[i..]);
+            }
+        }
+
+        for (; i < n - 1; i++)
         {
             var value = sums[i] * 3;
             output[2 * i] = (byte)((value + sums[i - 1] + 8) >> 4);
@@ -239,6 +290,12 @@ internal static class JpegUpsample
         {
             output.Slice(i * factor, factor).Fill(input[i]);
         }
+    }
+
+    private static Vector256<ushort> Widen16(ReadOnlySpan<byte> sixteen)
+    {
+        var bytes = Vector128.Create(sixteen);
+        return Vector256.Create(Vector128.WidenLower(bytes), Vector128.WidenUpper(bytes));
     }
 }
 
