@@ -22,8 +22,18 @@ public sealed class UnsupportedImageFormatException : ImageDecodeException
         Format = format;
     }
 
+    private UnsupportedImageFormatException(ImageFormat format, string message, bool _)
+        : base(message)
+    {
+        Format = format;
+    }
+
     /// <summary>The format the signature identified.</summary>
     public ImageFormat Format { get; }
+
+    // A recognised format whose particular variant (say arithmetic-coded JPEG) Easel cannot decode.
+    internal static UnsupportedImageFormatException ForFeature(ImageFormat format, string feature)
+        => new(format, $"{feature}; supported formats: {ImageCodec.SupportedFormats}", false);
 }
 
 /// <summary>The header declares more pixels than allowed; raised before any pixel buffer is allocated.</summary>

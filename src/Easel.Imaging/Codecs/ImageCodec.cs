@@ -1,4 +1,5 @@
 using Easel.Imaging.Codecs.Headers;
+using Easel.Imaging.Codecs.Jpeg;
 using Easel.Imaging.Codecs.Png;
 
 namespace Easel.Imaging;
@@ -6,7 +7,7 @@ namespace Easel.Imaging;
 /// <summary>Recognises, inspects, decodes and encodes image files.</summary>
 public static class ImageCodec
 {
-    internal const string SupportedFormats = "PNG";
+    internal const string SupportedFormats = "PNG, JPEG";
 
     /// <summary>The format named by the leading signature, or <see cref="ImageFormat.Unknown"/>.</summary>
     public static ImageFormat Sniff(ReadOnlySpan<byte> data)
@@ -81,6 +82,7 @@ public static class ImageCodec
         return Sniff(data) switch
         {
             ImageFormat.Png => PngDecoder.Decode(data, Math.Min(maxPixels, ImageLimits.MaxPixels)),
+            ImageFormat.Jpeg => JpegDecoder.Decode(data, Math.Min(maxPixels, ImageLimits.MaxPixels)),
             ImageFormat.Unknown => throw NotAnImage(),
             var other => throw new UnsupportedImageFormatException(other),
         };
@@ -95,6 +97,28 @@ public static class ImageCodec
         ArgumentOutOfRangeException.ThrowIfNegative(compressionLevel);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(compressionLevel, 9);
         return PngEncoder.Encode(image, compressionLevel);
+    }
+
+    /// <summary>Encodes as a baseline JPEG (JFIF, YCbCr). JPEG has no alpha channel: alpha is dropped, so flatten transparent images first.</summary>
+    /// <param name="image">The pixels.</param>
+    /// <param name="quality">1 (smallest) to 100 (best), scaling the standard tables as libjpeg's <c>-quality</c> does.</param>
+    /// <param name="subsampling">Chroma resolution.</param>
+    public static byte[] EncodeJpeg(RgbaImage image, int quality = 90, JpegSubsampling subsampling = JpegSubsampling.Yuv420)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentOutOfRangeException.ThrowIfLessThan(quality, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(quality, 100);
+        if (image.Width > ushort.MaxValue || image.Height > ushort.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(nameof(image), "JPEG cannot hold an image wider or taller than 65535 pixels.");
+        }
+
+        if (!Enum.IsDefined(subsampling))
+        {
+            throw new ArgumentOutOfRangeException(nameof(subsampling), subsampling, "Unknown chroma subsampling.");
+        }
+
+        return JpegEncoder.Encode(image, quality, subsampling);
     }
 
     internal static string DisplayName(ImageFormat format) => format switch

@@ -26,25 +26,45 @@ public sealed class FormatRecognitionTests
         Assert.Equal(new ImageInfo(format, width, height), ImageCodec.Identify(data));
     }
 
-    [Theory]
-    [MemberData(nameof(OtherFormats))]
-    public void Decoding_another_format_is_unsupported_and_the_message_names_it_and_png(string sample, ImageFormat format, int width, int height)
+    public static TheoryData<string, ImageFormat> UndecodableFormats => new()
     {
-        _ = (width, height);
+        { nameof(Gif), ImageFormat.Gif },
+        { nameof(WebPLossy), ImageFormat.WebP },
+        { nameof(WebPLossless), ImageFormat.WebP },
+        { nameof(WebPExtended), ImageFormat.WebP },
+        { nameof(Bmp), ImageFormat.Bmp },
+        { nameof(TiffLittleEndian), ImageFormat.Tiff },
+        { nameof(TiffBigEndian), ImageFormat.Tiff },
+        { nameof(Avif), ImageFormat.Avif },
+        { nameof(Heic), ImageFormat.Heic },
+    };
 
+    [Theory]
+    [MemberData(nameof(UndecodableFormats))]
+    public void Decoding_another_format_is_unsupported_and_the_message_names_it_and_the_supported_ones(string sample, ImageFormat format)
+    {
         var error = Assert.Throws<UnsupportedImageFormatException>(() => ImageCodec.Decode(Sample(sample)));
 
         Assert.Equal(format, error.Format);
         Assert.Contains(format is ImageFormat.WebP ? "WebP" : format.ToString().ToUpperInvariant(), error.Message);
-        Assert.Contains("supported formats: PNG", error.Message);
+        Assert.Contains("supported formats: PNG, JPEG", error.Message);
     }
 
     [Fact]
-    public void Jpeg_message_is_exactly_the_agreed_sentence()
+    public void Webp_message_is_exactly_the_agreed_sentence()
     {
-        var error = Assert.Throws<UnsupportedImageFormatException>(() => ImageCodec.Decode(Jpeg()));
+        var error = Assert.Throws<UnsupportedImageFormatException>(() => ImageCodec.Decode(WebPLossy()));
 
-        Assert.Equal("JPEG decoding is not supported yet; supported formats: PNG", error.Message);
+        Assert.Equal("WebP decoding is not supported yet; supported formats: PNG, JPEG", error.Message);
+    }
+
+    [Fact]
+    public void A_jpeg_header_without_scan_data_is_decoded_and_found_malformed()
+    {
+        var error = Assert.Throws<ImageDecodeException>(() => ImageCodec.Decode(Jpeg()));
+
+        Assert.IsNotType<UnsupportedImageFormatException>(error);
+        Assert.Contains("JPEG", error.Message);
     }
 
     [Theory]

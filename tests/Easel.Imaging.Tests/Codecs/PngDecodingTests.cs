@@ -154,6 +154,25 @@ public sealed class PngDecodingTests
         Assert.Equal(new ImageInfo(ImageFormat.Png, 300, 2), ImageCodec.Identify(png.Build()));
     }
 
+    [Fact]
+    public void An_apng_decodes_as_its_default_image_and_skips_the_animation_chunks()
+    {
+        var png = RandomPng(6, 8, 9, 7, false, 11);
+        var expected = ImageCodec.Decode(png.Build());
+        byte[] acTL = [0, 0, 0, 2, 0, 0, 0, 0];
+        byte[] fcTL = [0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 10, 0, 0];
+        png.ExtraChunks.Add(("acTL", acTL));
+        png.ExtraChunks.Add(("fcTL", fcTL));
+        var file = png.Build();
+
+        // A second frame after the IDAT: fcTL (sequence 1) and fdAT (sequence 2) with arbitrary frame data.
+        var iend = file.Length - 12;
+        byte[] secondFrame = [.. TestPng.Chunk("fcTL", [0, 0, 0, 1, .. fcTL[4..]]), .. TestPng.Chunk("fdAT", [0, 0, 0, 2, 0x78, 0x9C, 1, 2, 3])];
+        var apng = (byte[])[.. file.AsSpan(0, iend), .. secondFrame, .. file.AsSpan(iend)];
+
+        Assert.Equal(expected.Pixels, ImageCodec.Decode(apng).Pixels);
+    }
+
     internal static TestPng RandomPng(int colorType, int bitDepth, int width, int height, bool interlaced, int seed)
     {
         var random = new Random(seed);

@@ -64,6 +64,47 @@ public sealed class PngEncodingTests
     }
 
     [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(6)]
+    [InlineData(9)]
+    public void The_level_is_zlibs_own_level_as_its_header_reports(int level)
+    {
+        var file = ImageCodec.EncodePng(Gradient(64, 64), level);
+
+        // zlib header FLEVEL (RFC 1950): 0 = levels 0-1, 1 = 2-5, 2 = 6, 3 = 7-9.
+        var flevel = file[41 + 1] >> 6;
+        Assert.Equal(level switch { <= 1 => 0, <= 5 => 1, 6 => 2, _ => 3 }, flevel);
+    }
+
+    [Fact]
+    public void Each_level_from_0_to_9_round_trips_and_9_is_no_larger_than_1()
+    {
+        var image = Gradient(120, 90);
+        var sizes = new int[10];
+        for (var level = 0; level <= 9; level++)
+        {
+            var file = ImageCodec.EncodePng(image, level);
+            Assert.Equal(image.Pixels, ImageCodec.Decode(file).Pixels);
+            sizes[level] = file.Length;
+        }
+
+        Assert.True(sizes[9] <= sizes[1], string.Join(", ", sizes));
+        Assert.True(sizes[1] < sizes[0]);
+    }
+
+    [Fact]
+    public void Rows_of_noise_and_of_gradients_round_trip_through_every_filter()
+    {
+        var image = new RgbaImage(97, 40);
+        new Random(4).NextBytes(image.Pixels.AsSpan(0, 97 * 4 * 20));
+        var smooth = Gradient(97, 20);
+        smooth.Pixels.CopyTo(image.Pixels, 97 * 4 * 20);
+
+        Assert.Equal(image.Pixels, ImageCodec.Decode(ImageCodec.EncodePng(image)).Pixels);
+    }
+
+    [Theory]
     [InlineData(-1)]
     [InlineData(10)]
     public void Compression_level_outside_0_to_9_is_rejected(int level)

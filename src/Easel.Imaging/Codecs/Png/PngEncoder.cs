@@ -11,18 +11,13 @@ internal static class PngEncoder
 
     public static byte[] Encode(RgbaImage image, int compressionLevel)
     {
-        var level = compressionLevel switch
+        // zlib's own levels 0-9, as libpng's and pnmtopng's -compression mean them.
+        var options = new ZLibCompressionOptions { CompressionLevel = compressionLevel };
+        var filtered = FilterRows(image);
+        using var deflated = new MemoryStream((filtered.Length / 2) + 1024);
+        using (var zlib = new ZLibStream(deflated, options, leaveOpen: true))
         {
-            0 => CompressionLevel.NoCompression,
-            >= 1 and <= 3 => CompressionLevel.Fastest,
-            >= 4 and <= 6 => CompressionLevel.Optimal,
-            _ => CompressionLevel.SmallestSize,
-        };
-
-        using var deflated = new MemoryStream();
-        using (var zlib = new ZLibStream(deflated, level, leaveOpen: true))
-        {
-            WriteFilteredRows(image, zlib);
+            zlib.Write(filtered);
         }
 
         var compressed = deflated.GetBuffer().AsSpan(0, (int)deflated.Length);
@@ -48,30 +43,38 @@ internal static class PngEncoder
         return output.ToArray();
     }
 
-    private static void WriteFilteredRows(RgbaImage image, Stream zlib)
+    // Each row's filter depends only on that row and the unfiltered row above, so rows are filtered in parallel;
+    // the heuristic per row is the minimum sum of absolute differences (PNG spec 12.8), as libpng's default.
+    private static byte[] FilterRows(RgbaImage image)
     {
         var rowLength = image.Width * 4;
-        var previous = new byte[rowLength];
-        var best = new byte[rowLength + 1];
-        var candidate = new byte[rowLength + 1];
-        for (var y = 0; y < image.Height; y++)
-        {
-            var row = image.Row(y);
-            var bestCost = long.MaxValue;
-            for (var filter = PngFilter.None; filter <= PngFilter.Paeth; filter++)
+        var filtered = new byte[(long)(rowLength + 1) * image.Height];
+        var pixels = image.Pixels;
+        Parallel.For(
+            0,
+            image.Height,
+            () => new byte[rowLength],
+            (y, _, candidate) =>
             {
-                var cost = PngFilter.Apply(filter, row, previous, 4, candidate.AsSpan(1));
-                if (cost < bestCost)
+                var row = pixels.AsSpan(y * rowLength, rowLength);
+                var previous = y == 0 ? new byte[rowLength] : pixels.AsSpan((y - 1) * rowLength, rowLength);
+                var best = filtered.AsSpan(y * (rowLength + 1), rowLength + 1);
+                var bestCost = long.MaxValue;
+                for (var filter = PngFilter.None; filter <= PngFilter.Paeth; filter++)
                 {
-                    bestCost = cost;
-                    candidate[0] = (byte)filter;
-                    (best, candidate) = (candidate, best);
+                    var cost = PngFilter.Apply(filter, row, previous, 4, candidate);
+                    if (cost < bestCost)
+                    {
+                        bestCost = cost;
+                        best[0] = (byte)filter;
+                        candidate.CopyTo(best[1..]);
+                    }
                 }
-            }
 
-            zlib.Write(best);
-            row.CopyTo(previous);
-        }
+                return candidate;
+            },
+            static _ => { });
+        return filtered;
     }
 
     private static void WriteChunk(Stream output, uint type, ReadOnlySpan<byte> data)

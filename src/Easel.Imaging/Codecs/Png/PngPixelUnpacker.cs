@@ -77,6 +77,9 @@ internal sealed class PngPixelUnpacker
             case PngColorType.Rgb:
                 UnpackRgb(raw, count, output, step, depth);
                 break;
+            case PngColorType.Rgba when depth == 8 && step == 4:
+                raw[..(count * 4)].CopyTo(output);
+                break;
             case PngColorType.Rgba:
                 for (int i = 0, o = 0, s = depth / 2, c = depth / 8; i < count; i++, o += step)
                 {
