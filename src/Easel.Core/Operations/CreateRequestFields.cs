@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Easel.Core.Operations;
 
 /// <summary>The fields a create request can carry, named by meaning rather than by any dialect's spelling.</summary>
-public enum RequestField { ImageUrl, TaskId, ImageNumber, Prompt, Canvas, Position, Mask, Mode, Speed, Callback }
+public enum RequestField { ImageUrl, TaskId, ImageNumber, Prompt, Canvas, Position, Mask, Mode, Speed, Callback, OutputFormat }
 
 public enum FieldProblem
 {
@@ -34,7 +34,8 @@ public sealed record CreateRequestFields(
     JsonElement? ImageNumber = null,
     JsonElement? Mode = null,
     JsonElement? Speed = null,
-    JsonElement? Callback = null);
+    JsonElement? Callback = null,
+    JsonElement? OutputFormat = null);
 
 /// <summary>What differs between the dialects' rules for the same field.</summary>
 /// <param name="ImageUrlMaxLength">Classic: 1024 (seed); unified: 2048.</param>

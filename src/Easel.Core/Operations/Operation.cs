@@ -8,6 +8,9 @@ public enum Speed { Fast, Turbo }
 
 public enum RemixMode { Strong, Subtle }
 
+/// <summary>How the four result images are encoded.</summary>
+public enum OutputFormat { Png, Jpeg }
+
 /// <summary>
 /// One dialect-free request for four images. Dialects parse into these; the worker and the engines read them.
 /// Immutable: what was accepted at create is what runs, however often the task is retried.
@@ -21,6 +24,9 @@ public abstract record Operation(string? Prompt, Speed Speed)
 {
     [JsonIgnore]
     public abstract OperationKind Kind { get; }
+
+    /// <summary>The encoding of the results: PNG unless the client asks for JPEG.</summary>
+    public OutputFormat Output { get; init; } = OutputFormat.Png;
 
     /// <summary>The earlier task output this operation builds on, if it is a secondary operation.</summary>
     [JsonIgnore]

@@ -15,7 +15,8 @@ public static class OperationParser
         ArgumentNullException.ThrowIfNull(profile);
         try
         {
-            return (ParseOrThrow(f, profile), null);
+            var command = ParseOrThrow(f, profile);
+            return (command with { Operation = command.Operation with { Output = Output(f.OutputFormat) } }, null);
         }
         catch (FieldException e)
         {
@@ -280,6 +281,18 @@ public static class OperationParser
         return v.ValueKind == JsonValueKind.String && v.GetString() is "fast" or "turbo"
             ? (v.GetString() == "fast" ? Operations.Speed.Fast : Operations.Speed.Turbo)
             : throw Fail(RequestField.Speed, FieldProblem.Invalid, "speed must be \"fast\" or \"turbo\"");
+    }
+
+    private static OutputFormat Output(JsonElement? value)
+    {
+        if (Absent(value))
+        {
+            return OutputFormat.Png;
+        }
+        var v = value!.Value;
+        return v.ValueKind == JsonValueKind.String && v.GetString() is "png" or "jpeg"
+            ? (v.GetString() == "png" ? OutputFormat.Png : OutputFormat.Jpeg)
+            : throw Fail(RequestField.OutputFormat, FieldProblem.Invalid, "the output format must be \"png\" or \"jpeg\"");
     }
 
     private static string? Callback(JsonElement? value, ParseProfile p)

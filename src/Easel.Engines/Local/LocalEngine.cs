@@ -13,6 +13,7 @@ namespace Easel.Engines.Local;
 public sealed class LocalEngine(IHoleFiller filler) : IImageEngine
 {
     private const int PngCompressionLevel = 6;
+    private const int JpegQuality = 90;
 
     public Task<EngineOutput> RunAsync(EngineInput input, IProgress<int> progress, CancellationToken cancellationToken)
     {
@@ -37,11 +38,13 @@ public sealed class LocalEngine(IHoleFiller filler) : IImageEngine
             _ => throw new ArgumentOutOfRangeException(nameof(input)),
         };
 
+        var jpeg = input.Operation.Output == OutputFormat.Jpeg;
         var encoded = new byte[variants.Length][];
-        Parallel.For(0, variants.Length, new ParallelOptions { CancellationToken = cancellationToken },
-            i => encoded[i] = ImageCodec.EncodePng(variants[i], PngCompressionLevel));
+        Parallel.For(0, variants.Length, new ParallelOptions { CancellationToken = cancellationToken }, i => encoded[i] = jpeg
+            ? ImageCodec.EncodeJpeg(variants[i], JpegQuality, JpegSubsampling.Yuv420)
+            : ImageCodec.EncodePng(variants[i], PngCompressionLevel));
         progress.Report(100);
-        return new EngineOutput(encoded, "png", "image/png");
+        return jpeg ? new EngineOutput(encoded, "jpg", "image/jpeg") : new EngineOutput(encoded, "png", "image/png");
     }
 
     private RgbaImage[] Paint(RgbaImage source, CanvasSize canvasSize, Placement placement, MaskSpec? mask,

@@ -67,7 +67,7 @@ internal static class FileEndpoints
         {
             // The header only: the pixel budget is checked without decoding the image.
             info = ImageCodec.Identify(bytes);
-            if (info.Format != ImageFormat.Png)
+            if (info.Format is not (ImageFormat.Png or ImageFormat.Jpeg))
             {
                 throw new UnsupportedImageFormatException(info.Format);
             }
@@ -81,9 +81,10 @@ internal static class FileEndpoints
             return UnifiedErrors.InvalidRequest(e.Message, "file");
         }
 
-        var key = await blobs.SaveAsync(bytes, "png", http.RequestAborted);
+        var (extension, contentType) = info.Format == ImageFormat.Jpeg ? ("jpg", "image/jpeg") : ("png", "image/png");
+        var key = await blobs.SaveAsync(bytes, extension, http.RequestAborted);
         return TypedResults.Json(new UploadedFile(
-            "file-" + key[3..35], "file", PublicUrls.FileUrl(urls.BaseUrl(http.Request), key), bytes.Length, "image/png",
+            "file-" + key[3..35], "file", PublicUrls.FileUrl(urls.BaseUrl(http.Request), key), bytes.Length, contentType,
             info.Width, info.Height, time.GetUtcNow().ToUnixTimeSeconds()), UnifiedJson.Options, statusCode: StatusCodes.Status201Created);
     }
 
@@ -97,7 +98,12 @@ internal static class FileEndpoints
         // A key names one immutable file for ever: caches may keep it as long as they like.
         http.Response.Headers.CacheControl = "public, max-age=31536000, immutable";
         http.Response.Headers.XContentTypeOptions = "nosniff";
-        var contentType = name.EndsWith(".png", StringComparison.Ordinal) ? "image/png" : "application/octet-stream";
+        var contentType = Path.GetExtension(name) switch
+        {
+            ".png" => "image/png",
+            ".jpg" => "image/jpeg",
+            _ => "application/octet-stream",
+        };
         return TypedResults.Stream(stream, contentType, entityTag: new EntityTagHeaderValue($"\"{name[..32]}\""), enableRangeProcessing: true);
     }
 }

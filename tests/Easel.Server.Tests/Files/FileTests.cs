@@ -55,16 +55,32 @@ public sealed class FileTests
     }
 
     [Fact]
-    public async Task An_upload_that_is_not_a_png_is_refused_with_the_format_named()
+    public async Task An_upload_that_is_not_png_or_jpeg_is_refused_with_the_format_named()
     {
         using var host = new EaselHost();
         using var client = await host.NewAccountAsync();
-        var (status, body) = await UploadAsync(client, [0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, (byte)'J', (byte)'F', (byte)'I', (byte)'F', 0, 1], "a.jpg");
+        var (status, body) = await UploadAsync(client, "GIF89a\x01\x00\x01\x00\x00\x00\x00;"u8.ToArray(), "a.gif");
         Assert.Equal(400, status);
         Assert.Equal("file", body["error"]!["param"]!.GetValue<string>());
-        Assert.Contains("JPEG", body["error"]!["message"]!.GetValue<string>());
+        Assert.Contains("GIF", body["error"]!["message"]!.GetValue<string>());
+        Assert.Contains("PNG, JPEG", body["error"]!["message"]!.GetValue<string>());
         var (textStatus, _) = await UploadAsync(client, "hello"u8.ToArray(), "a.txt");
         Assert.Equal(400, textStatus);
+    }
+
+    [Fact]
+    public async Task A_jpeg_upload_is_kept_as_jpeg_and_served_as_such()
+    {
+        using var host = new EaselHost();
+        using var client = await host.NewAccountAsync();
+        var jpeg = Easel.Imaging.ImageCodec.EncodeJpeg(TestImages.Pattern(40, 30), 85);
+        var (status, file) = await UploadAsync(client, jpeg, "photo.jpg");
+        Assert.Equal(201, status);
+        Assert.Equal("image/jpeg", file["content_type"]!.GetValue<string>());
+        Assert.EndsWith(".jpg", file["url"]!.GetValue<string>());
+        using var response = await client.GetAsync(new Uri(file["url"]!.GetValue<string>()).PathAndQuery);
+        Assert.Equal("image/jpeg", response.Content.Headers.ContentType!.MediaType);
+        Assert.Equal(jpeg, await response.Content.ReadAsByteArrayAsync());
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Easel.Imaging;
 using Easel.Server.Tests.Infrastructure;
 
 namespace Easel.Server.Tests.Outbound;
@@ -88,10 +89,50 @@ public sealed class ImageFetchTests
         var failed = await FailAsync(client, images.Serve("/x", body));
         Assert.Equal("image_processing_error", failed["error"]!["code"]!.GetValue<string>());
         Assert.Contains(expected, failed["error"]!["message"]!.GetValue<string>(), StringComparison.OrdinalIgnoreCase);
-        if (kind is "jpeg" or "gif")
+        if (kind is "gif")
         {
             Assert.Contains("PNG", failed["error"]!["message"]!.GetValue<string>());
         }
+    }
+
+    [Fact]
+    public async Task A_jpeg_photo_is_used_and_results_can_be_jpeg_too()
+    {
+        await using var images = await ImageServer.StartAsync();
+        using var host = new EaselHost();
+        using var client = await host.NewAccountAsync();
+        var url = images.Serve("/photo.jpg", ImageCodec.EncodeJpeg(TestImages.Pattern(64, 48), 90), "image/jpeg");
+        var body = Requests.UnifiedUploadPaint(url, canvas: 96);
+        ((Dictionary<string, object?>)body["model_params"]!)["output_format"] = "jpeg";
+        var (_, created) = await client.PostJsonAsync("/v1/images/generations", body);
+        var (task, _) = await client.UnifiedDoneAsync(created["id"]!.GetValue<string>());
+        Assert.Equal("completed", task["status"]!.GetValue<string>());
+        foreach (var result in task["results"]!.AsArray())
+        {
+            var location = result!.GetValue<string>();
+            Assert.EndsWith(".jpg", location);
+            using var response = await client.GetAsync(new Uri(location).PathAndQuery);
+            Assert.Equal("image/jpeg", response.Content.Headers.ContentType!.MediaType);
+            var decoded = ImageCodec.Decode(await response.Content.ReadAsByteArrayAsync());
+            Assert.Equal((96, 96), (decoded.Width, decoded.Height));
+        }
+
+        // A chain goes on from a JPEG result; the classic spelling of the option is outputFormat.
+        var (_, edit) = await client.PostJsonAsync("/model/v1/generation", new
+        {
+            model = "midjourney_inpaint", jobId = task["id"]!.GetValue<string>(), imageNo = 1, outputFormat = "png",
+            mask = new { areas = new[] { new { width = 500, height = 500, points = new[] { 100, 100, 100, 300, 300, 300, 300, 100 } } } },
+        });
+        var (done, _) = await client.ClassicDoneAsync(edit["id"]!.GetValue<string>());
+        Assert.Equal("completed", done["status"]!.GetValue<string>());
+        Assert.EndsWith(".png", done["output"]![0]!["content"]![0]!["url"]!.GetValue<string>());
+
+        var (bad, refused) = await client.PostJsonAsync("/model/v1/generation", new
+        {
+            model = "midjourney_remix", jobId = task["id"]!.GetValue<string>(), imageNo = 0, remixPrompt = "p", outputFormat = "webp",
+        });
+        Assert.Equal(400, bad);
+        Assert.Equal(4000400, refused["error"]!["code"]!.GetValue<int>());
     }
 
     [Fact]

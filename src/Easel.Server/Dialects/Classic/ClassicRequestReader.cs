@@ -43,6 +43,7 @@ internal static class ClassicRequestReader
             ImageNumber: parameters.Property("imageNo"),
             Mode: parameters.Property("mode"),
             Speed: parameters.Property("speed"),
-            Callback: parameters.Property("callback")), null);
+            Callback: parameters.Property("callback"),
+            OutputFormat: parameters.Property("outputFormat")), null);
     }
 }

@@ -61,6 +61,7 @@ internal sealed class UnifiedErrors : IDialectErrors
             RequestField.Mask => "model_params.mask",
             RequestField.Mode => "model_params.mode",
             RequestField.Speed => "model_params.speed",
+            RequestField.OutputFormat => "model_params.output_format",
             _ => throw new ArgumentOutOfRangeException(nameof(error)),
         };
         return error.Detail is null ? field : $"{field}.{error.Detail}";

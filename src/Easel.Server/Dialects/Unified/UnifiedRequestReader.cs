@@ -58,6 +58,7 @@ internal static class UnifiedRequestReader
             ImageNumber: p.Property("image_number"),
             Mode: p.Property("mode"),
             Speed: p.Property("speed"),
-            Callback: body.Property("callback_url")), null);
+            Callback: body.Property("callback_url"),
+            OutputFormat: p.Property("output_format")), null);
     }
 }
