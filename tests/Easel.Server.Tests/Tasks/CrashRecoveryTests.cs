@@ -49,6 +49,10 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
             // Re-run after the crash (attempt 2) but recorded once: exactly four result keys per task, all distinct.
             Assert.True(await Database.ScalarAsync<int>(data, "SELECT COUNT(*) FROM tasks WHERE attempts >= 2") >= 1);
             Assert.Equal(16, await Database.ScalarAsync<int>(data, "SELECT COUNT(DISTINCT value) FROM tasks, json_each(tasks.result_keys)"));
+            // Settled once each (a charge, in the transaction of the completion), and the balance is its ledger.
+            Assert.Equal(4, await Database.ScalarAsync<int>(data, "SELECT COUNT(*) FROM ledger WHERE kind = 1"));
+            Assert.Equal(0, await Database.ScalarAsync<int>(data, "SELECT COUNT(*) FROM (SELECT task_id FROM ledger WHERE kind IN (1, 2) GROUP BY task_id HAVING COUNT(*) > 1)"));
+            Assert.Equal(0, await Database.ScalarAsync<int>(data, "SELECT COUNT(*) FROM accounts a WHERE a.balance_micros != (SELECT COALESCE(SUM(amount_micros), 0) FROM ledger l WHERE l.account_id = a.id)"));
             output.WriteLine(second.Output);
         }
         finally
