@@ -42,3 +42,34 @@ get, hello, get99, hello99 = map(float, sys.argv[1:])
 print(f"  ratio task GET / hello: throughput {get / hello:.2f}x, p99 {get99 / hello99:.2f}x")
 PY
 [ -z "$(non2xx "$get")" ] || echo "  WARNING: non-2xx answers during the GET run: $(non2xx "$get")"
+
+echo "== creates with reservation under load (wrk -t2 -c32 -d${duration}s, loopback)"
+# A funded account without an active-task cap; its tasks name an image on a refused address, so workers fail
+# and refund them at once: the run measures the create path (parse, reserve, insert), not the engine.
+account=$(curl -sf -H "Authorization: Bearer $key" "http://127.0.0.1:$port/admin/accounts" \
+  -d '{"name":"bench","credits":100000000,"max_active_tasks":100000}')
+user_key=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["api_key"])' "$account")
+cat >"$data/create.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $user_key"
+wrk.body = '{"model":"mj-v7-upload-paint","prompt":"bench","image_urls":["http://127.0.0.1:9/x.png"],"model_params":{"canvas":{"width":512,"height":512},"img_pos":{"width":512,"height":384,"x":0,"y":0},"mask":{"areas":[{"width":512,"height":512,"points":[0,400,511,400,511,511,0,511]}]}}}'
+LUA
+create=$(run_wrk -s "$data/create.lua" "http://127.0.0.1:$port/v1/images/generations")
+get2=$(run_wrk -H "Authorization: Bearer $key" "http://127.0.0.1:$port/v1/tasks/$id")
+printf '  %-22s %12s %12s\n' "" "requests/s" "p99 (ms)"
+printf '  %-22s %12s %12s\n' "POST create (reserve)" "$(rps "$create")" "$(p99 "$create")"
+printf '  %-22s %12s %12s\n' "GET /v1/tasks/{id}" "$(rps "$get2")" "$(p99 "$get2")"
+python3 - "$(rps "$create")" "$(rps "$get2")" "$(p99 "$create")" "$(p99 "$get2")" <<'PY'
+import sys
+create, get, create99, get99 = map(float, sys.argv[1:])
+print(f"  ratio create / task GET: throughput {create / get:.2f}x, p99 {create99 / get99:.2f}x")
+PY
+[ -z "$(non2xx "$create")" ] || echo "  WARNING: non-2xx answers during the create run: $(non2xx "$create")"
+python3 - "$data/easel.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+bad = db.execute("SELECT COUNT(*) FROM accounts a WHERE a.balance_micros != (SELECT COALESCE(SUM(amount_micros), 0) FROM ledger l WHERE l.account_id = a.id)").fetchone()[0]
+tasks = db.execute("SELECT COUNT(*) FROM tasks").fetchone()[0]
+print(f"  after the run: {tasks} tasks; accounts whose balance differs from their ledger: {bad}")
+PY

@@ -19,6 +19,14 @@ public sealed class SqliteTaskStore(SqliteDatabase db) : ITaskStore
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
 
+    // States are written into the SQL as literals, not parameters: only then can SQLite match a query to the
+    // partial indexes on state (tasks_pending, tasks_processing, tasks_active, tasks_recent_completed).
+    private const int Pending = (int)TaskState.Pending;
+    private const int Processing = (int)TaskState.Processing;
+    private const int Completed = (int)TaskState.Completed;
+    private const int Failed = (int)TaskState.Failed;
+    private const int Cancelled = (int)TaskState.Cancelled;
+
     public Task<InsertResult> InsertAsync(TaskRecord task, TaskAdmission admission, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(task);
@@ -43,8 +51,8 @@ public sealed class SqliteTaskStore(SqliteDatabase db) : ITaskStore
             // Every refusal below is decided before the first write, so a refused create leaves nothing behind.
 
             var active = await c.ExecuteScalarAsync<long>(
-                "SELECT COUNT(*) FROM tasks WHERE account_id = @AccountId AND state IN (@pending, @processing)",
-                new { task.AccountId, pending = (int)TaskState.Pending, processing = (int)TaskState.Processing }, tx);
+                $"SELECT COUNT(*) FROM tasks WHERE account_id = @AccountId AND state IN ({Pending}, {Processing})",
+                new { task.AccountId }, tx);
             if (active >= admission.MaxActiveTasks)
             {
                 return new InsertResult(InsertStatus.TooManyActive, null);
@@ -127,21 +135,19 @@ public sealed class SqliteTaskStore(SqliteDatabase db) : ITaskStore
                 token,
                 now = now.ToUnixTimeMilliseconds(),
                 expires = (now + leaseDuration).ToUnixTimeMilliseconds(),
-                pending = (int)TaskState.Pending,
-                processing = (int)TaskState.Processing,
             };
             // Pending first (turbo, then oldest); then a processing task whose node stopped renewing its lease.
             var row = await c.QuerySingleOrDefaultAsync<TaskRow>(
                 $"""
-                UPDATE tasks SET state = @processing, lease_node = @nodeId, lease_token = @token, lease_expires_at = @expires,
+                UPDATE tasks SET state = {Processing}, lease_node = @nodeId, lease_token = @token, lease_expires_at = @expires,
                        attempts = attempts + 1, started_at = COALESCE(started_at, @now)
-                WHERE id = (SELECT id FROM tasks WHERE state = @pending ORDER BY priority DESC, created_at LIMIT 1)
+                WHERE id = (SELECT id FROM tasks WHERE state = {Pending} ORDER BY priority DESC, created_at LIMIT 1)
                 RETURNING {Columns}
                 """, args, tx)
                 ?? await c.QuerySingleOrDefaultAsync<TaskRow>(
                 $"""
                 UPDATE tasks SET lease_node = @nodeId, lease_token = @token, lease_expires_at = @expires, attempts = attempts + 1
-                WHERE id = (SELECT id FROM tasks WHERE state = @processing AND lease_expires_at < @now ORDER BY lease_expires_at LIMIT 1)
+                WHERE id = (SELECT id FROM tasks WHERE state = {Processing} AND lease_expires_at < @now ORDER BY lease_expires_at LIMIT 1)
                 RETURNING {Columns}
                 """, args, tx);
             return row is null ? null : new ClaimedTask(Map(row)!, new TaskLease(row.Id, nodeId, token));
@@ -151,8 +157,8 @@ public sealed class SqliteTaskStore(SqliteDatabase db) : ITaskStore
     {
         ArgumentNullException.ThrowIfNull(lease);
         return await db.WriteAsync((c, tx) => c.ExecuteAsync(
-            "UPDATE tasks SET lease_expires_at = @expires WHERE id = @TaskId AND state = @processing AND lease_token = @Token",
-            new { lease.TaskId, lease.Token, expires = (now + leaseDuration).ToUnixTimeMilliseconds(), processing = (int)TaskState.Processing }, tx),
+            $"UPDATE tasks SET lease_expires_at = @expires WHERE id = @TaskId AND state = {Processing} AND lease_token = @Token",
+            new { lease.TaskId, lease.Token, expires = (now + leaseDuration).ToUnixTimeMilliseconds() }, tx),
             cancellationToken) == 1;
     }
 
@@ -160,18 +166,18 @@ public sealed class SqliteTaskStore(SqliteDatabase db) : ITaskStore
     {
         ArgumentNullException.ThrowIfNull(lease);
         return await db.WriteAsync((c, tx) => c.ExecuteAsync(
-            "UPDATE tasks SET progress = @progress WHERE id = @TaskId AND state = @processing AND lease_token = @Token AND progress < @progress",
-            new { lease.TaskId, lease.Token, progress, processing = (int)TaskState.Processing }, tx), cancellationToken) == 1;
+            $"UPDATE tasks SET progress = @progress WHERE id = @TaskId AND state = {Processing} AND lease_token = @Token AND progress < @progress",
+            new { lease.TaskId, lease.Token, progress }, tx), cancellationToken) == 1;
     }
 
     public async Task<bool> CompleteAsync(TaskLease lease, IReadOnlyList<string> resultKeys, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lease);
         return await db.WriteAsync(async (c, tx) => await SettledAsync(c, tx, lease.TaskId, Settlement.Charge, now, await c.ExecuteAsync(
-            """
-            UPDATE tasks SET state = @completed, progress = 100, result_keys = @keys, finished_at = @now,
+            $"""
+            UPDATE tasks SET state = {Completed}, progress = 100, result_keys = @keys, finished_at = @now,
                    lease_node = NULL, lease_token = NULL, lease_expires_at = NULL
-            WHERE id = @TaskId AND state = @processing AND lease_token = @Token
+            WHERE id = @TaskId AND state = {Processing} AND lease_token = @Token
             """,
             new
             {
@@ -179,8 +185,6 @@ public sealed class SqliteTaskStore(SqliteDatabase db) : ITaskStore
                 lease.Token,
                 keys = JsonSerializer.Serialize(resultKeys, Json),
                 now = now.ToUnixTimeMilliseconds(),
-                completed = (int)TaskState.Completed,
-                processing = (int)TaskState.Processing,
             }, tx)), cancellationToken);
     }
 
@@ -200,10 +204,10 @@ public sealed class SqliteTaskStore(SqliteDatabase db) : ITaskStore
         ArgumentNullException.ThrowIfNull(failure);
         var settlement = SettlementPolicy.For(TaskState.Failed, failure.Kind);
         return await db.WriteAsync(async (c, tx) => await SettledAsync(c, tx, lease.TaskId, settlement, now, await c.ExecuteAsync(
-            """
-            UPDATE tasks SET state = @failed, failure_kind = @kind, failure_message = @message, finished_at = @now,
+            $"""
+            UPDATE tasks SET state = {Failed}, failure_kind = @kind, failure_message = @message, finished_at = @now,
                    lease_node = NULL, lease_token = NULL, lease_expires_at = NULL
-            WHERE id = @TaskId AND state = @processing AND lease_token = @Token
+            WHERE id = @TaskId AND state = {Processing} AND lease_token = @Token
             """,
             new
             {
@@ -212,8 +216,6 @@ public sealed class SqliteTaskStore(SqliteDatabase db) : ITaskStore
                 kind = (int)failure.Kind,
                 message = failure.Message,
                 now = now.ToUnixTimeMilliseconds(),
-                failed = (int)TaskState.Failed,
-                processing = (int)TaskState.Processing,
             }, tx)), cancellationToken);
     }
 
@@ -222,8 +224,8 @@ public sealed class SqliteTaskStore(SqliteDatabase db) : ITaskStore
         {
             var cancelled = await c.QuerySingleOrDefaultAsync<TaskRow>(
                 $"""
-                UPDATE tasks SET state = @cancelled, finished_at = @now, lease_node = NULL, lease_token = NULL, lease_expires_at = NULL
-                WHERE id = @taskId AND account_id = @accountId AND state IN (@pending, @processing)
+                UPDATE tasks SET state = {Cancelled}, finished_at = @now, lease_node = NULL, lease_token = NULL, lease_expires_at = NULL
+                WHERE id = @taskId AND account_id = @accountId AND state IN ({Pending}, {Processing})
                 RETURNING {Columns}
                 """,
                 new
@@ -231,9 +233,6 @@ public sealed class SqliteTaskStore(SqliteDatabase db) : ITaskStore
                     taskId,
                     accountId,
                     now = now.ToUnixTimeMilliseconds(),
-                    cancelled = (int)TaskState.Cancelled,
-                    pending = (int)TaskState.Pending,
-                    processing = (int)TaskState.Processing,
                 }, tx);
             if (cancelled is not null)
             {
@@ -246,18 +245,18 @@ public sealed class SqliteTaskStore(SqliteDatabase db) : ITaskStore
 
     public Task<int> ReleaseLeasesAsync(string nodeId, CancellationToken cancellationToken) =>
         db.WriteAsync((c, tx) => c.ExecuteAsync(
-            "UPDATE tasks SET state = @pending, lease_node = NULL, lease_token = NULL, lease_expires_at = NULL WHERE state = @processing AND lease_node = @nodeId",
-            new { nodeId, pending = (int)TaskState.Pending, processing = (int)TaskState.Processing }, tx), cancellationToken);
+            $"UPDATE tasks SET state = {Pending}, lease_node = NULL, lease_token = NULL, lease_expires_at = NULL WHERE state = {Processing} AND lease_node = @nodeId",
+            new { nodeId }, tx), cancellationToken);
 
     public Task<double?> RecentDurationSecondsAsync(OperationKind kind, int sampleSize, CancellationToken cancellationToken) =>
         db.ReadAsync(c => c.ExecuteScalarAsync<double?>(
-            """
+            $"""
             SELECT AVG(finished_at - started_at) / 1000.0 FROM (
                 SELECT finished_at, started_at FROM tasks
-                WHERE state = @completed AND kind = @kind AND started_at IS NOT NULL
+                WHERE state = {Completed} AND kind = @kind AND started_at IS NOT NULL
                 ORDER BY finished_at DESC LIMIT @sampleSize)
             """,
-            new { completed = (int)TaskState.Completed, kind = (int)kind, sampleSize }), cancellationToken);
+            new { kind = (int)kind, sampleSize }), cancellationToken);
 
     private static TaskRecord? Map(TaskRow? row) => row is null ? null : new TaskRecord(
         row.Id,
