@@ -1,4 +1,5 @@
 using Easel.Server.Admin;
+using Easel.Server.Callbacks;
 using Easel.Server.Dialects.Classic;
 using Easel.Server.Dialects.Unified;
 using Easel.Server.Files;
@@ -14,6 +15,7 @@ app.UseEaselErrors();
 app.MapUnifiedDialect();
 app.MapClassicDialect();
 app.MapFiles();
+app.MapCallbacks();
 app.MapAdmin();
 app.MapGet("/healthz", () => TypedResults.Text("ok"));
 

@@ -1,5 +1,6 @@
 using Easel.Core.Accounts;
 using Easel.Core.Blobs;
+using Easel.Core.Callbacks;
 using Easel.Core.Tasks;
 using Easel.Storage.Blobs;
 using Easel.Storage.Sqlite;
@@ -17,6 +18,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton(new SqliteDatabase(Path.Combine(root, "easel.db")));
         services.AddSingleton<ITaskStore, SqliteTaskStore>();
         services.AddSingleton<IAccountStore, SqliteAccountStore>();
+        services.AddSingleton<ICallbackStore, SqliteCallbackStore>();
         services.AddSingleton<IBlobStore>(new FileBlobStore(Path.Combine(root, "files")));
         return services;
     }

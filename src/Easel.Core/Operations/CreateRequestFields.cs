@@ -53,4 +53,8 @@ public sealed record ParseProfile(
     Func<Uri, bool> IsCallbackAddressAllowed);
 
 /// <summary>A parsed create request: the operation and where to report its end.</summary>
-public sealed record CreateCommand(Operation Operation, string? CallbackUrl);
+public sealed record CreateCommand(Operation Operation, string? CallbackUrl)
+{
+    /// <summary>The base of the URLs the task's results will have (callbacks render them with no request at hand).</summary>
+    public string? BaseUrl { get; init; }
+}

@@ -43,6 +43,14 @@ public sealed class AddressPolicy(OutboundOptions options)
         return options.AllowPrivateNetworks || IsHostAllowListed(host) || !IsLocalName(host);
     }
 
+    /// <summary>Names that mean this machine whatever DNS says: refused before any lookup, unless private networks are allowed.</summary>
+    public bool IsRefusedName(string host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        var name = host.TrimEnd('.');
+        return !options.AllowPrivateNetworks && !IsHostAllowListed(name) && IsLocalName(name);
+    }
+
     private static bool IsLocalName(string host) =>
         host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
         || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase);
@@ -155,6 +163,12 @@ public sealed class OutboundOptions
 
     /// <summary>Host names, addresses or CIDR ranges allowed although private (a private upstream, say).</summary>
     public IList<string> AllowedHosts { get; } = [];
+
+    /// <summary>
+    /// SHA-256 fingerprints (hex) of TLS certificates trusted although no public CA signed them: a private
+    /// upstream or receiver, and the tests' own HTTPS servers. The default trusts only the system's CAs.
+    /// </summary>
+    public IList<string> TrustedCertificates { get; } = [];
 
     public int MaxImageBytes { get; set; } = 20 * 1024 * 1024;
 

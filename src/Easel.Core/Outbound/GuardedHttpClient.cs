@@ -29,6 +29,13 @@ public sealed class GuardedHttpClient : IOutboundClient, IDisposable
             PooledConnectionLifetime = TimeSpan.FromMinutes(2),
             ConnectCallback = ConnectToCheckedAddressAsync,
         };
+        var trusted = options.TrustedCertificates.Select(t => t.Replace(":", "", StringComparison.Ordinal).ToUpperInvariant()).ToHashSet();
+        if (trusted.Count > 0)
+        {
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+                errors == System.Net.Security.SslPolicyErrors.None
+                || (certificate is not null && trusted.Contains(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(certificate.GetRawCertData()))));
+        }
         _http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
         _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("Easel", "1.0"));
     }
@@ -49,6 +56,36 @@ public sealed class GuardedHttpClient : IOutboundClient, IDisposable
         catch (HttpRequestException e)
         {
             throw new OutboundException($"{Describe(url)} could not be fetched: {Reason(e)}", e);
+        }
+    }
+
+    public async Task<int> PostJsonAsync(Uri url, string body, IReadOnlyDictionary<string, string> headers, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        ArgumentNullException.ThrowIfNull(headers);
+        CheckScheme(url);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        using var request = new HttpRequestMessage(HttpMethod.Post, url)
+        {
+            Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
+        };
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+        try
+        {
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, limit.Token);
+            return (int)response.StatusCode;
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new OutboundException($"{Describe(url)} did not answer within {timeout.TotalSeconds:0} s", e);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new OutboundException($"{Describe(url)} could not be reached: {Reason(e)}", e);
         }
     }
 
@@ -105,6 +142,10 @@ public sealed class GuardedHttpClient : IOutboundClient, IDisposable
     private async ValueTask<Stream> ConnectToCheckedAddressAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
         var host = context.DnsEndPoint.Host;
+        if (_policy.IsRefusedName(host))
+        {
+            throw new OutboundException($"{host} names this machine, a private or reserved address that Easel does not connect to");
+        }
         var addresses = IPAddress.TryParse(host.Trim('[', ']'), out var literal)
             ? [literal]
             : await Dns.GetHostAddressesAsync(host, cancellationToken);

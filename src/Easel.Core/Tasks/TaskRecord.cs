@@ -42,6 +42,9 @@ public sealed record TaskRecord(
     int Attempts,
     string PriceGroup = Accounts.Account.DefaultGroup)
 {
+    /// <summary>The base of the task's result URLs, as the creating request saw it.</summary>
+    public string? BaseUrl { get; init; }
+
     public bool IsTerminal => State is TaskState.Completed or TaskState.Failed or TaskState.Cancelled;
 
     public bool CanCancel => State is TaskState.Pending or TaskState.Processing;

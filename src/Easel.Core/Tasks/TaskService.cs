@@ -35,6 +35,7 @@ public sealed class TaskService(
     KeyRateLimiter rates,
     LimitsOptions limits,
     WorkSignal signal,
+    CallbackSignal callbacks,
     RunningTasks running,
     TimeProvider time)
 {
@@ -78,7 +79,7 @@ public sealed class TaskService(
         var task = new TaskRecord(
             TaskIds.New(dialect, now), account.Id, dialect, command.Operation, TaskState.Pending, Progress: 0,
             now, StartedAt: null, FinishedAt: null, prices.PriceMicros(command.Operation, account.Group), Failure: null,
-            ResultKeys: [], command.CallbackUrl, Attempts: 0, account.Group);
+            ResultKeys: [], command.CallbackUrl, Attempts: 0, account.Group) { BaseUrl = command.BaseUrl };
         var maxActive = account.MaxActiveTasks ?? limits.MaxActiveTasksPerAccount;
         var admission = new TaskAdmission(maxActive,
             idempotency is null ? null : new IdempotencyClaim(idempotency.Key, idempotency.RequestHash, limits.IdempotencyWindow));
@@ -150,6 +151,10 @@ public sealed class TaskService(
         if (task?.State == TaskState.Cancelled)
         {
             running.Cancel(taskId);
+            if (task.CallbackUrl is not null)
+            {
+                callbacks.Notify();
+            }
         }
         return task;
     }

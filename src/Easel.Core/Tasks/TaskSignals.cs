@@ -2,8 +2,8 @@ using System.Collections.Concurrent;
 
 namespace Easel.Core.Tasks;
 
-/// <summary>Wakes idle workers when a task is created, so a new task does not wait for the next poll.</summary>
-public sealed class WorkSignal : IDisposable
+/// <summary>Wakes a waiting loop at once, so new work does not wait for the next poll.</summary>
+public abstract class Signal : IDisposable
 {
     private readonly SemaphoreSlim _signal = new(0, int.MaxValue);
 
@@ -12,8 +12,18 @@ public sealed class WorkSignal : IDisposable
     /// <summary>Waits for a notification or the timeout, whichever comes first.</summary>
     public Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
 
-    public void Dispose() => _signal.Dispose();
+    public void Dispose()
+    {
+        _signal.Dispose();
+        GC.SuppressFinalize(this);
+    }
 }
+
+/// <summary>Wakes idle workers when a task is created.</summary>
+public sealed class WorkSignal : Signal;
+
+/// <summary>Wakes the callback dispatcher when a finished task has a callback to send.</summary>
+public sealed class CallbackSignal : Signal;
 
 /// <summary>The tasks running on this node, so a cancel stops the engine at once rather than at the next lease check.</summary>
 public sealed class RunningTasks

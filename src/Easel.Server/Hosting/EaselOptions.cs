@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Easel.Core.Accounts;
+using Easel.Core.Callbacks;
 using Easel.Core.Outbound;
 using Easel.Core.Pricing;
 using Easel.Core.Tasks;
@@ -36,4 +37,6 @@ public sealed class EaselOptions
     public TaskRunnerOptions Tasks { get; set; } = new();
 
     public LimitsOptions Limits { get; set; } = new();
+
+    public CallbackOptions Callbacks { get; set; } = new();
 }

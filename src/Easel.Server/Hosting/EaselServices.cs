@@ -1,5 +1,7 @@
 using Easel.Core.Accounts;
 using Easel.Core.Blobs;
+using Easel.Core.Callbacks;
+using Easel.Server.Callbacks;
 using Easel.Core.Outbound;
 using Easel.Core.Pricing;
 using Easel.Core.Tasks;
@@ -24,6 +26,7 @@ internal static class EaselServices
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<EaselOptions>>().Value.Pricing);
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<EaselOptions>>().Value.Tasks);
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<EaselOptions>>().Value.Limits);
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<EaselOptions>>().Value.Callbacks);
 
         services.AddEaselSqliteStorage(dataDirectory);
         services.AddSingleton(new NodeIdentity(Path.GetFullPath(dataDirectory)));
@@ -34,6 +37,9 @@ internal static class EaselServices
         services.AddSingleton<AccountService>();
         services.AddSingleton<KeyRateLimiter>();
         services.AddSingleton<WorkSignal>();
+        services.AddSingleton<CallbackSignal>();
+        services.AddSingleton<CallbackDispatcher>();
+        services.AddSingleton<ICallbackRenderer, CallbackRenderer>();
         services.AddSingleton<RunningTasks>();
         services.AddSingleton<TaskService>();
         services.AddSingleton<TaskRunner>();
@@ -43,6 +49,7 @@ internal static class EaselServices
         // Order matters: the schema and the first key exist before the worker claims or a request is served.
         services.AddHostedService<EaselStartup>();
         services.AddHostedService<TaskWorker>();
+        services.AddHostedService<CallbackWorker>();
         return services;
     }
 

@@ -101,6 +101,29 @@ public static class SqliteMigrations
             PRIMARY KEY (account_id, key)
         );
         """,
+        // 3: callbacks. An outbox row per callback, written with the terminal state; its attempts are recorded.
+        """
+        ALTER TABLE tasks ADD COLUMN base_url TEXT;
+        CREATE TABLE callback_deliveries (
+            id               TEXT PRIMARY KEY,
+            task_id          TEXT NOT NULL REFERENCES tasks(id),
+            account_id       TEXT NOT NULL,
+            event            TEXT NOT NULL,
+            url              TEXT NOT NULL,
+            state            INTEGER NOT NULL DEFAULT 0,
+            attempts         INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at  INTEGER NOT NULL,
+            lease_token      TEXT,
+            lease_expires_at INTEGER,
+            body             TEXT,
+            last_status      INTEGER,
+            last_error       TEXT,
+            delivered_at     INTEGER,
+            created_at       INTEGER NOT NULL
+        );
+        CREATE INDEX callback_deliveries_due ON callback_deliveries(next_attempt_at) WHERE state = 0;
+        CREATE INDEX callback_deliveries_task ON callback_deliveries(task_id);
+        """,
     ];
 
     public static async Task ApplyAsync(SqliteDatabase database, TimeProvider time, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dapper;
 using Easel.Core.Accounts;
+using Easel.Core.Callbacks;
 using Easel.Core.Operations;
 using Easel.Core.Pricing;
 using Easel.Core.Tasks;
@@ -15,7 +16,7 @@ public sealed class SqliteTaskStore(SqliteDatabase db) : ITaskStore
 {
     private const string Columns =
         "id, account_id, dialect, kind, operation, state, progress, created_at, started_at, finished_at, price_micros, " +
-        "failure_kind, failure_message, result_keys, callback_url, attempts, price_group";
+        "failure_kind, failure_message, result_keys, callback_url, attempts, price_group, base_url";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
 
@@ -75,8 +76,8 @@ public sealed class SqliteTaskStore(SqliteDatabase db) : ITaskStore
             }
             await c.ExecuteAsync(
                 """
-                INSERT INTO tasks (id, account_id, dialect, kind, operation, state, progress, priority, created_at, price_micros, callback_url, price_group)
-                VALUES (@Id, @AccountId, @Dialect, @Kind, @Operation, @State, 0, @Priority, @CreatedAt, @PriceMicros, @CallbackUrl, @PriceGroup)
+                INSERT INTO tasks (id, account_id, dialect, kind, operation, state, progress, priority, created_at, price_micros, callback_url, price_group, base_url)
+                VALUES (@Id, @AccountId, @Dialect, @Kind, @Operation, @State, 0, @Priority, @CreatedAt, @PriceMicros, @CallbackUrl, @PriceGroup, @BaseUrl)
                 """,
                 new
                 {
@@ -91,6 +92,7 @@ public sealed class SqliteTaskStore(SqliteDatabase db) : ITaskStore
                     task.PriceMicros,
                     task.CallbackUrl,
                     task.PriceGroup,
+                    task.BaseUrl,
                 }, tx);
             await c.ExecuteAsync(
                 "INSERT INTO ledger (account_id, task_id, kind, amount_micros, created_at) VALUES (@AccountId, @Id, @kind, -@PriceMicros, @at)",
@@ -99,9 +101,19 @@ public sealed class SqliteTaskStore(SqliteDatabase db) : ITaskStore
         }, cancellationToken);
     }
 
-    // Settlement rides in the transaction of the terminal transition: both happen, or neither.
+    // Settlement and the callback's outbox row ride in the transaction of the terminal transition: all of it
+    // happens, or none. So a callback is only ever sent about a task whose billing is settled.
     private static async Task SettleAsync(Microsoft.Data.Sqlite.SqliteConnection c, System.Data.IDbTransaction tx, string taskId, Settlement settlement, long at)
     {
+        await c.ExecuteAsync(
+            $"""
+            INSERT INTO callback_deliveries (id, task_id, account_id, event, url, next_attempt_at, created_at)
+            SELECT @deliveryId, id, account_id,
+                   CASE state WHEN {Completed} THEN '{CallbackEvents.Completed}' WHEN {Failed} THEN '{CallbackEvents.Failed}' ELSE '{CallbackEvents.Cancelled}' END,
+                   callback_url, @at, @at
+            FROM tasks WHERE id = @taskId AND callback_url IS NOT NULL
+            """,
+            new { deliveryId = "dlv_" + Guid.NewGuid().ToString("N"), taskId, at }, tx);
         var kind = settlement == Settlement.Charge ? LedgerKind.Charge : LedgerKind.Refund;
         await c.ExecuteAsync(
             """
@@ -273,7 +285,7 @@ public sealed class SqliteTaskStore(SqliteDatabase db) : ITaskStore
         row.ResultKeys is null ? [] : JsonSerializer.Deserialize<string[]>(row.ResultKeys, Json)!,
         row.CallbackUrl,
         (int)row.Attempts,
-        row.PriceGroup);
+        row.PriceGroup) { BaseUrl = row.BaseUrl };
 
     private sealed class TaskRow
     {
@@ -294,6 +306,7 @@ public sealed class SqliteTaskStore(SqliteDatabase db) : ITaskStore
         public string? CallbackUrl { get; set; }
         public long Attempts { get; set; }
         public string PriceGroup { get; set; } = "";
+        public string? BaseUrl { get; set; }
     }
 
     private sealed class IdempotencyRow

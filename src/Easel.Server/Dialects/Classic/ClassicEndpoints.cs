@@ -52,7 +52,7 @@ internal static class ClassicEndpoints
             {
                 return ClassicErrors.Error(400, ClassicErrorCodes.GatewayBadRequest, idempotencyProblem);
             }
-            var result = await tasks.CreateAsync(http.Caller(), Dialect.Classic, command!, idempotency, http.RequestAborted);
+            var result = await tasks.CreateAsync(http.Caller(), Dialect.Classic, command! with { BaseUrl = urls.BaseUrl(http.Request) }, idempotency, http.RequestAborted);
             return result.Status switch
             {
                 CreateStatus.Created or CreateStatus.Replayed => View(http, result.Task!, urls, prices),

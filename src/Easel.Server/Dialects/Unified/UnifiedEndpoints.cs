@@ -49,7 +49,7 @@ internal static class UnifiedEndpoints
             {
                 return UnifiedErrors.InvalidRequest(idempotencyProblem, Idempotency.Header);
             }
-            var result = await tasks.CreateAsync(http.Caller(), Dialect.Unified, command!, idempotency, http.RequestAborted);
+            var result = await tasks.CreateAsync(http.Caller(), Dialect.Unified, command! with { BaseUrl = urls.BaseUrl(http.Request) }, idempotency, http.RequestAborted);
             return result.Status switch
             {
                 CreateStatus.Created or CreateStatus.Replayed => await ViewAsync(http, result.Task!, tasks, urls, time),

@@ -1,0 +1,50 @@
+namespace Easel.Core.Callbacks;
+
+public enum DeliveryState { Pending = 0, Delivered = 1, Failed = 2 }
+
+/// <summary>
+/// One callback of one task, as the outbox holds it. Written in the transaction that finished the task, so a
+/// finished task with a callback URL always has one, and no crash can lose it.
+/// </summary>
+/// <param name="Body">The exact bytes sent, fixed at the first attempt so every retry is byte-identical.</param>
+public sealed record CallbackDelivery(
+    string Id,
+    string TaskId,
+    string AccountId,
+    string Event,
+    string Url,
+    DeliveryState State,
+    int Attempts,
+    DateTimeOffset NextAttemptAt,
+    string? Body,
+    int? LastStatus,
+    string? LastError,
+    DateTimeOffset? DeliveredAt,
+    DateTimeOffset CreatedAt);
+
+/// <summary>A claim on a due delivery: only its holder records the attempt.</summary>
+public sealed record DeliveryClaim(CallbackDelivery Delivery, string Token);
+
+/// <summary>What one attempt came to.</summary>
+public sealed record DeliveryAttempt(bool Delivered, int? Status, string? Error, string Body, DateTimeOffset At);
+
+public static class CallbackEvents
+{
+    public const string Completed = "task.completed";
+    public const string Failed = "task.failed";
+    public const string Cancelled = "task.cancelled";
+}
+
+public interface ICallbackStore
+{
+    /// <summary>Claims up to <paramref name="max"/> deliveries that are due (or whose claim expired), oldest first.</summary>
+    Task<IReadOnlyList<DeliveryClaim>> ClaimDueAsync(DateTimeOffset now, TimeSpan leaseDuration, int max, CancellationToken cancellationToken);
+
+    /// <summary>Records an attempt: delivered, or failed with the next attempt at <paramref name="retryAt"/> (null: given up).</summary>
+    Task<bool> RecordAsync(DeliveryClaim claim, DeliveryAttempt attempt, DateTimeOffset? retryAt, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<CallbackDelivery>> ForTaskAsync(string taskId, CancellationToken cancellationToken);
+
+    /// <summary>When the next pending delivery falls due, if any.</summary>
+    Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken);
+}

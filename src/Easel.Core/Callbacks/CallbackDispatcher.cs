@@ -1,0 +1,82 @@
+using Easel.Core.Accounts;
+using Easel.Core.Outbound;
+using Easel.Core.Tasks;
+using Microsoft.Extensions.Logging;
+
+namespace Easel.Core.Callbacks;
+
+/// <summary>
+/// Sends due callbacks: body rendered once, signed per attempt, POSTed through the guarded client; 2xx is
+/// delivered, anything else (or no answer) is retried on the schedule and then given up, every attempt recorded.
+/// At-least-once point: a node that dies between sending and recording sends again after the claim expires;
+/// receivers de-duplicate by Easel-Delivery-Id.
+/// </summary>
+public sealed class CallbackDispatcher(
+    ICallbackStore store,
+    ITaskStore tasks,
+    IAccountStore accounts,
+    IOutboundClient outbound,
+    ICallbackRenderer renderer,
+    CallbackOptions options,
+    TimeProvider time,
+    ILogger<CallbackDispatcher> logger)
+{
+    /// <summary>Claims up to <paramref name="max"/> deliveries that are due now.</summary>
+    public Task<IReadOnlyList<DeliveryClaim>> ClaimDueAsync(int max, CancellationToken cancellationToken) =>
+        store.ClaimDueAsync(time.GetUtcNow(), options.LeaseDuration, max, cancellationToken);
+
+    /// <summary>When to look again if nothing is due: the next retry, or never (a new delivery signals).</summary>
+    public Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken) => store.NextDueAsync(cancellationToken);
+
+    /// <summary>One attempt of one claimed delivery, recorded whatever its outcome.</summary>
+    public async Task AttemptAsync(DeliveryClaim claim, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        var delivery = claim.Delivery;
+        var body = delivery.Body ?? await RenderAsync(delivery, cancellationToken);
+        var account = await accounts.GetAsync(delivery.AccountId, cancellationToken);
+        int? status = null;
+        string? error = null;
+        try
+        {
+            var now = time.GetUtcNow();
+            var headers = new Dictionary<string, string>
+            {
+                ["Easel-Delivery-Id"] = delivery.Id,
+                ["Easel-Event"] = delivery.Event,
+                ["Easel-Signature"] = CallbackSignature.Sign(account?.Account.WebhookSecret ?? "", now.ToUnixTimeSeconds(), body),
+            };
+            status = await outbound.PostJsonAsync(new Uri(delivery.Url), body, headers, options.Timeout, cancellationToken);
+            if (status is < 200 or >= 300)
+            {
+                error = $"the receiver answered HTTP {status}";
+            }
+        }
+        catch (OutboundException e)
+        {
+            error = e.Message;
+        }
+        var delivered = error is null;
+        var attempts = delivery.Attempts + 1;
+        DateTimeOffset? retryAt = delivered || attempts > options.RetryDelays.Count
+            ? null
+            : time.GetUtcNow() + options.RetryDelays[attempts - 1];
+        var recorded = await store.RecordAsync(claim, new DeliveryAttempt(delivered, status, error, body, time.GetUtcNow()), retryAt, CancellationToken.None);
+        if (!delivered)
+        {
+            logger.LogInformation("Callback {DeliveryId} of task {TaskId}: attempt {Attempt} failed ({Error}){Next}",
+                delivery.Id, delivery.TaskId, attempts, error, retryAt is null ? "; giving up" : $"; retrying at {retryAt:O}");
+        }
+        if (!recorded)
+        {
+            logger.LogWarning("Callback {DeliveryId}: the claim expired before the attempt was recorded; it may be sent again", delivery.Id);
+        }
+    }
+
+    private async Task<string> RenderAsync(CallbackDelivery delivery, CancellationToken cancellationToken)
+    {
+        var task = await tasks.GetAsync(delivery.TaskId, cancellationToken)
+            ?? throw new InvalidOperationException($"delivery {delivery.Id} names task {delivery.TaskId}, which does not exist");
+        return renderer.Render(task);
+    }
+}

@@ -1,0 +1,90 @@
+using Dapper;
+using Easel.Core.Callbacks;
+
+namespace Easel.Storage.Sqlite;
+
+/// <summary>The callback outbox. Claims and records are compare-and-set on (state, lease token), like tasks.</summary>
+public sealed class SqliteCallbackStore(SqliteDatabase db) : ICallbackStore
+{
+    private const string Columns =
+        "id, task_id, account_id, event, url, state, attempts, next_attempt_at, body, last_status, last_error, delivered_at, created_at";
+
+    private const int Pending = (int)DeliveryState.Pending;
+
+    public Task<IReadOnlyList<DeliveryClaim>> ClaimDueAsync(DateTimeOffset now, TimeSpan leaseDuration, int max, CancellationToken cancellationToken) =>
+        db.WriteAsync<IReadOnlyList<DeliveryClaim>>(async (c, tx) =>
+        {
+            var token = Guid.NewGuid().ToString("N");
+            var rows = await c.QueryAsync<Row>(
+                $"""
+                UPDATE callback_deliveries SET lease_token = @token, lease_expires_at = @expires
+                WHERE id IN (
+                    SELECT id FROM callback_deliveries
+                    WHERE state = {Pending} AND next_attempt_at <= @now AND (lease_expires_at IS NULL OR lease_expires_at < @now)
+                    ORDER BY next_attempt_at LIMIT @max)
+                RETURNING {Columns}
+                """,
+                new { token, now = now.ToUnixTimeMilliseconds(), expires = (now + leaseDuration).ToUnixTimeMilliseconds(), max }, tx);
+            return rows.Select(r => new DeliveryClaim(Map(r), token)).ToList();
+        }, cancellationToken);
+
+    public async Task<bool> RecordAsync(DeliveryClaim claim, DeliveryAttempt attempt, DateTimeOffset? retryAt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        ArgumentNullException.ThrowIfNull(attempt);
+        var state = attempt.Delivered ? DeliveryState.Delivered : retryAt is null ? DeliveryState.Failed : DeliveryState.Pending;
+        return await db.WriteAsync((c, tx) => c.ExecuteAsync(
+            $"""
+            UPDATE callback_deliveries
+            SET state = @state, attempts = attempts + 1, body = @Body, last_status = @Status, last_error = @Error,
+                delivered_at = @deliveredAt, next_attempt_at = @next, lease_token = NULL, lease_expires_at = NULL
+            WHERE id = @id AND lease_token = @token AND state = {Pending}
+            """,
+            new
+            {
+                id = claim.Delivery.Id,
+                token = claim.Token,
+                state = (int)state,
+                attempt.Body,
+                attempt.Status,
+                attempt.Error,
+                deliveredAt = attempt.Delivered ? attempt.At.ToUnixTimeMilliseconds() : (long?)null,
+                next = (retryAt ?? attempt.At).ToUnixTimeMilliseconds(),
+            }, tx), cancellationToken) == 1;
+    }
+
+    public Task<IReadOnlyList<CallbackDelivery>> ForTaskAsync(string taskId, CancellationToken cancellationToken) =>
+        db.ReadAsync<IReadOnlyList<CallbackDelivery>>(async c =>
+            (await c.QueryAsync<Row>($"SELECT {Columns} FROM callback_deliveries WHERE task_id = @taskId ORDER BY created_at", new { taskId }))
+                .Select(Map).ToList(), cancellationToken);
+
+    public Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken) =>
+        db.ReadAsync(async c =>
+        {
+            var next = await c.ExecuteScalarAsync<long?>($"SELECT MIN(next_attempt_at) FROM callback_deliveries WHERE state = {Pending}");
+            return next is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : (DateTimeOffset?)null;
+        }, cancellationToken);
+
+    private static CallbackDelivery Map(Row r) => new(
+        r.Id, r.TaskId, r.AccountId, r.Event, r.Url, (DeliveryState)r.State, (int)r.Attempts,
+        DateTimeOffset.FromUnixTimeMilliseconds(r.NextAttemptAt), r.Body, (int?)r.LastStatus, r.LastError,
+        r.DeliveredAt is long d ? DateTimeOffset.FromUnixTimeMilliseconds(d) : null,
+        DateTimeOffset.FromUnixTimeMilliseconds(r.CreatedAt));
+
+    private sealed class Row
+    {
+        public string Id { get; set; } = "";
+        public string TaskId { get; set; } = "";
+        public string AccountId { get; set; } = "";
+        public string Event { get; set; } = "";
+        public string Url { get; set; } = "";
+        public long State { get; set; }
+        public long Attempts { get; set; }
+        public long NextAttemptAt { get; set; }
+        public string? Body { get; set; }
+        public long? LastStatus { get; set; }
+        public string? LastError { get; set; }
+        public long? DeliveredAt { get; set; }
+        public long CreatedAt { get; set; }
+    }
+}
