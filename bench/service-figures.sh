@@ -73,3 +73,14 @@ bad = db.execute("SELECT COUNT(*) FROM accounts a WHERE a.balance_micros != (SEL
 tasks = db.execute("SELECT COUNT(*) FROM tasks").fetchone()[0]
 print(f"  after the run: {tasks} tasks; accounts whose balance differs from their ledger: {bad}")
 PY
+
+echo "== callbacks: 1000 tasks on the passthrough engine, each calling back a receiver on loopback"
+kill $server; wait $server 2>/dev/null || true
+cb_data=$(mktemp -d)
+Easel__DataDirectory="$cb_data" Easel__BootstrapKey="$key" Easel__Engine=passthrough Easel__Outbound__AllowPrivateNetworks=true \
+  Easel__Workers=16 Easel__Limits__MaxActiveTasksPerAccount=100000 \
+  Logging__LogLevel__Default=Warning dotnet src/Easel.Server/bin/Release/net10.0/Easel.Server.dll --urls "http://127.0.0.1:$port" >"$cb_data/server.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data" "$cb_data"' EXIT
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+dotnet bench/Easel.Bench.Service/bin/Release/net10.0/Easel.Bench.Service.dll callbacks --url "http://127.0.0.1:$port" --key "$key" --db "$cb_data/easel.db" --tasks 1000

@@ -7,14 +7,26 @@ using Easel.Core.Operations;
 using Easel.Engines.Local;
 using Easel.Imaging;
 
-// Create-to-completed latency of a 512x512 upload-paint with 25% of the canvas to fill, against a running
-// server, and the same engine work alone in this process: the ratio is what the task system adds.
-// Usage: Easel.Bench.Service latency --url http://127.0.0.1:5080 --key KEY [--runs 20]
+// Usage:
+//   Easel.Bench.Service latency --url URL --key KEY [--runs 20]
+//     create-to-completed of a 512x512 upload-paint (25% to fill) against a running server, and the same engine
+//     work alone in this process: the ratio is what the task system adds.
+//   Easel.Bench.Service callbacks --url URL --key KEY --db DATA/easel.db [--tasks 1000]
+//     (a server with Easel:Engine=passthrough) the delay from a task's end to its callback's arrival.
 var options = args.Select((a, i) => (a, i)).Where(p => p.a.StartsWith("--", StringComparison.Ordinal))
     .ToDictionary(p => p.a[2..], p => args.ElementAtOrDefault(p.i + 1) ?? "");
-if (args.FirstOrDefault() != "latency" || !options.TryGetValue("url", out var baseUrl) || !options.TryGetValue("key", out var key))
+if (!options.TryGetValue("url", out var baseUrl) || !options.TryGetValue("key", out var key))
 {
-    Console.Error.WriteLine("usage: Easel.Bench.Service latency --url URL --key KEY [--runs N]");
+    Console.Error.WriteLine("usage: Easel.Bench.Service latency|callbacks --url URL --key KEY [--runs N] [--db PATH --tasks N]");
+    return 2;
+}
+if (args.FirstOrDefault() == "callbacks")
+{
+    return await CallbacksCommand.RunAsync(baseUrl, key, options);
+}
+if (args.FirstOrDefault() != "latency")
+{
+    Console.Error.WriteLine("usage: Easel.Bench.Service latency|callbacks ...");
     return 2;
 }
 var runs = options.TryGetValue("runs", out var r) ? int.Parse(r, System.Globalization.CultureInfo.InvariantCulture) : 20;
@@ -83,17 +95,12 @@ for (var i = 0; i < runs + 3; i++)
     }
 }
 
-static double Percentile(List<double> values, double p)
-{
-    var sorted = values.Order().ToList();
-    return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
-}
 
 Console.WriteLine($"upload-paint 512x512, 25% to fill, {runs} runs after 3 warm-up");
-Console.WriteLine($"  create -> completed : median {Percentile(endToEnd, 0.5),7:0.0} ms   p90 {Percentile(endToEnd, 0.9),7:0.0} ms");
-Console.WriteLine($"  engine alone        : median {Percentile(engineOnly, 0.5),7:0.0} ms   p90 {Percentile(engineOnly, 0.9),7:0.0} ms");
-Console.WriteLine($"  ratio end-to-end / engine alone : {Percentile(endToEnd, 0.5) / Percentile(engineOnly, 0.5):0.00}x");
-Console.WriteLine($"  ratio end-to-end / 1 s target   : {Percentile(endToEnd, 0.5) / 1000:0.00}x");
+Console.WriteLine($"  create -> completed : median {Stats.Percentile(endToEnd, 0.5),7:0.0} ms   p90 {Stats.Percentile(endToEnd, 0.9),7:0.0} ms");
+Console.WriteLine($"  engine alone        : median {Stats.Percentile(engineOnly, 0.5),7:0.0} ms   p90 {Stats.Percentile(engineOnly, 0.9),7:0.0} ms");
+Console.WriteLine($"  ratio end-to-end / engine alone : {Stats.Percentile(endToEnd, 0.5) / Stats.Percentile(engineOnly, 0.5):0.00}x");
+Console.WriteLine($"  ratio end-to-end / 1 s target   : {Stats.Percentile(endToEnd, 0.5) / 1000:0.00}x");
 return 0;
 
 // Photo-like: smooth light, edges and fine noise, so the PNG and the fill do realistic work.

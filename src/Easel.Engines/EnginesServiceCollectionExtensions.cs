@@ -14,4 +14,18 @@ public static class EnginesServiceCollectionExtensions
         services.AddSingleton<IImageEngine, LocalEngine>();
         return services;
     }
+
+    /// <summary>The engine named by configuration: "local" (the default) or "passthrough" (for benchmarks of the task system).</summary>
+    public static IServiceCollection AddEaselEngine(this IServiceCollection services, string? name)
+    {
+        switch (name?.ToLowerInvariant())
+        {
+            case null or "" or "local":
+                return services.AddEaselLocalEngine();
+            case "passthrough":
+                return services.AddSingleton<IImageEngine, Passthrough.PassthroughEngine>();
+            default:
+                throw new ArgumentException($"Easel:Engine is '{name}'; the engines are 'local' and 'passthrough'.", nameof(name));
+        }
+    }
 }

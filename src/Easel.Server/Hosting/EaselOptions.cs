@@ -19,6 +19,9 @@ public sealed class EaselOptions
     /// <summary>When set and no key exists yet, the admin key is created with exactly this value.</summary>
     public string? BootstrapKey { get; set; }
 
+    /// <summary>The engine: "local" (pixels on this machine) or "passthrough" (results are the source; for benchmarks).</summary>
+    public string Engine { get; set; } = "local";
+
     /// <summary>Tasks run at once on this node.</summary>
     [Range(1, 256)]
     public int Workers { get; set; } = Environment.ProcessorCount;

@@ -43,7 +43,7 @@ internal static class EaselServices
         services.AddSingleton<RunningTasks>();
         services.AddSingleton<TaskService>();
         services.AddSingleton<TaskRunner>();
-        services.AddEaselLocalEngine();
+        services.AddEaselEngine(configuration[$"{EaselOptions.Section}:Engine"]);
         services.AddSingleton<PublicUrls>();
 
         // Order matters: the schema and the first key exist before the worker claims or a request is served.

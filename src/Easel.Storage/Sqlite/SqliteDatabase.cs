@@ -6,12 +6,14 @@ namespace Easel.Storage.Sqlite;
 
 /// <summary>
 /// The embedded database: one SQLite file in WAL mode. Readers never wait; writers take an in-process gate
-/// before BEGIN IMMEDIATE, so concurrent requests queue in memory instead of spinning on SQLITE_BUSY.
+/// before BEGIN IMMEDIATE, so concurrent requests queue in memory instead of spinning on SQLITE_BUSY. SQLite
+/// has one writer at a time anyway, so writes share one long-lived connection, prepared once.
 /// </summary>
 public sealed class SqliteDatabase : IDisposable
 {
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private SqliteConnection? _writer;
 
     static SqliteDatabase()
     {
@@ -48,12 +50,26 @@ public sealed class SqliteDatabase : IDisposable
         await _writeGate.WaitAsync(cancellationToken);
         try
         {
-            await using var connection = await OpenAsync(cancellationToken);
-            await PrepareForWritingAsync(connection);
-            await using var transaction = connection.BeginTransaction(deferred: false);
-            var result = await work(connection, transaction);
-            await transaction.CommitAsync(cancellationToken);
-            return result;
+            if (_writer is null)
+            {
+                _writer = await OpenAsync(cancellationToken);
+                await PrepareForWritingAsync(_writer);
+            }
+            try
+            {
+                await using var transaction = _writer.BeginTransaction(deferred: false);
+                var result = await work(_writer, transaction);
+                // Not cancellable: a commit abandoned half-way would leave the outcome unknown to the caller.
+                await transaction.CommitAsync(CancellationToken.None);
+                return result;
+            }
+            catch (SqliteException)
+            {
+                // The transaction rolled back when disposed; a fresh connection rules out a broken one.
+                await _writer.DisposeAsync();
+                _writer = null;
+                throw;
+            }
         }
         finally
         {
@@ -68,5 +84,9 @@ public sealed class SqliteDatabase : IDisposable
         return await work(connection);
     }
 
-    public void Dispose() => _writeGate.Dispose();
+    public void Dispose()
+    {
+        _writer?.Dispose();
+        _writeGate.Dispose();
+    }
 }

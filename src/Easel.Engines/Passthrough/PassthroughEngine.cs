@@ -1,0 +1,29 @@
+using Easel.Core.Engines;
+using Easel.Core.Operations;
+using Easel.Core.Tasks;
+using Easel.Imaging;
+
+namespace Easel.Engines.Passthrough;
+
+/// <summary>
+/// An engine that paints nothing: the four results are the source image as it came. For measuring the task
+/// system itself (queues, callbacks, storage) without the cost of pixels; chosen with Easel:Engine=passthrough.
+/// </summary>
+public sealed class PassthroughEngine : IImageEngine
+{
+    public Task<EngineOutput> RunAsync(EngineInput input, IProgress<int> progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(progress);
+        var source = input.SourceImage ?? throw new InvalidOperationException("every operation has a source image");
+        var (extension, contentType) = ImageCodec.Sniff(source.Span) switch
+        {
+            ImageFormat.Png => ("png", "image/png"),
+            ImageFormat.Jpeg => ("jpg", "image/jpeg"),
+            var other => throw new EngineFailureException(FailureKind.ImageProcessing, $"the passthrough engine takes PNG or JPEG, not {other}"),
+        };
+        var bytes = source.ToArray();
+        progress.Report(100);
+        return Task.FromResult(new EngineOutput(Enumerable.Repeat(bytes, OperationLimits.ImageCount).ToArray(), extension, contentType));
+    }
+}
