@@ -119,6 +119,33 @@ public sealed class CreditAndLedgerVerbTests(EaselServer server)
     }
 
     [Fact]
+    public async Task Usage_and_ledger_show_a_failed_task_and_its_refund()
+    {
+        var (id, key, _) = await server.CreateAccountAsync("Worked", "--credits", "100");
+        var taskId = await Tasks.CreateFailingTaskAsync(server.Url, key);
+
+        // The worker fails the task on its own schedule; there is no signal to await from outside the server.
+        CliRun usage;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        do
+        {
+            await Task.Delay(100);
+            usage = await server.RunAsync("usage", id, "--json");
+        }
+        while (!usage.Json.RootElement.GetProperty("tasks").TryGetProperty("failed", out _) && DateTime.UtcNow < deadline);
+        var table = await server.RunAsync("usage", id);
+        var ledger = await server.RunAsync("ledger", id, "--json");
+
+        Assert.Equal(1, usage.Json.RootElement.GetProperty("tasks").GetProperty("failed").GetInt32());
+        Assert.Contains("failed", table.Stdout);
+        var rows = ledger.Json.RootElement.GetProperty("data").EnumerateArray().Where(r => r.TryGetProperty("task_id", out var t) && t.GetString() == taskId).ToList();
+        Assert.Equal(["refund", "reserve"], rows.Select(r => r.GetProperty("kind").GetString()));
+        Assert.Equal(100m, ledger.Json.RootElement.GetProperty("balance").GetDecimal());
+        var text = await server.RunAsync("ledger", id);
+        Assert.Contains(taskId, text.Stdout);
+    }
+
+    [Fact]
     public async Task Usage_of_an_unknown_account_exits_5()
     {
         var run = await server.RunAsync("usage", "acc_nobody");

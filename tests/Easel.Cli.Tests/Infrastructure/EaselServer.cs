@@ -1,3 +1,5 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text.Json;
 
 namespace Easel.Cli.Tests.Infrastructure;
@@ -52,6 +54,34 @@ public sealed class EaselServer : IAsyncLifetime
 public sealed class UsesEaselServer : ICollectionFixture<EaselServer>
 {
     public const string Name = "Easel server";
+}
+
+/// <summary>Task creation is issue 7's `submit` verb; until then a test posts its task over HTTP itself.</summary>
+public static class Tasks
+{
+    /// <summary>Creates an upload-paint task whose image URL nobody serves, so it fails and is refunded; its id.</summary>
+    public static async Task<string> CreateFailingTaskAsync(string url, string key)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(url) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        var body = new Dictionary<string, object?>
+        {
+            ["model"] = "mj-v7-upload-paint",
+            ["prompt"] = "a quiet harbour",
+            ["image_urls"] = new[] { $"http://127.0.0.1:{ServerProcess.FreePort()}/missing.png" },
+            ["model_params"] = new Dictionary<string, object?>
+            {
+                ["canvas"] = new { width = 128, height = 128 },
+                ["img_pos"] = new { width = 64, height = 64, x = 32, y = 32 },
+                ["mask"] = new { areas = new[] { new { width = 100, height = 100, points = new[] { 30, 30, 30, 45, 45, 45, 45, 30 } } } },
+            },
+        };
+        using var response = await http.PostAsJsonAsync("/v1/images/generations", body);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, text);
+        using var json = JsonDocument.Parse(text);
+        return json.RootElement.GetProperty("id").GetString()!;
+    }
 }
 
 /// <summary>One invocation of the CLI in this process, through its entry point, with stdout and stderr captured.</summary>

@@ -51,6 +51,8 @@ public sealed class ServerProcess : IDisposable
         start.Environment["Easel__BootstrapKey"] = AdminKey;
         // The workers are not under test here; one keeps the shared machine quiet.
         start.Environment["Easel__Workers"] = "1";
+        // Lets a test's task reach a loopback address, where nothing listens: the task fails fast, as a usage row.
+        start.Environment["Easel__Outbound__AllowPrivateNetworks"] = "true";
         var process = Process.Start(start)!;
         var server = new ServerProcess(process, port);
         process.OutputDataReceived += (_, e) => server.Append(e.Data);
