@@ -15,7 +15,16 @@ internal sealed class EaselApiException(HttpStatusCode? status, string code, str
 
     public string? Param { get; } = param;
 
-    public static EaselApiException From(HttpStatusCode status, string body)
+    /// <summary>The server's error; a 429's Retry-After is added to the message, since a script's next step depends on it.</summary>
+    public static EaselApiException From(HttpStatusCode status, string body, TimeSpan? retryAfter = null)
+    {
+        var error = Parse(status, body);
+        return retryAfter is { } wait
+            ? new EaselApiException(status, error.Code, $"{error.Message} (retry after {Math.Ceiling(wait.TotalSeconds):0} s)", error.Param)
+            : error;
+    }
+
+    private static EaselApiException Parse(HttpStatusCode status, string body)
     {
         try
         {

@@ -56,7 +56,7 @@ internal sealed class EaselClient : IDisposable
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
-            throw EaselApiException.From(response.StatusCode, text);
+            throw EaselApiException.From(response.StatusCode, text, response.Headers.RetryAfter?.Delta);
         }
         return new ApiAnswer(text);
     }
