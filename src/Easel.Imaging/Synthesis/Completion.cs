@@ -7,7 +7,7 @@ namespace Easel.Imaging.Synthesis;
 // (full-resolution) source pixels, so the finest image is rebuilt from patches, not an upscaled coarse image.
 internal static class Completion
 {
-    public sealed record Result(float[] Features, SynthesisLevel Finest, int Levels, double ReusedFraction);
+    public sealed record Result(float[] Features, SynthesisLevel Finest, int Levels, double MeanSharing);
 
     // `features` holds the image (unknown pixels: any start value; Telea's for the thin path); `unknown` the hole.
     // Null when no patch of the image is wholly known (nothing to copy from).
@@ -36,6 +36,7 @@ internal static class Completion
         {
             cancellationToken.ThrowIfCancellationRequested();
             var level = levels[l];
+            options.Progress?.Invoke(l, -1);
             if (l < levels.Count - 1)
             {
                 PatchSynthesizer.Upsample(levels[l + 1], level, ref rng);
@@ -57,6 +58,7 @@ internal static class Completion
             for (var iteration = 0; iteration < iterations; iteration++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                options.Progress?.Invoke(l, iteration);
                 var meanCost = PatchSynthesizer.ComputeCosts(level, cancellationToken);
                 PatchSynthesizer.CoherencePass(level, iteration % 2 == 0, radius, coarse || singleLevel, options.ReuseWeight * meanCost, ref rng, cancellationToken);
                 if (options.CompletenessWeight > 0)
@@ -70,13 +72,13 @@ internal static class Completion
         }
 
         var finest = levels[0];
-        var reused = PatchSynthesizer.ReusedFraction(finest);
+        var sharing = PatchSynthesizer.MeanSharing(finest);
         if (options.PoissonBlend)
         {
             ScreenedPoisson.Blend(finest, options.Screening, options.PoissonIterations, cancellationToken);
         }
 
-        return new Result(finest.Target, finest, levels.Count, reused);
+        return new Result(finest.Target, finest, levels.Count, sharing);
     }
 
     private static List<SynthesisLevel>? BuildPyramid(float[] features, byte[] unknown, float[] depth, int width, int height, bool singleLevel,
@@ -124,7 +126,7 @@ internal static class Completion
         return levels;
     }
 
-    private static SynthesisLevel Downsample(SynthesisLevel fine, int patchSize)
+    internal static SynthesisLevel Downsample(SynthesisLevel fine, int patchSize)
     {
         int fw = fine.Width, fh = fine.Height;
         int w = (fw + 1) / 2, h = (fh + 1) / 2;

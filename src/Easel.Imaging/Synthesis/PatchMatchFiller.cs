@@ -106,7 +106,7 @@ public sealed class PatchMatchFiller : IHoleFiller
             pixels[p + 3] = FeaturePlane.ToByte(f[o + FeaturePlane.Alpha] / FeaturePlane.AlphaWeight);
         }
 
-        return new FillReport(output, thin ? FillPath.Thin : FillPath.MultiScale, result.Levels, result.ReusedFraction);
+        return new FillReport(output, thin ? FillPath.Thin : FillPath.MultiScale, result.Levels, result.MeanSharing);
     }
 }
 
@@ -118,4 +118,4 @@ internal enum FillPath
     MultiScale,
 }
 
-internal sealed record FillReport(RgbaImage Image, FillPath Path, int Levels, double ReusedFraction);
+internal sealed record FillReport(RgbaImage Image, FillPath Path, int Levels, double MeanSharing);

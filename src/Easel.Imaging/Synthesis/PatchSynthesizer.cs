@@ -404,19 +404,17 @@ internal static class PatchSynthesizer
         }
     }
 
-    // Diagnostics for tests and the harness: how many target patches share a source patch with another target.
-    public static double ReusedFraction(SynthesisLevel level)
+    // Diagnostics for tests and the harness: over the target patches, the mean number of targets copying the
+    // same source patch (1 = every copy distinct; a border tiled k times from one region scores about k).
+    public static double MeanSharing(SynthesisLevel level)
     {
-        var reused = 0;
+        long sum = 0;
         foreach (var t in level.Targets)
         {
-            if (level.Usage[level.Nnf[t]] > 1)
-            {
-                reused++;
-            }
+            sum += level.Usage[level.Nnf[t]];
         }
 
-        return level.Targets.Length == 0 ? 0 : (double)reused / level.Targets.Length;
+        return level.Targets.Length == 0 ? 0 : (double)sum / level.Targets.Length;
     }
 
     private static int RandomSource(SynthesisLevel level, int t, ref XorShift rng)

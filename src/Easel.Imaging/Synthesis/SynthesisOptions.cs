@@ -51,4 +51,8 @@ internal sealed record SynthesisOptions
     public float ThinDepth { get; init; } = 3f;
 
     public int ThinIterations { get; init; } = 3;
+
+    // Called as each (level, iteration) begins, iteration -1 being the level's start; tests cancel from here to
+    // prove every level and iteration honours the token.
+    public Action<int, int>? Progress { get; init; }
 }
