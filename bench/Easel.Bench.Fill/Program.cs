@@ -18,6 +18,8 @@ switch (command)
     case "time":
         return TimeCommand.Run(int.Parse(Option("--size", "1024")!, System.Globalization.CultureInfo.InvariantCulture),
             int.Parse(Option("--runs", "5")!, System.Globalization.CultureInfo.InvariantCulture), Option("--filler", "easel")!);
+    case "probe":
+        return ProbeCommand.Run(Option("--kind", "thin")!, int.Parse(Option("--size", "512")!, System.Globalization.CultureInfo.InvariantCulture));
     case "micro":
         return MicroCommand.Run();
     case "bench":

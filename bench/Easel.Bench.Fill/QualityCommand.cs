@@ -33,7 +33,8 @@ internal static class QualityCommand
             {
                 for (var m = 0; m < maskSeeds; m++)
                 {
-                    var mask = Masks.Make(kind, image.Width, image.Height, HashCode.Combine(name.Length, (int)kind, m, 17));
+                    // A stable seed (HashCode is randomised per process): the same masks on every run.
+                    var mask = Masks.Make(kind, image.Width, image.Height, (StableHash(name) * 31) + ((int)kind * 1009) + m);
                     var row = new List<RgbaImage> { image, MaskPicture(mask) };
                     foreach (var (fillerName, filler) in fillers)
                     {
@@ -82,6 +83,17 @@ internal static class QualityCommand
         }
 
         return sb.ToString();
+    }
+
+    private static int StableHash(string text)
+    {
+        var h = 17;
+        foreach (var c in text)
+        {
+            h = unchecked((h * 31) + c);
+        }
+
+        return h & 0x7FFFFFFF;
     }
 
     private static void Add(Dictionary<(MaskKind, string), List<FillScores>> scores, (MaskKind, string) key, FillScores s)

@@ -31,7 +31,7 @@ internal static class Completion
         }
 
         FeaturePlane.ComputeAllGradients(coarsest.Target, coarsest.Width, coarsest.Height);
-        PatchSynthesizer.RandomInit(coarsest, ref rng);
+        PatchSynthesizer.RandomInit(coarsest, ref rng, singleLevel ? options.ThinSearchRadius : 0);
         for (var l = levels.Count - 1; l >= 0; l--)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -52,7 +52,7 @@ internal static class Completion
             var radius = coarse ? Math.Max(level.Width, level.Height) : l == 1 ? options.MiddleSearchRadius : options.FineSearchRadius;
             if (singleLevel)
             {
-                radius = Math.Max(level.Width, level.Height);
+                radius = options.ThinSearchRadius;
             }
 
             for (var iteration = 0; iteration < iterations; iteration++)
@@ -61,13 +61,16 @@ internal static class Completion
                 options.Progress?.Invoke(l, iteration);
                 var meanCost = PatchSynthesizer.ComputeCosts(level, cancellationToken);
                 PatchSynthesizer.CoherencePass(level, iteration % 2 == 0, radius, coarse || singleLevel, options.ReuseWeight * meanCost, ref rng, cancellationToken);
-                if (options.CompletenessWeight > 0)
+                // Completeness shapes what the hole is made of, which the coarse levels decide; at the finest level
+                // (and on the thin path, whose patches are mostly known) it would cost a fifth of the time for nothing visible.
+                var completeness = l > 0 ? options.CompletenessWeight : 0;
+                if (completeness > 0)
                 {
                     PatchSynthesizer.CompletenessPass(level, radius, ref rng, cancellationToken);
                 }
 
                 PatchSynthesizer.ComputeWeights(level);
-                PatchSynthesizer.Vote(level, options.CompletenessWeight, cancellationToken);
+                PatchSynthesizer.Vote(level, completeness, cancellationToken);
             }
         }
 
@@ -85,7 +88,7 @@ internal static class Completion
         SynthesisOptions options, bool outpainting, CancellationToken cancellationToken)
     {
         var finest = new SynthesisLevel(width, height, options.FinePatchSize, features, features, unknown);
-        finest.Prepare(allSources: false, options.CompletenessBand, depth);
+        finest.Prepare(allSources: false, 0, depth);
         if (finest.Sources.Length == 0)
         {
             return null;
@@ -99,7 +102,8 @@ internal static class Completion
         }
 
         var current = finest;
-        while (levels.Count < options.MaxLevels && MaxDepth(current) > options.CoarsestDepth
+        // At least one coarser level: the finest is refined from a field, never searched from scratch.
+        while (levels.Count < options.MaxLevels && (levels.Count == 1 || MaxDepth(current) > options.CoarsestDepth)
             && Math.Min(current.Width, current.Height) / 2 >= options.MinimumLevelSide)
         {
             cancellationToken.ThrowIfCancellationRequested();

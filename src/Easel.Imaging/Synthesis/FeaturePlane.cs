@@ -36,39 +36,56 @@ internal static class FeaturePlane
         return features;
     }
 
-    public static void ComputeAllGradients(float[] features, int width, int height)
+    public static void ComputeAllGradients(float[] features, int width, int height) =>
+        ComputeGradients(features, width, height, 0, 0, width - 1, height - 1);
+
+    // Gradients of the pixels in the box [x0, x1] x [y0, y1], from a rolling window of three luma rows (central
+    // differences inside the image, one-sided at its border).
+    public static void ComputeGradients(float[] features, int width, int height, int x0, int y0, int x1, int y1)
     {
-        for (var y = 0; y < height; y++)
+        var above = new float[width];
+        var current = new float[width];
+        var below = new float[width];
+        LumaRow(features, width, Math.Max(0, y0 - 1), x0, x1, above);
+        LumaRow(features, width, y0, x0, x1, current);
+        for (var y = y0; y <= y1; y++)
         {
-            for (var x = 0; x < width; x++)
+            LumaRow(features, width, Math.Min(height - 1, y + 1), x0, x1, below);
+            var up = y > 0 ? above : current;
+            var down = y < height - 1 ? below : current;
+            var span = (y > 0 ? 1 : 0) + (y < height - 1 ? 1 : 0);
+            var vertical = span == 0 ? 0 : GradientWeight / span;
+            var row = y * width;
+            for (var x = x0; x <= x1; x++)
             {
-                Gradient(features, width, height, x, y);
+                var f = (row + x) * Channels;
+                float gx;
+                if (x > 0 && x < width - 1)
+                {
+                    gx = (Luma(features, f + Channels) - Luma(features, f - Channels)) * (0.5f * GradientWeight);
+                }
+                else
+                {
+                    var xl = x > 0 ? x - 1 : x;
+                    var xr = x < width - 1 ? x + 1 : x;
+                    gx = xr == xl ? 0 : (Luma(features, (row + xr) * Channels) - Luma(features, (row + xl) * Channels)) * GradientWeight / (xr - xl);
+                }
+
+                features[f + GradientX] = gx;
+                features[f + GradientY] = (down[x] - up[x]) * vertical;
             }
+
+            (above, current, below) = (current, below, above);
         }
     }
 
-    // The gradients of the listed pixels and their four neighbours (whose central differences read them).
-    public static void ComputeGradients(float[] features, int width, int height, int[] pixels)
+    private static void LumaRow(float[] features, int width, int y, int x0, int x1, float[] into)
     {
-        foreach (var i in pixels)
+        var o = ((y * width) + x0) * Channels;
+        for (var x = x0; x <= x1; x++, o += Channels)
         {
-            int x = i % width, y = i / width;
-            Gradient(features, width, height, x, y);
+            into[x] = Luma(features, o);
         }
-    }
-
-    public static void Gradient(float[] features, int width, int height, int x, int y)
-    {
-        var xl = x > 0 ? x - 1 : x;
-        var xr = x < width - 1 ? x + 1 : x;
-        var yu = y > 0 ? y - 1 : y;
-        var yd = y < height - 1 ? y + 1 : y;
-        var row = y * width;
-        var gx = Luma(features, (row + xr) * Channels) - Luma(features, (row + xl) * Channels);
-        var gy = Luma(features, ((yd * width) + x) * Channels) - Luma(features, ((yu * width) + x) * Channels);
-        var f = (row + x) * Channels;
-        features[f + GradientX] = gx * GradientWeight / Math.Max(1, xr - xl);
-        features[f + GradientY] = gy * GradientWeight / Math.Max(1, yd - yu);
     }
 
     public static byte ToByte(float v) => (byte)Math.Clamp((int)(v + 0.5f), 0, 255);

@@ -19,11 +19,26 @@ internal static class PatchSynthesizer
 {
     private const int CancellationStride = 1024;
 
-    public static void RandomInit(SynthesisLevel level, ref XorShift rng)
+    // A random field; with `localRadius` > 0 each target starts at a random valid source near itself (the thin
+    // path's start is already close, and nearby sources share cache lines with the target's own rows).
+    public static void RandomInit(SynthesisLevel level, ref XorShift rng, int localRadius = 0)
     {
+        int w = level.Width, r = level.Radius;
         foreach (var t in level.Targets)
         {
-            level.Nnf[t] = RandomSource(level, t, ref rng);
+            var q = -1;
+            for (var attempt = 0; attempt < 8 && localRadius > 0 && q < 0; attempt++)
+            {
+                var cx = Math.Clamp((t % w) + rng.Offset(localRadius), r, w - r - 1);
+                var cy = Math.Clamp((t / w) + rng.Offset(localRadius), r, level.Height - r - 1);
+                var c = (cy * w) + cx;
+                if (level.ValidSource[c] != 0 && !Forbidden(level, t, c))
+                {
+                    q = c;
+                }
+            }
+
+            level.Nnf[t] = q >= 0 ? q : RandomSource(level, t, ref rng);
         }
 
         RecountUsage(level);
@@ -364,35 +379,18 @@ internal static class PatchSynthesizer
         }
     }
 
+    // After a vote: the gradients of the hole's bounding box grown by one pixel (known pixels' central
+    // differences read the hole's border pixels).
     public static void RefreshGradients(SynthesisLevel level)
     {
-        int w = level.Width, h = level.Height;
-        var features = level.Target;
-        foreach (var p in level.UnknownList)
+        var (x0, y0, x1, y1) = level.HoleBox;
+        if (x1 < x0)
         {
-            int x = p % w, y = p / w;
-            FeaturePlane.Gradient(features, w, h, x, y);
-            // Known neighbours' central differences read this pixel.
-            if (x > 0 && level.Unknown[p - 1] == 0)
-            {
-                FeaturePlane.Gradient(features, w, h, x - 1, y);
-            }
-
-            if (x < w - 1 && level.Unknown[p + 1] == 0)
-            {
-                FeaturePlane.Gradient(features, w, h, x + 1, y);
-            }
-
-            if (y > 0 && level.Unknown[p - w] == 0)
-            {
-                FeaturePlane.Gradient(features, w, h, x, y - 1);
-            }
-
-            if (y < h - 1 && level.Unknown[p + w] == 0)
-            {
-                FeaturePlane.Gradient(features, w, h, x, y + 1);
-            }
+            return;
         }
+
+        FeaturePlane.ComputeGradients(level.Target, level.Width, level.Height,
+            Math.Max(0, x0 - 1), Math.Max(0, y0 - 1), Math.Min(level.Width - 1, x1 + 1), Math.Min(level.Height - 1, y1 + 1));
     }
 
     public static void RecountUsage(SynthesisLevel level)

@@ -14,10 +14,10 @@ internal static class ScreenedPoisson
 {
     private const float Relaxation = 1.7f;
 
-    // Beyond this depth the correction is below a thousandth of the border mismatch (exp(-sqrt(lambda) * depth)),
+    // Beyond this depth the correction is below a hundredth of the border mismatch (exp(-sqrt(lambda) * depth), lambda = 0.05),
     // so deeper pixels are left alone: the work is the band's, not the hole's, and the solver never iterates
     // on values so small they turn denormal (which slows x86 arithmetic a hundredfold).
-    private const float BandDepth = 32f;
+    private const float BandDepth = 24f;
 
     public static void Blend(SynthesisLevel level, float screening, int iterations, CancellationToken cancellationToken)
     {

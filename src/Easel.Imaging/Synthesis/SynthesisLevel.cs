@@ -94,13 +94,21 @@ internal sealed class SynthesisLevel
         }
 
         UnknownList = new int[unknownCount];
+        int left = Width, top = Height, right = -1, bottom = -1;
         for (var i = 0; i < n; i++)
         {
             if (HoleIndex[i] >= 0)
             {
                 UnknownList[HoleIndex[i]] = i;
+                int x = i % Width, y = i / Width;
+                left = Math.Min(left, x);
+                right = Math.Max(right, x);
+                top = Math.Min(top, y);
+                bottom = y;
             }
         }
+
+        HoleBox = (left, top, right, bottom);
 
         // A patch is free of unknown pixels iff no unknown pixel lies within Radius (Chebyshev) of its centre.
         var near = NearUnknown(Radius);
@@ -174,6 +182,9 @@ internal sealed class SynthesisLevel
             BandCost = new float[BandSources.Length];
         }
     }
+
+    // The unknown pixels' bounding box (right < left when there are none).
+    public (int Left, int Top, int Right, int Bottom) HoleBox { get; private set; }
 
     // Rows TargetTop..TargetBottom hold every pixel a target patch covers: the voting accumulator spans them.
     public int TargetTop { get; private set; }

@@ -21,7 +21,7 @@ internal sealed record SynthesisOptions
     // EM iterations: many where pixels are few and structure is decided, few where they are many.
     public int CoarseIterations { get; init; } = 6;
 
-    public int MiddleIterations { get; init; } = 3;
+    public int MiddleIterations { get; init; } = 2;
 
     public int FineIterations { get; init; } = 1;
 
@@ -45,12 +45,16 @@ internal sealed record SynthesisOptions
 
     public float Screening { get; init; } = 0.05f;
 
-    public int PoissonIterations { get; init; } = 50;
+    public int PoissonIterations { get; init; } = 30;
 
     // Holes no deeper than this (strokes up to about twice as wide) take the single-level path.
-    public float ThinDepth { get; init; } = 3f;
+    public float ThinDepth { get; init; } = 4f;
 
-    public int ThinIterations { get; init; } = 3;
+    public int ThinIterations { get; init; } = 2;
+
+    // The thin path starts from fast marching, which is already close: a local search plus one random jump per
+    // patch and pass finds the texture's matches without scanning the whole image.
+    public int ThinSearchRadius { get; init; } = 32;
 
     // Called as each (level, iteration) begins, iteration -1 being the level's start; tests cancel from here to
     // prove every level and iteration honours the token.
