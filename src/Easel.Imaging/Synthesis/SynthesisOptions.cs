@@ -23,7 +23,10 @@ internal sealed record SynthesisOptions
 
     public int MiddleIterations { get; init; } = 2;
 
-    public int FineIterations { get; init; } = 1;
+    // At the finest level the doubled field of the level below is voted once with full-resolution patches and not
+    // searched again: the harness shows no loss from skipping that search (same SSIM, HF ratio and seam error on
+    // every mask kind) and it is about 40% of a 1024x1024 fill's time.
+    public int FineIterations { get; init; }
 
     // Random search at the finest two levels only refines the upsampled field locally.
     public int FineSearchRadius { get; init; } = 8;
