@@ -17,7 +17,7 @@ switch (command)
             int.Parse(Option("--seeds", "2")!, System.Globalization.CultureInfo.InvariantCulture));
     case "time":
         return TimeCommand.Run(int.Parse(Option("--size", "1024")!, System.Globalization.CultureInfo.InvariantCulture),
-            int.Parse(Option("--runs", "5")!, System.Globalization.CultureInfo.InvariantCulture), Option("--filler", "easel")!);
+            int.Parse(Option("--runs", "5")!, System.Globalization.CultureInfo.InvariantCulture), Option("--what", "easel")!);
     case "probe":
         return ProbeCommand.Run(Option("--kind", "thin")!, int.Parse(Option("--size", "512")!, System.Globalization.CultureInfo.InvariantCulture));
     case "micro":
@@ -26,6 +26,6 @@ switch (command)
         BenchmarkSwitcher.FromAssembly(typeof(FillBenchmarks).Assembly).Run(args[1..]);
         return 0;
     default:
-        Console.Error.WriteLine("usage: quality [--images DIR] [--out DIR] [--size N] [--seeds K] | time [--size N] [--runs K] [--filler easel|baseline] | bench [BenchmarkDotNet args]");
+        Console.Error.WriteLine("usage: quality [--images DIR] [--out DIR] [--size N] [--seeds K] | time [--size N] [--runs K] [--what easel|baseline|remix-subtle|remix-strong] | bench [BenchmarkDotNet args]");
         return 2;
 }

@@ -69,9 +69,11 @@ public static class PatchRemixer
                 ForbidRadius = l == start ? SubtleForbidRadius : SubtleForbidRadius * 2,
             };
             level.Prepare(allSources: true, 0);
+            // Subtle draws each patch from near where it lies (the layout stays); strong from anywhere.
+            var local = strength == RemixStrength.Subtle || l <= 1;
             if (previous is null)
             {
-                PatchSynthesizer.RandomInit(level, ref rng);
+                PatchSynthesizer.RandomInit(level, ref rng, local ? options.MiddleSearchRadius : 0);
             }
             else
             {
@@ -82,12 +84,12 @@ public static class PatchRemixer
 
             var iterations = l == start ? (strength == RemixStrength.Strong ? options.CoarseIterations : options.MiddleIterations)
                 : l == 0 ? options.FineIterations : options.MiddleIterations;
-            var radius = l == 0 ? options.FineSearchRadius : Math.Max(level.Width, level.Height);
+            var radius = l == 0 ? options.FineSearchRadius : local ? options.MiddleSearchRadius : Math.Max(level.Width, level.Height);
             for (var iteration = 0; iteration < iterations; iteration++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var meanCost = PatchSynthesizer.ComputeCosts(level, cancellationToken);
-                PatchSynthesizer.CoherencePass(level, iteration % 2 == 0, radius, l != 0, options.ReuseWeight * meanCost, ref rng, cancellationToken);
+                PatchSynthesizer.CoherencePass(level, iteration % 2 == 0, radius, !local, options.ReuseWeight * meanCost, ref rng, cancellationToken);
                 PatchSynthesizer.ComputeWeights(level);
                 PatchSynthesizer.Vote(level, 0, cancellationToken);
             }
