@@ -11,7 +11,7 @@ internal static class QualityCommand
 {
     private const int Tile = 256;
 
-    public static int Run(string? imagesDir, string outDir, int size, int maskSeeds)
+    public static int Run(string? imagesDir, string outDir, int size, int maskSeeds, IReadOnlyList<string> settings)
     {
         Directory.CreateDirectory(outDir);
         var images = imagesDir is null ? ProceduralImages.All(size) : Load(imagesDir, size);
@@ -21,7 +21,7 @@ internal static class QualityCommand
             return 2;
         }
 
-        var fillers = new (string Name, IHoleFiller Filler)[] { ("baseline", new FastMarchingFiller()), ("easel", new PatchMatchFiller()) };
+        var fillers = new (string Name, IHoleFiller Filler)[] { ("baseline", new FastMarchingFiller()), ("easel", new PatchMatchFiller(OptionSettings.Apply(settings))) };
         var kinds = Enum.GetValues<MaskKind>();
         var scores = new Dictionary<(MaskKind, string), List<FillScores>>();
         var seconds = new Dictionary<(MaskKind, string), double>();

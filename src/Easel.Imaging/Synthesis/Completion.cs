@@ -41,6 +41,11 @@ internal static class Completion
             {
                 PatchSynthesizer.Upsample(levels[l + 1], level, ref rng);
                 levels[l + 1].Release();
+                if (l == 0 && options.FinalVoteSharpness != 1f)
+                {
+                    PatchSynthesizer.SharpenWeights(level, options.FinalVoteSharpness);
+                }
+
                 PatchSynthesizer.Vote(level, 0, cancellationToken);
             }
 
@@ -87,8 +92,20 @@ internal static class Completion
     private static List<SynthesisLevel>? BuildPyramid(float[] features, byte[] unknown, float[] depth, int width, int height, bool singleLevel,
         SynthesisOptions options, bool outpainting, CancellationToken cancellationToken)
     {
+        var reach = 0;
+        if (options.SourceReach > 0 && !singleLevel)
+        {
+            var maxDepth = 0f;
+            foreach (var d in depth)
+            {
+                maxDepth = d != float.MaxValue ? Math.Max(maxDepth, d) : maxDepth;
+            }
+
+            reach = (int)Math.Max(options.SourceReach, options.SourceReachPerDepth * maxDepth);
+        }
+
         var finest = new SynthesisLevel(width, height, options.FinePatchSize, features, features, unknown);
-        finest.Prepare(allSources: false, 0, depth);
+        finest.Prepare(allSources: false, 0, depth, reach);
         if (finest.Sources.Length == 0)
         {
             return null;
@@ -108,7 +125,7 @@ internal static class Completion
         {
             cancellationToken.ThrowIfCancellationRequested();
             var next = Downsample(current, options.CoarsePatchSize);
-            next.Prepare(allSources: false, options.CompletenessBand);
+            next.Prepare(allSources: false, options.CompletenessBand, sourceReach: reach > 0 ? Math.Max(8, reach >> levels.Count) : 0);
             if (next.Sources.Length < 16)
             {
                 break;

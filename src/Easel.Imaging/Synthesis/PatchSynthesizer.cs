@@ -250,6 +250,14 @@ internal static class PatchSynthesizer
         }
     }
 
+    public static void SharpenWeights(SynthesisLevel level, float power)
+    {
+        foreach (var t in level.Targets)
+        {
+            level.Weight[t] = MathF.Pow(level.Weight[t], power) + 1e-9f;
+        }
+    }
+
     // M-step: every unknown pixel becomes the weighted mean of the pixels the overlapping matches put there.
     // Each target scatters its weighted source patch into an accumulator (rows of vectors, read and written in
     // order); the constant-1 feature channel sums the weights alongside. Known pixels receive votes too: the

@@ -14,17 +14,19 @@ internal static class ScreenedPoisson
 {
     private const float Relaxation = 1.7f;
 
-    // Beyond this depth the correction is below a hundredth of the border mismatch (exp(-sqrt(lambda) * depth), lambda = 0.05),
-    // so deeper pixels are left alone: the work is the band's, not the hole's, and the solver never iterates
-    // on values so small they turn denormal (which slows x86 arithmetic a hundredfold).
-    private const float BandDepth = 24f;
+    // Beyond BandLengths decay lengths (1/sqrt(lambda)) the correction is below 2% of the border mismatch
+    // (exp(-4)), so deeper pixels are left alone: the work is the band's, not the hole's, and the solver never
+    // iterates on values so small they turn denormal (which slows x86 arithmetic a hundredfold).
+    private const float BandLengths = 4f;
+    private const float MaxBandDepth = 48f;
 
     public static void Blend(SynthesisLevel level, float screening, int iterations, CancellationToken cancellationToken)
     {
+        var bandDepth = Math.Min(MaxBandDepth, BandLengths / MathF.Sqrt(Math.Max(screening, 1e-4f)));
         var band = new List<int>();
         foreach (var p in level.UnknownList)
         {
-            if (level.Depth[p] <= BandDepth)
+            if (level.Depth[p] <= bandDepth)
             {
                 band.Add(p);
             }

@@ -82,7 +82,8 @@ internal sealed class SynthesisLevel
 
     // Sources: centres whose whole patch is known (and, when `allSources`, every interior centre).
     // Targets: centres whose patch touches an unknown pixel. Band: known sources within `bandWidth` of the hole.
-    public void Prepare(bool allSources, int bandWidth, float[]? depth = null)
+    // `sourceReach` > 0 keeps only sources within that many pixels of the hole (unless fewer than 64 remain).
+    public void Prepare(bool allSources, int bandWidth, float[]? depth = null, int sourceReach = 0)
     {
         var n = PixelCount;
         Depth = depth ?? DistanceTransform.FromHole(Unknown, Width, Height);
@@ -112,6 +113,7 @@ internal sealed class SynthesisLevel
 
         // A patch is free of unknown pixels iff no unknown pixel lies within Radius (Chebyshev) of its centre.
         var near = NearUnknown(Radius);
+        var reach = sourceReach > 0 ? NearUnknown(Radius + sourceReach) : null;
         ValidSource = new byte[n];
         IsTarget = new byte[n];
         int sourceCount = 0, targetCount = 0;
@@ -130,12 +132,19 @@ internal sealed class SynthesisLevel
                     TargetBottom = y + Radius;
                 }
 
-                if (allSources || near[i] == 0)
+                if (allSources || (near[i] == 0 && (reach is null || reach[i] != 0)))
                 {
                     ValidSource[i] = 1;
                     sourceCount++;
                 }
             }
+        }
+
+        if (reach is not null && sourceCount < 64)
+        {
+            // Too little around the hole: let it copy from anywhere in the image.
+            Prepare(allSources, bandWidth, Depth, 0);
+            return;
         }
 
         Sources = new int[sourceCount];

@@ -33,6 +33,14 @@ internal sealed record SynthesisOptions
 
     public int MiddleSearchRadius { get; init; } = 24;
 
+    // Where patches may come from: within this many full-resolution pixels of the hole, or this many times the
+    // hole's depth if that is more (0 = anywhere). Like the default sampling area of Photoshop's Content-Aware
+    // Fill: nearby content is the likely content, and SSD otherwise favours the blurred background of a photo,
+    // whose smooth patches match anything. It also keeps the work near the hole, not over the whole image.
+    public int SourceReach { get; init; } = 64;
+
+    public float SourceReachPerDepth { get; init; } = 3f;
+
     // Bidirectional similarity: known patches within this many pixels of the hole vote for their best target.
     public int CompletenessBand { get; init; } = 8;
 
@@ -44,11 +52,15 @@ internal sealed record SynthesisOptions
     // Outpainting: pull of the smooth low-frequency guide on patches deep in a border hole.
     public float GuideStrength { get; init; } = 0.6f;
 
+    // The finest vote raises each patch's weight to this power: above 1 the best-matching patch dominates each
+    // pixel, which keeps texture crisp where overlapping patches disagree (a plain mean blurs it).
+    public float FinalVoteSharpness { get; init; } = 1f;
+
     public bool PoissonBlend { get; init; } = true;
 
-    public float Screening { get; init; } = 0.05f;
+    public float Screening { get; init; } = 0.01f;
 
-    public int PoissonIterations { get; init; } = 30;
+    public int PoissonIterations { get; init; } = 40;
 
     // Holes no deeper than this (strokes up to about twice as wide) take the single-level path.
     public float ThinDepth { get; init; } = 4f;
