@@ -7,15 +7,16 @@ namespace Easel.Imaging;
 /// PatchMatch nearest-neighbour fields (Barnes et al. 2009), with bidirectional similarity, similarity-weighted
 /// voting, colour-and-gradient patch features, a reuse penalty and, for holes that reach the image border
 /// (outpainting), a low-frequency guide; seams are removed by screened Poisson blending inside the hole.
-/// Thin holes (strokes a few pixels wide, found by a distance transform) take a single-level path that starts
-/// from the fast-marching fill.
+/// Each finer level starts from the doubled field of the coarser one, voted with full-resolution patches.
+/// Patches come from within 64 pixels of the hole (or three times its depth, if more).
+/// Thin holes (at most 4 pixels from a known pixel, found by a distance transform) take a single-level path
+/// that starts from the fast-marching fill.
 /// </summary>
 /// <remarks>
 /// Thread-safe: an instance holds only options, and every call allocates its own working set, so the engine's
-/// four variants run concurrently on one instance. Memory per call is bounded by O(pixels): about 100 bytes
-/// per image pixel at peak (eight floats of features per pixel on every pyramid level plus the field, costs,
-/// weights and flags of the two levels in use); a 1024x1024 fill peaks near 110 MB.
-/// The cancellation token is checked at every level, every iteration and every 1024 patches within one.
+/// four variants run concurrently on one instance. Memory is O(pixels): a call allocates about 135 bytes per
+/// image pixel in all (measured: 131 MB for 1024x1024 with a 25% hole, 35 MB for 512x512), so its peak is
+/// below that. The cancellation token is checked at every level, every iteration and every 1024 patches within one.
 /// </remarks>
 public sealed class PatchMatchFiller : IHoleFiller
 {

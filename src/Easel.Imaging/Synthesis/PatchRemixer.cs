@@ -18,7 +18,8 @@ public enum RemixStrength
 /// starts at half resolution from the image itself, with every patch forbidden to copy its own neighbourhood, so
 /// texture is re-drawn where it lies; <see cref="RemixStrength.Strong"/> starts at about 1/8 resolution from the
 /// image bent by a large smooth seeded displacement, and the finer levels rebuild full detail around the moved shapes.
-/// Deterministic per seed; thread-safe; memory O(pixels) (about 100 bytes per pixel at peak).
+/// Deterministic per seed; thread-safe; memory O(pixels): a call allocates about 190 bytes per pixel in all
+/// (measured: 181-193 MB for 1024x1024).
 /// </summary>
 public static class PatchRemixer
 {
