@@ -74,7 +74,7 @@ internal static class Completion
                     PatchSynthesizer.CompletenessPass(level, radius, ref rng, cancellationToken);
                 }
 
-                PatchSynthesizer.ComputeWeights(level);
+                PatchSynthesizer.ComputeWeights(level, options.BoundaryConfidence);
                 PatchSynthesizer.Vote(level, completeness, cancellationToken);
             }
         }

@@ -19,6 +19,10 @@ internal static class PatchSynthesizer
 {
     private const int CancellationStride = 1024;
 
+    // Deeper than this every patch is equally far from the known pixels: the confidence stops falling there, so
+    // it never sinks beneath the weights' floor and turns the similarity weighting into a plain (blurring) mean.
+    private const float ConfidenceDepthCap = 12f;
+
     // A random field; with `localRadius` > 0 each target starts at a random valid source near itself (the thin
     // path's start is already close, and nearby sources share cache lines with the target's own rows).
     public static void RandomInit(SynthesisLevel level, ref XorShift rng, int localRadius = 0)
@@ -235,7 +239,7 @@ internal static class PatchSynthesizer
 
     // Similarity weights exp(-d / 2 sigma^2) with sigma^2 the mean patch cost, so weights do not depend on the
     // image's contrast; a patch as good as average weighs 0.6, one three times worse 0.2.
-    public static void ComputeWeights(SynthesisLevel level)
+    public static void ComputeWeights(SynthesisLevel level, float boundaryConfidence = 1f)
     {
         double total = 0;
         foreach (var t in level.Targets)
@@ -246,7 +250,9 @@ internal static class PatchSynthesizer
         var scale = -1f / (2f * Math.Max(1e-3f, (float)(total / Math.Max(1, level.Targets.Length))));
         foreach (var t in level.Targets)
         {
-            level.Weight[t] = MathF.Exp(level.Cost[t] * scale) + 1e-6f;
+            var depth = level.Depth.Length > 0 ? Math.Min(level.Depth[t], ConfidenceDepthCap) : 0f;
+            var confidence = boundaryConfidence == 1f ? 1f : MathF.Pow(boundaryConfidence, -depth);
+            level.Weight[t] = (MathF.Exp(level.Cost[t] * scale) * confidence) + 1e-6f;
         }
     }
 

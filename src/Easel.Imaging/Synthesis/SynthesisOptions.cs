@@ -52,6 +52,10 @@ internal sealed record SynthesisOptions
     // Outpainting: pull of the smooth low-frequency guide on patches deep in a border hole.
     public float GuideStrength { get; init; } = 0.6f;
 
+    // Wexler et al.'s confidence: a patch's vote is divided by this per pixel of depth of its centre into the
+    // hole, so patches anchored in known pixels decide the hole's rim (1 = off).
+    public float BoundaryConfidence { get; init; } = 1.3f;
+
     // The finest vote raises each patch's weight to this power: above 1 the best-matching patch dominates each
     // pixel, which keeps texture crisp where overlapping patches disagree (a plain mean blurs it).
     public float FinalVoteSharpness { get; init; } = 1f;
