@@ -27,6 +27,6 @@ switch (command)
         BenchmarkSwitcher.FromAssembly(typeof(FillBenchmarks).Assembly).Run(args[1..]);
         return 0;
     default:
-        Console.Error.WriteLine("usage: quality [--images DIR] [--out DIR] [--size N] [--seeds K] [--set Option=Value ...] | time [--size N] [--runs K] [--what easel|baseline|remix-subtle|remix-strong] | bench [BenchmarkDotNet args]");
+        Console.Error.WriteLine("usage: quality [--images DIR] [--out DIR] [--size N] [--seeds K] [--set Option=Value ...] | time [--size N] [--runs K] [--what easel|baseline|remix-subtle|remix-strong] | bench [BenchmarkDotNet args] | probe [--kind thin|medium|thick|outpaint] [--size N] | micro");
         return 2;
 }
