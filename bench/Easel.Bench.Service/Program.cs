@@ -81,7 +81,7 @@ for (var i = 0; i < runs + 3; i++)
 }
 
 // The reference, in the same run: the engine alone on the same input, no HTTP, no database, no files.
-var engine = new LocalEngine(new FastMarchingFiller());
+var engine = new LocalEngine(new PatchMatchFiller());
 var operation = new UploadPaint("benchmark", Speed.Fast, new ExternalImage(imageUrl), new CanvasSize(512, 512),
     new Placement(512, 384, 0, 0), new PolygonMask([new MaskArea(512, 512, [0, 400, 511, 400, 511, 511, 0, 511])]));
 var engineOnly = new List<double>();

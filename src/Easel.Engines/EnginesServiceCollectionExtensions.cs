@@ -7,10 +7,13 @@ namespace Easel.Engines;
 
 public static class EnginesServiceCollectionExtensions
 {
-    /// <summary>The local engine with the fast-marching fill (swap <see cref="IHoleFiller"/> for a better one).</summary>
+    /// <summary>
+    /// The local engine with the patch-based content-aware fill (<see cref="PatchMatchFiller"/>; it is thread-safe,
+    /// so one instance serves the four variants a task paints in parallel).
+    /// </summary>
     public static IServiceCollection AddEaselLocalEngine(this IServiceCollection services)
     {
-        services.AddSingleton<IHoleFiller, FastMarchingFiller>();
+        services.AddSingleton<IHoleFiller, PatchMatchFiller>();
         services.AddSingleton<IImageEngine, LocalEngine>();
         return services;
     }

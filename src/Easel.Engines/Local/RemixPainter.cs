@@ -4,12 +4,35 @@ using Easel.Imaging;
 namespace Easel.Engines.Local;
 
 /// <summary>
-/// Remix without a generative model: the image's own content moved by a smooth seeded displacement field and
-/// re-toned. Subtle keeps the layout (small, fine displacement); strong moves shapes (large, coarse displacement).
+/// Remix without a generative model (the prompt is stored and reported, not read; the upstream engines follow it):
+/// the image re-synthesised from its own patches by <see cref="PatchRemixer"/>. Subtle re-draws the fine texture and
+/// keeps the layout; strong starts from a coarse level, so shapes move. Images too small to have patches to reuse
+/// are moved by a smooth seeded displacement field and re-toned instead.
 /// </summary>
 internal static class RemixPainter
 {
     public static RgbaImage Paint(RgbaImage source, RemixMode mode, int seed, CancellationToken cancellationToken)
+    {
+        if (source.Width >= PatchRemixer.MinimumSide && source.Height >= PatchRemixer.MinimumSide)
+        {
+            var remixed = PatchRemixer.Remix(source, mode == RemixMode.Strong ? RemixStrength.Strong : RemixStrength.Subtle, seed, cancellationToken);
+            MakeOpaque(remixed);
+            return remixed;
+        }
+
+        return Displace(source, mode, seed, cancellationToken);
+    }
+
+    private static void MakeOpaque(RgbaImage image)
+    {
+        var pixels = image.Pixels;
+        for (var i = 3; i < pixels.Length; i += 4)
+        {
+            pixels[i] = 255;
+        }
+    }
+
+    private static RgbaImage Displace(RgbaImage source, RemixMode mode, int seed, CancellationToken cancellationToken)
     {
         var strong = mode == RemixMode.Strong;
         var size = Math.Min(source.Width, source.Height);

@@ -1,0 +1,272 @@
+using Easel.Imaging;
+
+namespace Easel.Bench.Fill;
+
+internal sealed record FillScores(double Psnr, double Ssim, double SsimOuter, double SeamError, double HighFrequencyRatio);
+
+// The harness's measures, all on Rec.601 luma except PSNR (RGB):
+// - PSNR and SSIM (Gaussian window, sigma 1.5) over the hole's pixels;
+// - SSIM over the outer 8 pixels of the hole, where structure has to continue;
+// - seam error: mean |(R_p - R_k) - (O_p - O_k)| over 4-adjacent pairs with p in the hole and k outside, i.e. how
+//   far the step across the hole's border differs from the original's (0 = the border is invisible);
+// - high-frequency ratio: mean squared Laplacian inside the hole (3 px in from its border, so a seam does not
+//   count) over the same in a 16 px ring outside; natural texture scores about 1, a smear near 0.
+internal static class Metrics
+{
+    public static FillScores Score(RgbaImage original, RgbaImage result, AlphaMask mask)
+    {
+        int w = original.Width, h = original.Height;
+        var hole = new byte[w * h];
+        for (var i = 0; i < hole.Length; i++)
+        {
+            hole[i] = mask.Values[i] > 0 ? (byte)1 : (byte)0;
+        }
+
+        var inside = Chamfer(hole, w, h, inverted: false);
+        var outside = Chamfer(hole, w, h, inverted: true);
+        var lo = Luma(original);
+        var lr = Luma(result);
+
+        double se = 0;
+        long n = 0;
+        for (var i = 0; i < hole.Length; i++)
+        {
+            if (hole[i] == 0)
+            {
+                continue;
+            }
+
+            for (var c = 0; c < 3; c++)
+            {
+                double d = original.Pixels[(i * 4) + c] - result.Pixels[(i * 4) + c];
+                se += d * d;
+            }
+
+            n += 3;
+        }
+
+        var psnr = n == 0 || se == 0 ? 99 : 10 * Math.Log10(255.0 * 255.0 / (se / n));
+        var ssimMap = SsimMap(lo, lr, w, h);
+        double ssim = 0, ssimOuter = 0;
+        long count = 0, countOuter = 0;
+        for (var i = 0; i < hole.Length; i++)
+        {
+            if (hole[i] == 0)
+            {
+                continue;
+            }
+
+            ssim += ssimMap[i];
+            count++;
+            if (inside[i] <= 8)
+            {
+                ssimOuter += ssimMap[i];
+                countOuter++;
+            }
+        }
+
+        double seam = 0;
+        long pairs = 0;
+        for (var y = 0; y < h; y++)
+        {
+            for (var x = 0; x < w; x++)
+            {
+                var p = (y * w) + x;
+                if (hole[p] == 0)
+                {
+                    continue;
+                }
+
+                foreach (var (dx, dy) in (ReadOnlySpan<(int, int)>)[(1, 0), (-1, 0), (0, 1), (0, -1)])
+                {
+                    int kx = x + dx, ky = y + dy;
+                    if (kx < 0 || ky < 0 || kx >= w || ky >= h || hole[(ky * w) + kx] != 0)
+                    {
+                        continue;
+                    }
+
+                    var k = (ky * w) + kx;
+                    seam += Math.Abs((lr[p] - lr[k]) - (lo[p] - lo[k]));
+                    pairs++;
+                }
+            }
+        }
+
+        var lap = Laplacian(lr, w, h);
+        double inEnergy = 0, ringEnergy = 0;
+        long inCount = 0, ringCount = 0;
+        for (var y = 1; y < h - 1; y++)
+        {
+            for (var x = 1; x < w - 1; x++)
+            {
+                var i = (y * w) + x;
+                if (hole[i] != 0 && inside[i] >= 3)
+                {
+                    inEnergy += lap[i] * lap[i];
+                    inCount++;
+                }
+                else if (hole[i] == 0 && outside[i] <= 16)
+                {
+                    ringEnergy += lap[i] * lap[i];
+                    ringCount++;
+                }
+            }
+        }
+
+        var hf = inCount == 0 || ringCount == 0 || ringEnergy == 0 ? double.NaN : (inEnergy / inCount) / (ringEnergy / ringCount);
+        return new FillScores(psnr, count == 0 ? 1 : ssim / count, countOuter == 0 ? 1 : ssimOuter / countOuter, pairs == 0 ? 0 : seam / pairs, hf);
+    }
+
+    public static float[] Luma(RgbaImage image)
+    {
+        var l = new float[image.Width * image.Height];
+        for (var i = 0; i < l.Length; i++)
+        {
+            l[i] = (0.299f * image.Pixels[i * 4]) + (0.587f * image.Pixels[(i * 4) + 1]) + (0.114f * image.Pixels[(i * 4) + 2]);
+        }
+
+        return l;
+    }
+
+    private static float[] Laplacian(float[] l, int w, int h)
+    {
+        var lap = new float[l.Length];
+        for (var y = 1; y < h - 1; y++)
+        {
+            for (var x = 1; x < w - 1; x++)
+            {
+                var i = (y * w) + x;
+                lap[i] = (4 * l[i]) - l[i - 1] - l[i + 1] - l[i - w] - l[i + w];
+            }
+        }
+
+        return lap;
+    }
+
+    // Wang et al. 2004 with an 11-tap Gaussian (sigma 1.5), separable, borders clamped.
+    private static float[] SsimMap(float[] a, float[] b, int w, int h)
+    {
+        const float c1 = 6.5025f, c2 = 58.5225f;
+        var n = a.Length;
+        var ab = new float[n];
+        var aa = new float[n];
+        var bb = new float[n];
+        for (var i = 0; i < n; i++)
+        {
+            ab[i] = a[i] * b[i];
+            aa[i] = a[i] * a[i];
+            bb[i] = b[i] * b[i];
+        }
+
+        var ma = Blur(a, w, h);
+        var mb = Blur(b, w, h);
+        var saa = Blur(aa, w, h);
+        var sbb = Blur(bb, w, h);
+        var sab = Blur(ab, w, h);
+        var map = new float[n];
+        for (var i = 0; i < n; i++)
+        {
+            var va = saa[i] - (ma[i] * ma[i]);
+            var vb = sbb[i] - (mb[i] * mb[i]);
+            var cov = sab[i] - (ma[i] * mb[i]);
+            map[i] = ((2 * ma[i] * mb[i]) + c1) * ((2 * cov) + c2) / (((ma[i] * ma[i]) + (mb[i] * mb[i]) + c1) * (va + vb + c2));
+        }
+
+        return map;
+    }
+
+    private static float[] Blur(float[] v, int w, int h)
+    {
+        var kernel = new float[11];
+        float total = 0;
+        for (var k = 0; k < 11; k++)
+        {
+            kernel[k] = MathF.Exp(-((k - 5) * (k - 5)) / (2 * 1.5f * 1.5f));
+            total += kernel[k];
+        }
+
+        for (var k = 0; k < 11; k++)
+        {
+            kernel[k] /= total;
+        }
+
+        var tmp = new float[v.Length];
+        var output = new float[v.Length];
+        for (var y = 0; y < h; y++)
+        {
+            for (var x = 0; x < w; x++)
+            {
+                float s = 0;
+                for (var k = 0; k < 11; k++)
+                {
+                    s += kernel[k] * v[(y * w) + Math.Clamp(x + k - 5, 0, w - 1)];
+                }
+
+                tmp[(y * w) + x] = s;
+            }
+        }
+
+        for (var y = 0; y < h; y++)
+        {
+            for (var x = 0; x < w; x++)
+            {
+                float s = 0;
+                for (var k = 0; k < 11; k++)
+                {
+                    s += kernel[k] * tmp[(Math.Clamp(y + k - 5, 0, h - 1) * w) + x];
+                }
+
+                output[(y * w) + x] = s;
+            }
+        }
+
+        return output;
+    }
+
+    // City-block distance (1 per step) to the nearest pixel of the other set: inside the hole when not inverted.
+    private static int[] Chamfer(byte[] hole, int w, int h, bool inverted)
+    {
+        const int far = 1 << 20;
+        var d = new int[hole.Length];
+        for (var i = 0; i < d.Length; i++)
+        {
+            d[i] = (hole[i] != 0) != inverted ? far : 0;
+        }
+
+        for (var y = 0; y < h; y++)
+        {
+            for (var x = 0; x < w; x++)
+            {
+                var i = (y * w) + x;
+                if (x > 0)
+                {
+                    d[i] = Math.Min(d[i], d[i - 1] + 1);
+                }
+
+                if (y > 0)
+                {
+                    d[i] = Math.Min(d[i], d[i - w] + 1);
+                }
+            }
+        }
+
+        for (var y = h - 1; y >= 0; y--)
+        {
+            for (var x = w - 1; x >= 0; x--)
+            {
+                var i = (y * w) + x;
+                if (x < w - 1)
+                {
+                    d[i] = Math.Min(d[i], d[i + 1] + 1);
+                }
+
+                if (y < h - 1)
+                {
+                    d[i] = Math.Min(d[i], d[i + w] + 1);
+                }
+            }
+        }
+
+        return d;
+    }
+}
