@@ -84,3 +84,14 @@ server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data" "$cb_data"' EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 dotnet bench/Easel.Bench.Service/bin/Release/net10.0/Easel.Bench.Service.dll callbacks --url "http://127.0.0.1:$port" --key "$key" --db "$cb_data/easel.db" --tasks 1000
+
+echo "== callbacks: a burst of 1000 terminal states (pending tasks cancelled at once), one worker held busy"
+kill $server; wait $server 2>/dev/null || true
+burst_data=$(mktemp -d)
+Easel__DataDirectory="$burst_data" Easel__BootstrapKey="$key" Easel__Outbound__AllowPrivateNetworks=true \
+  Easel__Workers=1 Easel__Limits__MaxActiveTasksPerAccount=100000 \
+  Logging__LogLevel__Default=Warning dotnet src/Easel.Server/bin/Release/net10.0/Easel.Server.dll --urls "http://127.0.0.1:$port" >"$burst_data/server.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data" "$cb_data" "$burst_data"' EXIT
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+dotnet bench/Easel.Bench.Service/bin/Release/net10.0/Easel.Bench.Service.dll callbacks --url "http://127.0.0.1:$port" --key "$key" --db "$burst_data/easel.db" --tasks 1000 --burst cancel

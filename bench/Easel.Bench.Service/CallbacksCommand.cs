@@ -30,8 +30,14 @@ internal static class CallbacksCommand
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
         await using var app = builder.Build();
+        var hold = new TaskCompletionSource();
         app.Run(async http =>
         {
+            if (http.Request.Path == "/hold")
+            {
+                await hold.Task.WaitAsync(TimeSpan.FromSeconds(30));
+                return;
+            }
             var at = DateTimeOffset.UtcNow;
             var body = await JsonNode.ParseAsync(http.Request.Body);
             if (body?["id"]?.GetValue<string>() is { } id)
@@ -59,20 +65,35 @@ internal static class CallbacksCommand
         using var form = new MultipartFormDataContent { { new ByteArrayContent(ImageCodec.EncodePng(new RgbaImage(8, 8))), "file", "a.png" } };
         var url = (await (await http.PostAsync("/v1/files", form)).Content.ReadFromJsonAsync<JsonObject>())!["url"]!.GetValue<string>();
 
+        // --burst cancel: a first task holds the only worker (its image never answers), the rest wait pending,
+        // and all of them are cancelled at once: a burst of terminal states, each with a callback to deliver.
+        var cancelBurst = options.TryGetValue("burst", out var burst) && burst == "cancel";
+        var holdUrl = hook.Replace("/hook", "/hold", StringComparison.Ordinal);
+        if (cancelBurst)
+        {
+            await CreateAsync(http, holdUrl, hook, CancellationToken.None);
+            await Task.Delay(500);
+        }
+
         var wall = Stopwatch.StartNew();
         var ids = new ConcurrentBag<string>();
         await Parallel.ForAsync(0, tasks, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (_, ct) =>
         {
-            var response = await http.PostAsJsonAsync("/model/v1/generation", new
-            {
-                model = "midjourney_uploadpaint", imgUrl = url, remixPrompt = "bench", callback = hook,
-                canvas = new { width = 8, height = 8 }, imgPos = new { width = 8, height = 8, x = 0, y = 0 },
-                mask = new { areas = new[] { new { width = 8, height = 8, points = new[] { 0, 0, 0, 4, 4, 4 } } } },
-            }, ct);
-            var created = await response.Content.ReadFromJsonAsync<JsonObject>(ct);
-            ids.Add(created?["id"]?.GetValue<string>() ?? throw new InvalidOperationException($"create answered {(int)response.StatusCode}: {created?.ToJsonString()}"));
+            var (_, id) = await CreateAsync(http, url, hook, ct);
+            ids.Add(id);
         });
         var createdIn = wall.Elapsed;
+        var burstIn = TimeSpan.Zero;
+        if (cancelBurst)
+        {
+            var burstClock = Stopwatch.StartNew();
+            await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (id, ct) =>
+            {
+                using var response = await http.PostAsync($"/model/v1/generation/task/{id}/cancel", null, ct);
+                response.EnsureSuccessStatusCode();
+            });
+            burstIn = burstClock.Elapsed;
+        }
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (ids.Any(id => !received.ContainsKey(id)) && DateTime.UtcNow < deadline)
         {
@@ -95,12 +116,28 @@ internal static class CallbacksCommand
         var delays = ids.Where(received.ContainsKey).Where(finished.ContainsKey)
             .Select(id => (received[id] - finished[id]).TotalMilliseconds).ToList();
 
-        Console.WriteLine($"{tasks} tasks created in {createdIn.TotalSeconds:0.00} s; all finished and called back after {allIn.TotalSeconds:0.00} s");
+        hold.TrySetResult();
+        Console.WriteLine(cancelBurst
+            ? $"{tasks} pending tasks created in {createdIn.TotalSeconds:0.00} s, then all cancelled within {burstIn.TotalSeconds:0.00} s; all called back {allIn.TotalSeconds:0.00} s after the first create"
+            : $"{tasks} tasks created in {createdIn.TotalSeconds:0.00} s; all finished and called back after {allIn.TotalSeconds:0.00} s");
         Console.WriteLine($"  callbacks delivered          : {ids.Count(received.ContainsKey)} of {tasks}");
         Console.WriteLine($"  task end -> callback arrives : p50 {Stats.Percentile(delays, 0.5),6:0.0} ms  p99 {Stats.Percentile(delays, 0.99),6:0.0} ms  max {delays.Max(),6:0.0} ms");
         Console.WriteLine($"  bare POST to the receiver    : p50 {Stats.Percentile(reference, 0.5),6:0.0} ms  p99 {Stats.Percentile(reference, 0.99),6:0.0} ms");
         Console.WriteLine($"  ratio p99 callback delay / p99 bare POST: {Stats.Percentile(delays, 0.99) / Stats.Percentile(reference, 0.99):0.0}x (target: p99 under 100 ms)");
         await app.StopAsync();
         return ids.All(received.ContainsKey) ? 0 : 1;
+    }
+
+    private static async Task<(int Status, string Id)> CreateAsync(HttpClient http, string imageUrl, string hook, CancellationToken ct)
+    {
+        using var response = await http.PostAsJsonAsync("/model/v1/generation", new
+        {
+            model = "midjourney_uploadpaint", imgUrl = imageUrl, remixPrompt = "bench", callback = hook,
+            canvas = new { width = 8, height = 8 }, imgPos = new { width = 8, height = 8, x = 0, y = 0 },
+            mask = new { areas = new[] { new { width = 8, height = 8, points = new[] { 0, 0, 0, 4, 4, 4 } } } },
+        }, ct);
+        var created = await response.Content.ReadFromJsonAsync<JsonObject>(ct);
+        return ((int)response.StatusCode, created?["id"]?.GetValue<string>()
+            ?? throw new InvalidOperationException($"create answered {(int)response.StatusCode}: {created?.ToJsonString()}"));
     }
 }
