@@ -1,3 +1,4 @@
+using Easel.Testing;
 using System.CommandLine;
 using Easel.Cli.CommandLine;
 using Easel.Cli.Tests.Infrastructure;
@@ -84,7 +85,7 @@ public sealed class CommandLineTests(EaselServer server)
     [Fact]
     public async Task The_url_and_key_come_from_EASEL_URL_and_EASEL_KEY_when_not_given()
     {
-        var environment = new Dictionary<string, string?> { ["EASEL_URL"] = server.Url, ["EASEL_KEY"] = ServerProcess.AdminKey };
+        var environment = new Dictionary<string, string?> { ["EASEL_URL"] = server.Url, ["EASEL_KEY"] = EaselServer.AdminKey };
 
         var run = await EaselCli.RunAsync(["account", "--json"], name => environment.GetValueOrDefault(name));
 
@@ -97,7 +98,7 @@ public sealed class CommandLineTests(EaselServer server)
     {
         var environment = new Dictionary<string, string?> { ["EASEL_URL"] = "http://127.0.0.1:1", ["EASEL_KEY"] = "wrong" };
 
-        var run = await EaselCli.RunAsync(["account", "--json", "--url", server.Url, "--key", ServerProcess.AdminKey], name => environment.GetValueOrDefault(name));
+        var run = await EaselCli.RunAsync(["account", "--json", "--url", server.Url, "--key", EaselServer.AdminKey], name => environment.GetValueOrDefault(name));
 
         Assert.True(run.ExitCode == 0, run.ToString());
     }

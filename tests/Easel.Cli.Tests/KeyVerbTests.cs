@@ -1,3 +1,4 @@
+using Easel.Testing;
 using System.Text.Json;
 using Easel.Cli.Tests.Infrastructure;
 

@@ -1,3 +1,4 @@
+using Easel.Testing;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -10,6 +11,8 @@ namespace Easel.Cli.Tests.Infrastructure;
 /// </summary>
 public sealed class EaselServer : IAsyncLifetime
 {
+    public const string AdminKey = "cli-test-admin-key-0123456789abcdef";
+
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "easel-cli-tests-" + Guid.NewGuid().ToString("N"));
     private ServerProcess? _process;
 
@@ -18,7 +21,8 @@ public sealed class EaselServer : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_dataDirectory);
-        _process = await ServerProcess.StartAsync(_dataDirectory);
+        // The workers are not under test here; one keeps the shared machine quiet.
+        _process = await ServerProcess.StartAsync(_dataDirectory, AdminKey, new Dictionary<string, string> { ["Easel__Workers"] = "1" });
     }
 
     public Task DisposeAsync()
@@ -36,7 +40,7 @@ public sealed class EaselServer : IAsyncLifetime
     }
 
     /// <summary>The CLI against this server, with the admin key unless <paramref name="key"/> is given.</summary>
-    public Task<CliRun> RunAsync(params string[] args) => EaselCli.RunAsync([.. args, "--url", Url, "--key", ServerProcess.AdminKey]);
+    public Task<CliRun> RunAsync(params string[] args) => EaselCli.RunAsync([.. args, "--url", Url, "--key", EaselServer.AdminKey]);
 
     public Task<CliRun> RunWithKeyAsync(string key, params string[] args) => EaselCli.RunAsync([.. args, "--url", Url, "--key", key]);
 

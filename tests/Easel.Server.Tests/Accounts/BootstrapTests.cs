@@ -1,3 +1,4 @@
+using Easel.Testing;
 using System.Text.RegularExpressions;
 using Easel.Server.Tests.Infrastructure;
 
@@ -12,7 +13,7 @@ public sealed partial class BootstrapTests
         try
         {
             string key;
-            using (var first = await ServerProcess.StartAsync(data, new Dictionary<string, string> { ["Easel__BootstrapKey"] = "" }))
+            using (var first = await ServerProcess.StartAsync(data, EaselHost.AdminKey, new Dictionary<string, string> { ["Easel__BootstrapKey"] = "" }))
             {
                 var printed = PrintedKey().Matches(first.Output);
                 Assert.Single(printed);
@@ -22,7 +23,7 @@ public sealed partial class BootstrapTests
                 Assert.Equal(201, status);
                 first.Kill();
             }
-            using var second = await ServerProcess.StartAsync(data, new Dictionary<string, string> { ["Easel__BootstrapKey"] = "" });
+            using var second = await ServerProcess.StartAsync(data, EaselHost.AdminKey, new Dictionary<string, string> { ["Easel__BootstrapKey"] = "" });
             Assert.Empty(PrintedKey().Matches(second.Output));
             using var again = second.Client(key);
             Assert.Equal(201, (await again.PostJsonAsync("/admin/accounts", new { name = "second" })).Status);

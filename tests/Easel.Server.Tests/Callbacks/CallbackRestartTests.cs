@@ -1,3 +1,4 @@
+using Easel.Testing;
 using Easel.Server.Tests.Infrastructure;
 
 namespace Easel.Server.Tests.Callbacks;
@@ -15,7 +16,7 @@ public sealed class CallbackRestartTests
         try
         {
             string id;
-            using (var first = await ServerProcess.StartAsync(data))
+            using (var first = await ServerProcess.StartAsync(data, EaselHost.AdminKey))
             using (var client = first.Client())
             {
                 var body = Requests.ClassicUploadPaint(images.Serve("/a.png", TestImages.PatternPng(16, 16)), canvas: 32);
@@ -29,7 +30,7 @@ public sealed class CallbackRestartTests
             Assert.InRange(failedAttempts, 1, 3);
 
             receiver.Status = _ => 200;
-            using (var second = await ServerProcess.StartAsync(data))
+            using (var second = await ServerProcess.StartAsync(data, EaselHost.AdminKey))
             using (var client = second.Client())
             {
                 var delivery = await CallbackDeliveryTests.WaitForStateAsync(client, $"/v1/tasks/{id}/callbacks", "delivered", TimeSpan.FromSeconds(20));
@@ -39,7 +40,7 @@ public sealed class CallbackRestartTests
             Assert.Equal(failedAttempts + 1, receiver.Requests.Count);
             Assert.Single(receiver.Requests.Select(r => r.DeliveryId).Distinct());
 
-            using (var third = await ServerProcess.StartAsync(data))
+            using (var third = await ServerProcess.StartAsync(data, EaselHost.AdminKey))
             {
                 await Task.Delay(TimeSpan.FromSeconds(3));
             }

@@ -1,3 +1,4 @@
+using Easel.Testing;
 using Easel.Server.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -15,7 +16,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         var ids = new List<string>();
         try
         {
-            using (var first = await ServerProcess.StartAsync(data, new Dictionary<string, string> { ["Easel__Workers"] = "2" }))
+            using (var first = await ServerProcess.StartAsync(data, EaselHost.AdminKey, new Dictionary<string, string> { ["Easel__Workers"] = "2" }))
             using (var client = first.Client())
             {
                 // Large holes keep the fill busy for a while: the kill lands while work is in flight.
@@ -33,7 +34,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
             var beforeRestart = await Database.ScalarAsync<int>(data, "SELECT COUNT(*) FROM tasks WHERE state = 1");
             Assert.True(beforeRestart >= 1, "the kill must have caught at least one task processing");
 
-            using var second = await ServerProcess.StartAsync(data);
+            using var second = await ServerProcess.StartAsync(data, EaselHost.AdminKey);
             using var again = second.Client();
             foreach (var id in ids)
             {

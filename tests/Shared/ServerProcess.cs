@@ -1,26 +1,29 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Easel.Cli.Tests.Infrastructure;
+namespace Easel.Testing;
 
 /// <summary>
-/// Easel as a real operating-system process (the Easel.Server.dll built beside the tests), as in
-/// Easel.Server.Tests: the command line is tested against the server it will meet, over loopback HTTP.
+/// Easel as a real operating-system process (the Easel.Server.dll built beside the tests): a test can kill it
+/// with SIGKILL and start it again on the same data directory, or drive it over loopback HTTP as a client would.
+/// Compiled into each test project that needs it (tests/Shared).
 /// </summary>
 public sealed class ServerProcess : IDisposable
 {
-    public const string AdminKey = "cli-test-admin-key-0123456789abcdef";
-
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private ServerProcess(Process process, int port)
+    private ServerProcess(Process process, int port, string adminKey)
     {
         _process = process;
         Port = port;
+        AdminKey = adminKey;
     }
+
+    public string AdminKey { get; }
 
     public int Port { get; }
 
@@ -37,7 +40,7 @@ public sealed class ServerProcess : IDisposable
         }
     }
 
-    public static async Task<ServerProcess> StartAsync(string dataDirectory)
+    public static async Task<ServerProcess> StartAsync(string dataDirectory, string adminKey, IDictionary<string, string>? settings = null)
     {
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet")
@@ -48,13 +51,14 @@ public sealed class ServerProcess : IDisposable
             UseShellExecute = false,
         };
         start.Environment["Easel__DataDirectory"] = dataDirectory;
-        start.Environment["Easel__BootstrapKey"] = AdminKey;
-        // The workers are not under test here; one keeps the shared machine quiet.
-        start.Environment["Easel__Workers"] = "1";
-        // Lets a test's task reach a loopback address, where nothing listens: the task fails fast, as a usage row.
+        start.Environment["Easel__BootstrapKey"] = adminKey;
         start.Environment["Easel__Outbound__AllowPrivateNetworks"] = "true";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
         var process = Process.Start(start)!;
-        var server = new ServerProcess(process, port);
+        var server = new ServerProcess(process, port, adminKey);
         process.OutputDataReceived += (_, e) => server.Append(e.Data);
         process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         process.BeginOutputReadLine();
@@ -63,12 +67,18 @@ public sealed class ServerProcess : IDisposable
         return server;
     }
 
-    /// <summary>A loopback port nothing listens on (bound and released at once).</summary>
-    public static int FreePort()
+    public HttpClient Client(string? key = null)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var client = new HttpClient { BaseAddress = new Uri(Url) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key ?? AdminKey);
+        return client;
+    }
+
+    /// <summary>SIGKILL: no shutdown code runs, exactly as when the machine loses the process.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
     }
 
     private async Task WaitUntilServingAsync()
@@ -110,12 +120,19 @@ public sealed class ServerProcess : IDisposable
         }
     }
 
+    /// <summary>A loopback port nothing listens on (bound and released at once).</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     public void Dispose()
     {
         if (!_process.HasExited)
         {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit();
+            Kill();
         }
         _process.Dispose();
     }
