@@ -14,6 +14,7 @@ public sealed class LocalEngine(IHoleFiller filler) : IImageEngine
 {
     private const int PngCompressionLevel = 6;
     private const int JpegQuality = 90;
+    private const long ParallelVariantsMaxPixels = 4L * 1024 * 1024;
 
     public Task<EngineOutput> RunAsync(EngineInput input, IProgress<int> progress, CancellationToken cancellationToken)
     {
@@ -34,7 +35,7 @@ public sealed class LocalEngine(IHoleFiller filler) : IImageEngine
             UploadPaint op => Paint(source, op.Canvas, op.Placement, op.Mask, input, progress, cancellationToken),
             Edit op => Paint(source, op.Canvas, op.Placement, op.Mask, input, progress, cancellationToken),
             Inpaint op => Repaint(source, MaskPainter.Paint(op.Mask, input.MaskImage, source.Width, source.Height), input.Seed, progress, cancellationToken),
-            Remix op => Variants(input.Seed, progress, seed => RemixPainter.Paint(source, op.Mode, seed, cancellationToken), cancellationToken),
+            Remix op => Variants(input.Seed, (long)source.Width * source.Height, progress, seed => RemixPainter.Paint(source, op.Mode, seed, cancellationToken), cancellationToken),
             _ => throw new ArgumentOutOfRangeException(nameof(input)),
         };
 
@@ -61,7 +62,7 @@ public sealed class LocalEngine(IHoleFiller filler) : IImageEngine
     private RgbaImage[] Repaint(RgbaImage image, AlphaMask hole, int seed, IProgress<int> progress, CancellationToken cancellationToken)
     {
         progress.Report(30);
-        return Variants(seed, progress, variantSeed =>
+        return Variants(seed, (long)image.Width * image.Height, progress, variantSeed =>
         {
             var filled = filler.Fill(image, hole, variantSeed, cancellationToken);
             // Soft edges (anti-aliased polygons, grey mask pixels, see-through image pixels) mix old and new.
@@ -73,11 +74,18 @@ public sealed class LocalEngine(IHoleFiller filler) : IImageEngine
     }
 
     // Four variants from four seeds, in parallel; each one reports its share of the progress as it ends.
-    private static RgbaImage[] Variants(int seed, IProgress<int> progress, Func<int, RgbaImage> paint, CancellationToken cancellationToken)
+    // Four variants from four seeds: in parallel for ordinary sizes; one at a time for large images, so a task's
+    // working memory stays one fill's (the fill takes about 135 bytes per pixel: 2.2 GB for a 16-megapixel canvas).
+    private static RgbaImage[] Variants(int seed, long pixels, IProgress<int> progress, Func<int, RgbaImage> paint, CancellationToken cancellationToken)
     {
         var results = new RgbaImage[OperationLimits.ImageCount];
         var done = 0;
-        Parallel.For(0, results.Length, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+        var parallel = new ParallelOptions
+        {
+            CancellationToken = cancellationToken,
+            MaxDegreeOfParallelism = pixels > ParallelVariantsMaxPixels ? 1 : results.Length,
+        };
+        Parallel.For(0, results.Length, parallel, i =>
         {
             results[i] = paint(unchecked(seed + (i * 7919)));
             progress.Report(30 + (60 * Interlocked.Increment(ref done) / results.Length));
