@@ -16,7 +16,8 @@ public static class StorageServiceCollectionExtensions
         var root = Path.GetFullPath(dataDirectory);
         Directory.CreateDirectory(root);
         services.AddSingleton(new SqliteDatabase(Path.Combine(root, "easel.db")));
-        services.AddSingleton<ITaskStore, SqliteTaskStore>();
+        services.AddSingleton<ITaskStore>(sp => new SqliteTaskStore(
+            sp.GetRequiredService<SqliteDatabase>(), sp.GetService<CallbackHandoff>(), sp.GetService<CallbackOptions>()));
         services.AddSingleton<IAccountStore, SqliteAccountStore>();
         services.AddSingleton<ICallbackStore, SqliteCallbackStore>();
         services.AddSingleton<IBlobStore>(new FileBlobStore(Path.Combine(root, "files")));

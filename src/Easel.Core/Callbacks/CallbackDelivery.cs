@@ -35,6 +35,32 @@ public static class CallbackEvents
     public const string Cancelled = "task.cancelled";
 }
 
+/// <summary>
+/// Deliveries claimed by the transaction that created them, handed to this node's dispatcher in memory after the
+/// commit: the first attempt needs no further write. If the node dies first, the claim expires and the row is
+/// claimed again from the store.
+/// </summary>
+public sealed class CallbackHandoff(Tasks.CallbackSignal signal)
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<DeliveryClaim> _claims = new();
+
+    public void Handoff(DeliveryClaim claim)
+    {
+        _claims.Enqueue(claim);
+        signal.Notify();
+    }
+
+    public List<DeliveryClaim> TakeUpTo(int max)
+    {
+        var taken = new List<DeliveryClaim>();
+        while (taken.Count < max && _claims.TryDequeue(out var claim))
+        {
+            taken.Add(claim);
+        }
+        return taken;
+    }
+}
+
 public interface ICallbackStore
 {
     /// <summary>Claims up to <paramref name="max"/> deliveries that are due (or whose claim expired), oldest first.</summary>

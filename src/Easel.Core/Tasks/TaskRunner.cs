@@ -17,7 +17,6 @@ public sealed class TaskRunner(
     IOutboundClient outbound,
     IImageEngine engine,
     RunningTasks running,
-    CallbackSignal callbacks,
     TaskRunnerOptions options,
     TimeProvider time,
     ILogger<TaskRunner> logger)
@@ -112,10 +111,6 @@ public sealed class TaskRunner(
         var recorded = outcome.Failure is null
             ? await store.CompleteAsync(lease, outcome.Keys, now, CancellationToken.None)
             : await store.FailAsync(lease, outcome.Failure, now, CancellationToken.None);
-        if (recorded && task.CallbackUrl is not null)
-        {
-            callbacks.Notify();
-        }
         if (!recorded)
         {
             // Cancelled or re-claimed meanwhile: the other outcome stands, and these outputs belong to no task.

@@ -35,7 +35,6 @@ public sealed class TaskService(
     KeyRateLimiter rates,
     LimitsOptions limits,
     WorkSignal signal,
-    CallbackSignal callbacks,
     RunningTasks running,
     TimeProvider time)
 {
@@ -151,10 +150,6 @@ public sealed class TaskService(
         if (task?.State == TaskState.Cancelled)
         {
             running.Cancel(taskId);
-            if (task.CallbackUrl is not null)
-            {
-                callbacks.Notify();
-            }
         }
         return task;
     }

@@ -4,11 +4,12 @@ using Easel.Core.Tasks;
 namespace Easel.Server.Callbacks;
 
 /// <summary>
-/// Keeps up to Concurrency callbacks in flight: claims due deliveries whenever a slot is free, wakes at once
+/// Keeps up to Concurrency callbacks in flight: first the deliveries handed over in memory by the transactions
+/// that created them, then due ones claimed from the store (retries, and those of a node that died); wakes at once
 /// when a task finishes with a callback, and otherwise sleeps until the next retry falls due (at most a second,
 /// so deliveries written by other nodes are seen too).
 /// </summary>
-internal sealed class CallbackWorker(CallbackDispatcher dispatcher, CallbackSignal signal, CallbackOptions options, ILogger<CallbackWorker> logger)
+internal sealed class CallbackWorker(CallbackDispatcher dispatcher, CallbackHandoff handedOff, CallbackSignal signal, CallbackOptions options, ILogger<CallbackWorker> logger)
     : BackgroundService
 {
     private static readonly TimeSpan MaxSleep = TimeSpan.FromSeconds(1);
@@ -27,10 +28,14 @@ internal sealed class CallbackWorker(CallbackDispatcher dispatcher, CallbackSign
                 {
                     free++;
                 }
-                IReadOnlyList<DeliveryClaim> claims;
+                // Deliveries handed over by the transactions that created them go first: they need no claim.
+                var claims = handedOff.TakeUpTo(free);
                 try
                 {
-                    claims = await dispatcher.ClaimDueAsync(free, stoppingToken);
+                    if (claims.Count < free)
+                    {
+                        claims.AddRange(await dispatcher.ClaimDueAsync(free - claims.Count, stoppingToken));
+                    }
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {

@@ -38,6 +38,7 @@ internal static class EaselServices
         services.AddSingleton<KeyRateLimiter>();
         services.AddSingleton<WorkSignal>();
         services.AddSingleton<CallbackSignal>();
+        services.AddSingleton<CallbackHandoff>();
         services.AddSingleton<CallbackDispatcher>();
         services.AddSingleton<ICallbackRenderer, CallbackRenderer>();
         services.AddSingleton<RunningTasks>();

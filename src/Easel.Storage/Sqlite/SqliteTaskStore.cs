@@ -12,7 +12,7 @@ namespace Easel.Storage.Sqlite;
 /// Tasks in SQLite. Each transition is one UPDATE whose WHERE names the state (and lease) it expects, so it
 /// happens once; a row count of zero means another actor got there first.
 /// </summary>
-public sealed class SqliteTaskStore(SqliteDatabase db) : ITaskStore
+public sealed class SqliteTaskStore(SqliteDatabase db, CallbackHandoff? callbacks = null, CallbackOptions? callbackOptions = null) : ITaskStore
 {
     private const string Columns =
         "id, account_id, dialect, kind, operation, state, progress, created_at, started_at, finished_at, price_micros, " +
@@ -102,18 +102,22 @@ public sealed class SqliteTaskStore(SqliteDatabase db) : ITaskStore
     }
 
     // Settlement and the callback's outbox row ride in the transaction of the terminal transition: all of it
-    // happens, or none. So a callback is only ever sent about a task whose billing is settled.
-    private static async Task SettleAsync(Microsoft.Data.Sqlite.SqliteConnection c, System.Data.IDbTransaction tx, string taskId, Settlement settlement, long at)
+    // happens, or none. So a callback is only ever sent about a task whose billing is settled. The row is created
+    // already claimed by this node; it is handed to the dispatcher once the transaction has committed.
+    private async Task<DeliveryClaim?> SettleAsync(Microsoft.Data.Sqlite.SqliteConnection c, System.Data.IDbTransaction tx, string taskId, Settlement settlement, long at)
     {
-        await c.ExecuteAsync(
+        var token = Guid.NewGuid().ToString("N");
+        var leaseMs = (long)(callbackOptions ?? new CallbackOptions()).LeaseDuration.TotalMilliseconds;
+        var delivery = await c.QuerySingleOrDefaultAsync<DeliveryRow>(
             $"""
-            INSERT INTO callback_deliveries (id, task_id, account_id, event, url, next_attempt_at, created_at)
+            INSERT INTO callback_deliveries (id, task_id, account_id, event, url, next_attempt_at, created_at, lease_token, lease_expires_at)
             SELECT @deliveryId, id, account_id,
                    CASE state WHEN {Completed} THEN '{CallbackEvents.Completed}' WHEN {Failed} THEN '{CallbackEvents.Failed}' ELSE '{CallbackEvents.Cancelled}' END,
-                   callback_url, @at, @at
+                   callback_url, @at, @at, @token, @expires
             FROM tasks WHERE id = @taskId AND callback_url IS NOT NULL
+            RETURNING id, task_id, account_id, event, url
             """,
-            new { deliveryId = "dlv_" + Guid.NewGuid().ToString("N"), taskId, at }, tx);
+            new { deliveryId = "dlv_" + Guid.NewGuid().ToString("N"), taskId, at, token, expires = at + leaseMs }, tx);
         var kind = settlement == Settlement.Charge ? LedgerKind.Charge : LedgerKind.Refund;
         await c.ExecuteAsync(
             """
@@ -126,6 +130,22 @@ public sealed class SqliteTaskStore(SqliteDatabase db) : ITaskStore
             await c.ExecuteAsync(
                 "UPDATE accounts SET balance_micros = balance_micros + (SELECT price_micros FROM tasks WHERE id = @taskId) WHERE id = (SELECT account_id FROM tasks WHERE id = @taskId)",
                 new { taskId }, tx);
+        }
+        if (delivery is null)
+        {
+            return null;
+        }
+        var when = DateTimeOffset.FromUnixTimeMilliseconds(at);
+        return new DeliveryClaim(new CallbackDelivery(delivery.Id, delivery.TaskId, delivery.AccountId, delivery.Event, delivery.Url,
+            DeliveryState.Pending, 0, when, null, null, null, null, when), token);
+    }
+
+    // Called after the commit: a delivery is never attempted for a transition that did not happen.
+    private void HandOff(DeliveryClaim? claim)
+    {
+        if (claim is not null)
+        {
+            callbacks?.Handoff(claim);
         }
     }
 
@@ -185,7 +205,7 @@ public sealed class SqliteTaskStore(SqliteDatabase db) : ITaskStore
     public async Task<bool> CompleteAsync(TaskLease lease, IReadOnlyList<string> resultKeys, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lease);
-        return await db.WriteAsync(async (c, tx) => await SettledAsync(c, tx, lease.TaskId, Settlement.Charge, now, await c.ExecuteAsync(
+        var (done, callback) = await db.WriteAsync(async (c, tx) => await SettledAsync(c, tx, lease.TaskId, Settlement.Charge, now, await c.ExecuteAsync(
             $"""
             UPDATE tasks SET state = {Completed}, progress = 100, result_keys = @keys, finished_at = @now,
                    lease_node = NULL, lease_token = NULL, lease_expires_at = NULL
@@ -198,16 +218,17 @@ public sealed class SqliteTaskStore(SqliteDatabase db) : ITaskStore
                 keys = JsonSerializer.Serialize(resultKeys, Json),
                 now = now.ToUnixTimeMilliseconds(),
             }, tx)), cancellationToken);
+        HandOff(callback);
+        return done;
     }
 
-    private static async Task<bool> SettledAsync(Microsoft.Data.Sqlite.SqliteConnection c, System.Data.IDbTransaction tx, string taskId, Settlement settlement, DateTimeOffset now, int transitioned)
+    private async Task<(bool Done, DeliveryClaim? Callback)> SettledAsync(Microsoft.Data.Sqlite.SqliteConnection c, System.Data.IDbTransaction tx, string taskId, Settlement settlement, DateTimeOffset now, int transitioned)
     {
         if (transitioned != 1)
         {
-            return false;
+            return (false, null);
         }
-        await SettleAsync(c, tx, taskId, settlement, now.ToUnixTimeMilliseconds());
-        return true;
+        return (true, await SettleAsync(c, tx, taskId, settlement, now.ToUnixTimeMilliseconds()));
     }
 
     public async Task<bool> FailAsync(TaskLease lease, TaskFailure failure, DateTimeOffset now, CancellationToken cancellationToken)
@@ -215,7 +236,7 @@ public sealed class SqliteTaskStore(SqliteDatabase db) : ITaskStore
         ArgumentNullException.ThrowIfNull(lease);
         ArgumentNullException.ThrowIfNull(failure);
         var settlement = SettlementPolicy.For(TaskState.Failed, failure.Kind);
-        return await db.WriteAsync(async (c, tx) => await SettledAsync(c, tx, lease.TaskId, settlement, now, await c.ExecuteAsync(
+        var (done, callback) = await db.WriteAsync(async (c, tx) => await SettledAsync(c, tx, lease.TaskId, settlement, now, await c.ExecuteAsync(
             $"""
             UPDATE tasks SET state = {Failed}, failure_kind = @kind, failure_message = @message, finished_at = @now,
                    lease_node = NULL, lease_token = NULL, lease_expires_at = NULL
@@ -229,10 +250,13 @@ public sealed class SqliteTaskStore(SqliteDatabase db) : ITaskStore
                 message = failure.Message,
                 now = now.ToUnixTimeMilliseconds(),
             }, tx)), cancellationToken);
+        HandOff(callback);
+        return done;
     }
 
-    public Task<TaskRecord?> CancelAsync(string taskId, string accountId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        db.WriteAsync(async (c, tx) =>
+    public async Task<TaskRecord?> CancelAsync(string taskId, string accountId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var (task, callback) = await db.WriteAsync<(TaskRecord?, DeliveryClaim?)>(async (c, tx) =>
         {
             var cancelled = await c.QuerySingleOrDefaultAsync<TaskRow>(
                 $"""
@@ -248,12 +272,14 @@ public sealed class SqliteTaskStore(SqliteDatabase db) : ITaskStore
                 }, tx);
             if (cancelled is not null)
             {
-                await SettleAsync(c, tx, taskId, Settlement.Refund, now.ToUnixTimeMilliseconds());
-                return Map(cancelled);
+                return (Map(cancelled), await SettleAsync(c, tx, taskId, Settlement.Refund, now.ToUnixTimeMilliseconds()));
             }
-            return Map(await c.QuerySingleOrDefaultAsync<TaskRow>(
-                $"SELECT {Columns} FROM tasks WHERE id = @taskId AND account_id = @accountId", new { taskId, accountId }, tx));
+            return (Map(await c.QuerySingleOrDefaultAsync<TaskRow>(
+                $"SELECT {Columns} FROM tasks WHERE id = @taskId AND account_id = @accountId", new { taskId, accountId }, tx)), null);
         }, cancellationToken);
+        HandOff(callback);
+        return task;
+    }
 
     public Task<int> ReleaseLeasesAsync(string nodeId, CancellationToken cancellationToken) =>
         db.WriteAsync((c, tx) => c.ExecuteAsync(
@@ -307,6 +333,15 @@ public sealed class SqliteTaskStore(SqliteDatabase db) : ITaskStore
         public long Attempts { get; set; }
         public string PriceGroup { get; set; } = "";
         public string? BaseUrl { get; set; }
+    }
+
+    private sealed class DeliveryRow
+    {
+        public string Id { get; set; } = "";
+        public string TaskId { get; set; } = "";
+        public string AccountId { get; set; } = "";
+        public string Event { get; set; } = "";
+        public string Url { get; set; } = "";
     }
 
     private sealed class IdempotencyRow
