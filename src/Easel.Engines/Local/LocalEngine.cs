@@ -94,7 +94,7 @@ public sealed class LocalEngine(IHoleFiller filler) : IImageEngine
     }
 
     // Results are opaque: a canvas pixel is either the image or paint, never a window onto nothing.
-    private static void MakeOpaque(RgbaImage image)
+    internal static void MakeOpaque(RgbaImage image)
     {
         var pixels = image.Pixels;
         for (var i = 3; i < pixels.Length; i += 4)

@@ -16,20 +16,11 @@ internal static class RemixPainter
         if (source.Width >= PatchRemixer.MinimumSide && source.Height >= PatchRemixer.MinimumSide)
         {
             var remixed = PatchRemixer.Remix(source, mode == RemixMode.Strong ? RemixStrength.Strong : RemixStrength.Subtle, seed, cancellationToken);
-            MakeOpaque(remixed);
+            LocalEngine.MakeOpaque(remixed);
             return remixed;
         }
 
         return Displace(source, mode, seed, cancellationToken);
-    }
-
-    private static void MakeOpaque(RgbaImage image)
-    {
-        var pixels = image.Pixels;
-        for (var i = 3; i < pixels.Length; i += 4)
-        {
-            pixels[i] = 255;
-        }
     }
 
     private static RgbaImage Displace(RgbaImage source, RemixMode mode, int seed, CancellationToken cancellationToken)
