@@ -17,7 +17,7 @@ public static class StorageServiceCollectionExtensions
         Directory.CreateDirectory(root);
         services.AddSingleton(new SqliteDatabase(Path.Combine(root, "easel.db")));
         services.AddSingleton<ITaskStore>(sp => new SqliteTaskStore(
-            sp.GetRequiredService<SqliteDatabase>(), sp.GetService<CallbackHandoff>(), sp.GetService<CallbackOptions>()));
+            sp.GetRequiredService<SqliteDatabase>(), sp.GetService<CallbackHandoff>(), sp.GetService<CallbackOptions>(), sp.GetService<TimeProvider>()));
         services.AddSingleton<IAccountStore, SqliteAccountStore>();
         services.AddSingleton<ICallbackStore, SqliteCallbackStore>();
         services.AddSingleton<IBlobStore>(new FileBlobStore(Path.Combine(root, "files")));

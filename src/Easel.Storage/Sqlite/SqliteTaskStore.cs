@@ -12,8 +12,11 @@ namespace Easel.Storage.Sqlite;
 /// Tasks in SQLite. Each transition is one UPDATE whose WHERE names the state (and lease) it expects, so it
 /// happens once; a row count of zero means another actor got there first.
 /// </summary>
-public sealed class SqliteTaskStore(SqliteDatabase db, CallbackHandoff? callbacks = null, CallbackOptions? callbackOptions = null) : ITaskStore
+public sealed class SqliteTaskStore(
+    SqliteDatabase db, CallbackHandoff? callbacks = null, CallbackOptions? callbackOptions = null, TimeProvider? time = null) : ITaskStore
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
     private const string Columns =
         "id, account_id, dialect, kind, operation, state, progress, created_at, started_at, finished_at, price_micros, " +
         "failure_kind, failure_message, result_keys, callback_url, attempts, price_group, base_url";
@@ -205,19 +208,19 @@ public sealed class SqliteTaskStore(SqliteDatabase db, CallbackHandoff? callback
     public async Task<bool> CompleteAsync(TaskLease lease, IReadOnlyList<string> resultKeys, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lease);
-        var (done, callback) = await db.WriteAsync(async (c, tx) => await SettledAsync(c, tx, lease.TaskId, Settlement.Charge, now, await c.ExecuteAsync(
-            $"""
-            UPDATE tasks SET state = {Completed}, progress = 100, result_keys = @keys, finished_at = @now,
-                   lease_node = NULL, lease_token = NULL, lease_expires_at = NULL
-            WHERE id = @TaskId AND state = {Processing} AND lease_token = @Token
-            """,
-            new
-            {
-                lease.TaskId,
-                lease.Token,
-                keys = JsonSerializer.Serialize(resultKeys, Json),
-                now = now.ToUnixTimeMilliseconds(),
-            }, tx)), cancellationToken);
+        var keys = JsonSerializer.Serialize(resultKeys, Json);
+        var (done, callback) = await db.WriteAsync(async (c, tx) =>
+        {
+            var at = StampOf(now);
+            var transitioned = await c.ExecuteAsync(
+                $"""
+                UPDATE tasks SET state = {Completed}, progress = 100, result_keys = @keys, finished_at = @at,
+                       lease_node = NULL, lease_token = NULL, lease_expires_at = NULL
+                WHERE id = @TaskId AND state = {Processing} AND lease_token = @Token
+                """,
+                new { lease.TaskId, lease.Token, keys, at = at.ToUnixTimeMilliseconds() }, tx);
+            return await SettledAsync(c, tx, lease.TaskId, Settlement.Charge, at, transitioned);
+        }, cancellationToken);
         HandOff(callback);
         return done;
     }
@@ -236,20 +239,18 @@ public sealed class SqliteTaskStore(SqliteDatabase db, CallbackHandoff? callback
         ArgumentNullException.ThrowIfNull(lease);
         ArgumentNullException.ThrowIfNull(failure);
         var settlement = SettlementPolicy.For(TaskState.Failed, failure.Kind);
-        var (done, callback) = await db.WriteAsync(async (c, tx) => await SettledAsync(c, tx, lease.TaskId, settlement, now, await c.ExecuteAsync(
-            $"""
-            UPDATE tasks SET state = {Failed}, failure_kind = @kind, failure_message = @message, finished_at = @now,
-                   lease_node = NULL, lease_token = NULL, lease_expires_at = NULL
-            WHERE id = @TaskId AND state = {Processing} AND lease_token = @Token
-            """,
-            new
-            {
-                lease.TaskId,
-                lease.Token,
-                kind = (int)failure.Kind,
-                message = failure.Message,
-                now = now.ToUnixTimeMilliseconds(),
-            }, tx)), cancellationToken);
+        var (done, callback) = await db.WriteAsync(async (c, tx) =>
+        {
+            var at = StampOf(now);
+            var transitioned = await c.ExecuteAsync(
+                $"""
+                UPDATE tasks SET state = {Failed}, failure_kind = @kind, failure_message = @message, finished_at = @at,
+                       lease_node = NULL, lease_token = NULL, lease_expires_at = NULL
+                WHERE id = @TaskId AND state = {Processing} AND lease_token = @Token
+                """,
+                new { lease.TaskId, lease.Token, kind = (int)failure.Kind, message = failure.Message, at = at.ToUnixTimeMilliseconds() }, tx);
+            return await SettledAsync(c, tx, lease.TaskId, settlement, at, transitioned);
+        }, cancellationToken);
         HandOff(callback);
         return done;
     }
@@ -258,27 +259,31 @@ public sealed class SqliteTaskStore(SqliteDatabase db, CallbackHandoff? callback
     {
         var (task, callback) = await db.WriteAsync<(TaskRecord?, DeliveryClaim?)>(async (c, tx) =>
         {
+            var at = StampOf(now);
             var cancelled = await c.QuerySingleOrDefaultAsync<TaskRow>(
                 $"""
-                UPDATE tasks SET state = {Cancelled}, finished_at = @now, lease_node = NULL, lease_token = NULL, lease_expires_at = NULL
+                UPDATE tasks SET state = {Cancelled}, finished_at = @at, lease_node = NULL, lease_token = NULL, lease_expires_at = NULL
                 WHERE id = @taskId AND account_id = @accountId AND state IN ({Pending}, {Processing})
                 RETURNING {Columns}
                 """,
-                new
-                {
-                    taskId,
-                    accountId,
-                    now = now.ToUnixTimeMilliseconds(),
-                }, tx);
+                new { taskId, accountId, at = at.ToUnixTimeMilliseconds() }, tx);
             if (cancelled is not null)
             {
-                return (Map(cancelled), await SettleAsync(c, tx, taskId, Settlement.Refund, now.ToUnixTimeMilliseconds()));
+                return (Map(cancelled), await SettleAsync(c, tx, taskId, Settlement.Refund, at.ToUnixTimeMilliseconds()));
             }
             return (Map(await c.QuerySingleOrDefaultAsync<TaskRow>(
                 $"SELECT {Columns} FROM tasks WHERE id = @taskId AND account_id = @accountId", new { taskId, accountId }, tx)), null);
         }, cancellationToken);
         HandOff(callback);
         return task;
+    }
+
+    // A terminal state exists from its commit, not from when its request began to wait for the writer: stamped inside
+    // the transaction, finished_at orders tasks as they really ended and the callback delay is measured from there.
+    private DateTimeOffset StampOf(DateTimeOffset requested)
+    {
+        var inTransaction = _time.GetUtcNow();
+        return inTransaction > requested ? inTransaction : requested;
     }
 
     public Task<int> ReleaseLeasesAsync(string nodeId, CancellationToken cancellationToken) =>
