@@ -20,10 +20,13 @@ internal sealed class EaselStartup(
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await schema.MigrateAsync(time, cancellationToken);
-
         var configured = options.Value.BootstrapKey;
-        var admin = await accounts.EnsureBootstrapAdminAsync(configured, cancellationToken);
+        NewAccount? admin;
+        await using (await schema.LockStartupAsync(cancellationToken))
+        {
+            await schema.MigrateAsync(time, cancellationToken);
+            admin = await accounts.EnsureBootstrapAdminAsync(configured, cancellationToken);
+        }
         if (admin is not null && string.IsNullOrWhiteSpace(configured))
         {
             // Shown once, on the console only: it is stored hashed and cannot be recovered later.

@@ -21,6 +21,7 @@ public sealed class PostgresWakeups(PostgresDatabase db, WorkSignal work, ILogge
 {
     private const string WorkChannel = "easel_work";
     private static readonly TimeSpan Backoff = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan QuietCheck = TimeSpan.FromSeconds(30);
 
     // This process's own notifications come back to it; its workers were already woken in memory.
     private readonly string _self = Guid.NewGuid().ToString("N");
@@ -76,7 +77,12 @@ public sealed class PostgresWakeups(PostgresDatabase db, WorkSignal work, ILogge
                 await connection.ExecuteAsync($"LISTEN {WorkChannel}");
                 while (!stoppingToken.IsCancellationRequested)
                 {
-                    await connection.WaitAsync(stoppingToken);
+                    if (!await connection.WaitAsync(QuietCheck, stoppingToken))
+                    {
+                        // Quiet for a while: a round trip proves the connection is still there (a dead one throws,
+                        // and the loop reconnects) rather than waiting forever on a socket nobody will write to.
+                        await connection.ExecuteAsync("SELECT 1");
+                    }
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -116,6 +116,30 @@ public sealed class PostgresServerTests(PostgresCluster cluster)
         }
     }
 
+    [Fact]
+    public async Task Nodes_starting_together_on_a_new_database_migrate_once_and_make_one_admin()
+    {
+        var database = await cluster.CreateDatabaseAsync();
+        var shared = Path.Combine(Path.GetTempPath(), "easel-tests", Guid.NewGuid().ToString("N"));
+        var nodes = Enumerable.Range(0, 3).Select(i => PostgresHosts.Node(database, $"node-{i}", shared)).ToList();
+        try
+        {
+            nodes.Skip(1).ToList().ForEach(n => n.KeepData = true);
+            var clients = await Task.WhenAll(nodes.Select(n => Task.Run(n.Admin)));
+            foreach (var client in clients)
+            {
+                Assert.Equal(200, (await client.GetJsonAsync("/admin/accounts")).Status);
+                client.Dispose();
+            }
+            Assert.Equal(1L, await PostgresHosts.ScalarAsync<long>(database, "SELECT COUNT(*) FROM accounts WHERE is_admin"));
+            Assert.Equal(1, await PostgresHosts.ScalarAsync<int>(database, "SELECT MAX(version) FROM schema_migrations"));
+        }
+        finally
+        {
+            nodes.ForEach(n => n.Dispose());
+        }
+    }
+
     private static async Task SampleLeaseHoldersAsync(string database, ConcurrentDictionary<string, byte> holders, CancellationToken stop)
     {
         await using var connection = new NpgsqlConnection(database);
