@@ -23,7 +23,13 @@ internal static class CallbacksCommand
     public static async Task<int> RunAsync(string baseUrl, string key, Dictionary<string, string> options)
     {
         var tasks = options.TryGetValue("tasks", out var t) ? int.Parse(t, System.Globalization.CultureInfo.InvariantCulture) : 1000;
-        var db = options.TryGetValue("db", out var d) ? d : throw new ArgumentException("--db is required");
+        // The server's database, read for the instant each task finished: its SQLite file, or (scale-out mode) PostgreSQL.
+        var db = options.GetValueOrDefault("db");
+        var pg = options.GetValueOrDefault("pg");
+        if (db is null == (pg is null))
+        {
+            throw new ArgumentException("give one of --db DATA/easel.db (SQLite) or --pg CONNECTION-STRING (PostgreSQL)");
+        }
 
         var received = new ConcurrentDictionary<string, DateTimeOffset>();
         var builder = WebApplication.CreateSlimBuilder();
@@ -101,18 +107,7 @@ internal static class CallbacksCommand
         }
         var allIn = wall.Elapsed;
 
-        var finished = new Dictionary<string, DateTimeOffset>();
-        await using (var connection = new SqliteConnection($"Data Source={db};Mode=ReadOnly;Pooling=False"))
-        {
-            await connection.OpenAsync();
-            await using var command = connection.CreateCommand();
-            command.CommandText = "SELECT id, finished_at FROM tasks WHERE finished_at IS NOT NULL";
-            await using var reader = await command.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
-            {
-                finished[reader.GetString(0)] = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1));
-            }
-        }
+        var finished = pg is null ? await FinishedInSqliteAsync(db!) : await FinishedInPostgresAsync(pg);
         var delays = ids.Where(received.ContainsKey).Where(finished.ContainsKey)
             .Select(id => (received[id] - finished[id]).TotalMilliseconds).ToList();
 
@@ -126,6 +121,35 @@ internal static class CallbacksCommand
         Console.WriteLine($"  ratio p99 callback delay / p99 bare POST: {Stats.Percentile(delays, 0.99) / Stats.Percentile(reference, 0.99):0.0}x (target: p99 under 100 ms)");
         await app.StopAsync();
         return ids.All(received.ContainsKey) ? 0 : 1;
+    }
+
+    private static async Task<Dictionary<string, DateTimeOffset>> FinishedInSqliteAsync(string path)
+    {
+        var finished = new Dictionary<string, DateTimeOffset>();
+        await using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id, finished_at FROM tasks WHERE finished_at IS NOT NULL";
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            finished[reader.GetString(0)] = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1));
+        }
+        return finished;
+    }
+
+    private static async Task<Dictionary<string, DateTimeOffset>> FinishedInPostgresAsync(string connectionString)
+    {
+        var finished = new Dictionary<string, DateTimeOffset>();
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("SELECT id, finished_at FROM tasks WHERE finished_at IS NOT NULL", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            finished[reader.GetString(0)] = reader.GetFieldValue<DateTimeOffset>(1);
+        }
+        return finished;
     }
 
     private static async Task<(int Status, string Id)> CreateAsync(HttpClient http, string imageUrl, string hook, CancellationToken ct)

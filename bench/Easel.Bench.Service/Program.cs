@@ -11,13 +11,14 @@ using Easel.Imaging;
 //   Easel.Bench.Service latency --url URL --key KEY [--runs 20]
 //     create-to-completed of a 512x512 upload-paint (25% to fill) against a running server, and the same engine
 //     work alone in this process: the ratio is what the task system adds.
-//   Easel.Bench.Service callbacks --url URL --key KEY --db DATA/easel.db [--tasks 1000]
-//     (a server with Easel:Engine=passthrough) the delay from a task's end to its callback's arrival.
+//   Easel.Bench.Service callbacks --url URL --key KEY (--db DATA/easel.db | --pg CONNECTION-STRING) [--tasks 1000]
+//     (a server with Easel:Engine=passthrough) the delay from a task's end to its callback's arrival; --pg for a
+//     server in scale-out mode (Easel:Database:Provider=postgres), pointing at the same database.
 var options = args.Select((a, i) => (a, i)).Where(p => p.a.StartsWith("--", StringComparison.Ordinal))
     .ToDictionary(p => p.a[2..], p => args.ElementAtOrDefault(p.i + 1) ?? "");
 if (!options.TryGetValue("url", out var baseUrl) || !options.TryGetValue("key", out var key))
 {
-    Console.Error.WriteLine("usage: Easel.Bench.Service latency|callbacks --url URL --key KEY [--runs N] [--db PATH --tasks N]");
+    Console.Error.WriteLine("usage: Easel.Bench.Service latency|callbacks --url URL --key KEY [--runs N] [--db PATH | --pg CONNECTION-STRING] [--tasks N]");
     return 2;
 }
 if (args.FirstOrDefault() == "callbacks")

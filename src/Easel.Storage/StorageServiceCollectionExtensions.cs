@@ -3,8 +3,10 @@ using Easel.Core.Blobs;
 using Easel.Core.Callbacks;
 using Easel.Core.Tasks;
 using Easel.Storage.Blobs;
+using Easel.Storage.Postgres;
 using Easel.Storage.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Easel.Storage;
 
@@ -16,10 +18,32 @@ public static class StorageServiceCollectionExtensions
         var root = Path.GetFullPath(dataDirectory);
         Directory.CreateDirectory(root);
         services.AddSingleton(new SqliteDatabase(Path.Combine(root, "easel.db")));
+        services.AddSingleton<IStorageSchema, SqliteSchema>();
         services.AddSingleton<ITaskStore>(sp => new SqliteTaskStore(
             sp.GetRequiredService<SqliteDatabase>(), sp.GetService<CallbackHandoff>(), sp.GetService<CallbackOptions>(), sp.GetService<TimeProvider>()));
         services.AddSingleton<IAccountStore, SqliteAccountStore>();
         services.AddSingleton<ICallbackStore, SqliteCallbackStore>();
+        services.AddSingleton<IBlobStore>(new FileBlobStore(Path.Combine(root, "files")));
+        return services;
+    }
+
+    /// <summary>
+    /// Scale-out mode: tasks, accounts and callbacks in one PostgreSQL database that several nodes share; files
+    /// still under data/files, so every node must see the same data directory (a shared volume).
+    /// </summary>
+    public static IServiceCollection AddEaselPostgresStorage(this IServiceCollection services, string connectionString, string dataDirectory)
+    {
+        var root = Path.GetFullPath(dataDirectory);
+        Directory.CreateDirectory(root);
+        // Parsed now, so a malformed string stops the start with its reason rather than at the first request.
+        services.AddSingleton(new PostgresDatabase(connectionString));
+        services.AddSingleton<IStorageSchema, PostgresSchema>();
+        services.AddSingleton(sp => new PostgresWakeups(
+            sp.GetRequiredService<PostgresDatabase>(), sp.GetRequiredService<WorkSignal>(), sp.GetService<ILogger<PostgresWakeups>>()));
+        services.AddSingleton<ITaskStore>(sp => new PostgresTaskStore(
+            sp.GetRequiredService<PostgresDatabase>(), sp.GetService<CallbackHandoff>(), sp.GetService<CallbackOptions>(), sp.GetRequiredService<PostgresWakeups>()));
+        services.AddSingleton<IAccountStore, PostgresAccountStore>();
+        services.AddSingleton<ICallbackStore, PostgresCallbackStore>();
         services.AddSingleton<IBlobStore>(new FileBlobStore(Path.Combine(root, "files")));
         return services;
     }

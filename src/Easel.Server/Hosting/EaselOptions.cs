@@ -33,6 +33,11 @@ public sealed class EaselOptions
     [Range(1024, 64 * 1024 * 1024)]
     public int MaxRequestBodyBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>This node's name in task leases; default: kept in the data directory (SQLite), or new at each start (PostgreSQL, whose nodes share that directory).</summary>
+    public string? NodeId { get; set; }
+
+    public DatabaseOptions Database { get; set; } = new();
+
     public OutboundOptions Outbound { get; set; } = new();
 
     public PricingOptions Pricing { get; set; } = new();

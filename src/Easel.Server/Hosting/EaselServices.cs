@@ -19,7 +19,8 @@ internal static class EaselServices
     public static IServiceCollection AddEasel(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<EaselOptions>().BindConfiguration(EaselOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        var dataDirectory = configuration.GetSection(EaselOptions.Section).Get<EaselOptions>()?.DataDirectory ?? new EaselOptions().DataDirectory;
+        var configured = configuration.GetSection(EaselOptions.Section).Get<EaselOptions>() ?? new EaselOptions();
+        var dataDirectory = configured.DataDirectory;
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<EaselOptions>>().Value.Outbound);
@@ -28,8 +29,8 @@ internal static class EaselServices
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<EaselOptions>>().Value.Limits);
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<EaselOptions>>().Value.Callbacks);
 
-        services.AddEaselSqliteStorage(dataDirectory);
-        services.AddSingleton(new NodeIdentity(Path.GetFullPath(dataDirectory)));
+        services.AddEaselDatabase(configured.Database, dataDirectory);
+        services.AddSingleton(NodeIdentity.For(configured, Path.GetFullPath(dataDirectory)));
 
         services.AddSingleton<AddressPolicy>();
         services.AddSingleton<IOutboundClient, GuardedHttpClient>();
@@ -52,6 +53,25 @@ internal static class EaselServices
         services.AddHostedService<TaskWorker>();
         services.AddHostedService<CallbackWorker>();
         return services;
+    }
+
+    /// <summary>The embedded SQLite file by default; PostgreSQL in scale-out mode, with cross-node wake-ups.</summary>
+    private static void AddEaselDatabase(this IServiceCollection services, DatabaseOptions database, string dataDirectory)
+    {
+        if (database.Problem() is { } problem)
+        {
+            // Stops the start with the reason, before anything listens.
+            throw new OptionsValidationException(nameof(DatabaseOptions), typeof(DatabaseOptions), [problem]);
+        }
+        if (string.Equals(database.Provider, DatabaseOptions.Postgres, StringComparison.OrdinalIgnoreCase))
+        {
+            services.AddEaselPostgresStorage(database.ConnectionString!, dataDirectory);
+            services.AddHostedService<PostgresWakeupService>();
+        }
+        else
+        {
+            services.AddEaselSqliteStorage(dataDirectory);
+        }
     }
 
     /// <summary>http://localhost:5080 unless --urls, ASPNETCORE_URLS or Kestrel configuration say otherwise.</summary>

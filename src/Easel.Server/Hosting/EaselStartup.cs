@@ -1,6 +1,6 @@
 using Easel.Core.Accounts;
 using Easel.Core.Tasks;
-using Easel.Storage.Sqlite;
+using Easel.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Easel.Server.Hosting;
@@ -10,7 +10,7 @@ namespace Easel.Server.Hosting;
 /// and puts back to pending the tasks this node was running when it last stopped.
 /// </summary>
 internal sealed class EaselStartup(
-    SqliteDatabase database,
+    IStorageSchema schema,
     AccountService accounts,
     ITaskStore tasks,
     NodeIdentity node,
@@ -20,10 +20,13 @@ internal sealed class EaselStartup(
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await SqliteMigrations.ApplyAsync(database, time, cancellationToken);
-
         var configured = options.Value.BootstrapKey;
-        var admin = await accounts.EnsureBootstrapAdminAsync(configured, cancellationToken);
+        NewAccount? admin;
+        await using (await schema.LockStartupAsync(cancellationToken))
+        {
+            await schema.MigrateAsync(time, cancellationToken);
+            admin = await accounts.EnsureBootstrapAdminAsync(configured, cancellationToken);
+        }
         if (admin is not null && string.IsNullOrWhiteSpace(configured))
         {
             // Shown once, on the console only: it is stored hashed and cannot be recovered later.

@@ -1,0 +1,91 @@
+using Dapper;
+using Easel.Core.Callbacks;
+using static Easel.Storage.Postgres.PostgresTaskRows;
+
+namespace Easel.Storage.Postgres;
+
+/// <summary>The callback outbox in PostgreSQL. Claims skip rows another node is claiming; records are compare-and-set on (state, lease token).</summary>
+public sealed class PostgresCallbackStore(PostgresDatabase db) : ICallbackStore
+{
+    private const string Columns =
+        "id, task_id, account_id, event, url, state, attempts, next_attempt_at, body, last_status, last_error, delivered_at, created_at";
+
+    private const int Pending = (int)DeliveryState.Pending;
+
+    public Task<IReadOnlyList<DeliveryClaim>> ClaimDueAsync(DateTimeOffset now, TimeSpan leaseDuration, int max, CancellationToken cancellationToken) =>
+        db.RunAsync<IReadOnlyList<DeliveryClaim>>(async c =>
+        {
+            var token = Guid.NewGuid().ToString("N");
+            var rows = await c.QueryAsync<Row>(
+                $"""
+                UPDATE callback_deliveries SET lease_token = @token, lease_expires_at = @expires
+                WHERE id IN (
+                    SELECT id FROM callback_deliveries
+                    WHERE state = {Pending} AND next_attempt_at <= @now AND (lease_expires_at IS NULL OR lease_expires_at < @now)
+                    ORDER BY next_attempt_at LIMIT @max FOR UPDATE SKIP LOCKED)
+                RETURNING {Columns}
+                """,
+                new { token, now = now.ToUniversalTime(), expires = (now + leaseDuration).ToUniversalTime(), max });
+            return rows.Select(r => new DeliveryClaim(Map(r), token)).ToList();
+        }, cancellationToken);
+
+    public async Task<bool> RecordAsync(DeliveryClaim claim, DeliveryAttempt attempt, DateTimeOffset? retryAt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        ArgumentNullException.ThrowIfNull(attempt);
+        var state = attempt.Delivered ? DeliveryState.Delivered : retryAt is null ? DeliveryState.Failed : DeliveryState.Pending;
+        return await db.RunAsync(c => c.ExecuteAsync(
+            $"""
+            UPDATE callback_deliveries
+            SET state = @state, attempts = attempts + 1, body = @Body, last_status = @Status, last_error = @Error,
+                delivered_at = @deliveredAt, next_attempt_at = @next, lease_token = NULL, lease_expires_at = NULL
+            WHERE id = @id AND lease_token = @token AND state = {Pending}
+            """,
+            new
+            {
+                id = claim.Delivery.Id,
+                token = claim.Token,
+                state = (int)state,
+                attempt.Body,
+                attempt.Status,
+                attempt.Error,
+                deliveredAt = attempt.Delivered ? attempt.At.ToUniversalTime() : (DateTimeOffset?)null,
+                next = (retryAt ?? attempt.At).ToUniversalTime(),
+            }), cancellationToken) == 1;
+    }
+
+    public Task<IReadOnlyList<CallbackDelivery>> ForTaskAsync(string taskId, CancellationToken cancellationToken) =>
+        db.ReadAsync<IReadOnlyList<CallbackDelivery>>(async c =>
+            (await c.QueryAsync<Row>($"SELECT {Columns} FROM callback_deliveries WHERE task_id = @taskId ORDER BY created_at", new { taskId }))
+                .Select(Map).ToList(), cancellationToken);
+
+    public Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken) =>
+        db.ReadAsync(async c =>
+        {
+            var next = await c.ExecuteScalarAsync<DateTime?>($"SELECT MIN(next_attempt_at) FROM callback_deliveries WHERE state = {Pending}");
+            return next is DateTime at ? Instant(at) : (DateTimeOffset?)null;
+        }, cancellationToken);
+
+    private static CallbackDelivery Map(Row r) => new(
+        r.Id, r.TaskId, r.AccountId, r.Event, r.Url, (DeliveryState)r.State, r.Attempts,
+        Instant(r.NextAttemptAt), r.Body, r.LastStatus, r.LastError,
+        r.DeliveredAt is DateTime d ? Instant(d) : null,
+        Instant(r.CreatedAt));
+
+    private sealed class Row
+    {
+        public string Id { get; set; } = "";
+        public string TaskId { get; set; } = "";
+        public string AccountId { get; set; } = "";
+        public string Event { get; set; } = "";
+        public string Url { get; set; } = "";
+        public int State { get; set; }
+        public int Attempts { get; set; }
+        public DateTime NextAttemptAt { get; set; }
+        public string? Body { get; set; }
+        public int? LastStatus { get; set; }
+        public string? LastError { get; set; }
+        public DateTime? DeliveredAt { get; set; }
+        public DateTime CreatedAt { get; set; }
+    }
+}

@@ -1,0 +1,152 @@
+using Dapper;
+
+namespace Easel.Storage.Postgres;
+
+/// <summary>
+/// The schema of scale-out mode, as an ordered list of steps, with the meaning of SqliteMigrations in PostgreSQL
+/// types: money in bigint micro-credits, instants as timestamptz, JSON as jsonb. A database records the steps it
+/// has; start-up applies the rest in one transaction. Never edit a step that has shipped: add one.
+/// </summary>
+public static class PostgresMigrations
+{
+    // Any constant will do, so long as every node uses the same one: nodes starting together migrate one at a time.
+    private const long MigrationLock = 0x45_61_73_65_6C_00_00_01;
+
+    private static readonly string[] Steps =
+    [
+        // 1: everything the SQLite schema reached in its steps 1-3 (accounts, keys, tasks, money, callbacks).
+        """
+        CREATE TABLE accounts (
+            id                text PRIMARY KEY,
+            name              text NOT NULL,
+            is_admin          boolean NOT NULL,
+            created_at        timestamptz NOT NULL,
+            balance_micros    bigint NOT NULL DEFAULT 0,
+            unlimited         boolean NOT NULL DEFAULT false,
+            price_group       text NOT NULL DEFAULT 'default',
+            webhook_secret    text NOT NULL,
+            max_active_tasks  integer
+        );
+        CREATE TABLE api_keys (
+            id               text PRIMARY KEY,
+            account_id       text NOT NULL REFERENCES accounts(id),
+            key_hash         bytea NOT NULL UNIQUE,
+            name             text NOT NULL DEFAULT 'default',
+            models           jsonb,
+            rate_per_minute  integer,
+            burst            integer,
+            created_at       timestamptz NOT NULL,
+            revoked_at       timestamptz
+        );
+        CREATE INDEX api_keys_account ON api_keys(account_id);
+
+        CREATE TABLE tasks (
+            id               text PRIMARY KEY,
+            account_id       text NOT NULL REFERENCES accounts(id),
+            dialect          integer NOT NULL,
+            kind             integer NOT NULL,
+            -- text, not jsonb: the serialized operation must come back byte for byte (jsonb reorders keys, and the
+            -- polymorphic reader wants its type discriminator first).
+            operation        text NOT NULL,
+            state            integer NOT NULL,
+            progress         integer NOT NULL DEFAULT 0,
+            priority         integer NOT NULL,
+            created_at       timestamptz NOT NULL,
+            started_at       timestamptz,
+            finished_at      timestamptz,
+            price_micros     bigint NOT NULL,
+            price_group      text NOT NULL DEFAULT 'default',
+            failure_kind     integer,
+            failure_message  text,
+            result_keys      jsonb,
+            callback_url     text,
+            base_url         text,
+            attempts         integer NOT NULL DEFAULT 0,
+            lease_node       text,
+            lease_token      text,
+            lease_expires_at timestamptz
+        );
+        CREATE INDEX tasks_pending ON tasks(priority DESC, created_at) WHERE state = 0;
+        CREATE INDEX tasks_processing ON tasks(lease_expires_at) WHERE state = 1;
+        CREATE INDEX tasks_recent_completed ON tasks(kind, finished_at) WHERE state = 2;
+        CREATE INDEX tasks_account ON tasks(account_id, created_at);
+        CREATE INDEX tasks_active ON tasks(account_id) WHERE state IN (0, 1);
+
+        CREATE TABLE ledger (
+            id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            account_id     text NOT NULL REFERENCES accounts(id),
+            task_id        text,
+            kind           integer NOT NULL,
+            amount_micros  bigint NOT NULL,
+            reason         text,
+            created_at     timestamptz NOT NULL
+        );
+        CREATE INDEX ledger_account ON ledger(account_id, id);
+        -- A task is reserved once and settled once (charge or refund), whatever retries or nodes race around it.
+        CREATE UNIQUE INDEX ledger_task_reserve ON ledger(task_id) WHERE kind = 0;
+        CREATE UNIQUE INDEX ledger_task_settle ON ledger(task_id) WHERE kind IN (1, 2);
+
+        CREATE TABLE idempotency_keys (
+            account_id    text NOT NULL,
+            key           text NOT NULL,
+            request_hash  bytea NOT NULL,
+            task_id       text NOT NULL,
+            created_at    timestamptz NOT NULL,
+            PRIMARY KEY (account_id, key)
+        );
+
+        CREATE TABLE callback_deliveries (
+            id               text PRIMARY KEY,
+            task_id          text NOT NULL REFERENCES tasks(id),
+            account_id       text NOT NULL,
+            event            text NOT NULL,
+            url              text NOT NULL,
+            state            integer NOT NULL DEFAULT 0,
+            attempts         integer NOT NULL DEFAULT 0,
+            next_attempt_at  timestamptz NOT NULL,
+            lease_token      text,
+            lease_expires_at timestamptz,
+            body             text,
+            last_status      integer,
+            last_error       text,
+            delivered_at     timestamptz,
+            created_at       timestamptz NOT NULL
+        );
+        CREATE INDEX callback_deliveries_due ON callback_deliveries(next_attempt_at) WHERE state = 0;
+        CREATE INDEX callback_deliveries_task ON callback_deliveries(task_id);
+        """,
+    ];
+
+    /// <summary>The newest schema version this Easel knows.</summary>
+    public static int LatestVersion => Steps.Length;
+
+    public static async Task ApplyAsync(PostgresDatabase database, TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        ArgumentNullException.ThrowIfNull(time);
+        await database.WriteAsync(async (connection, transaction) =>
+        {
+            // Held to the end of this transaction: a second node starting at the same moment waits, then finds
+            // the steps applied. Without it both would try to create the same tables.
+            await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(@MigrationLock)", new { MigrationLock }, transaction);
+            await connection.ExecuteAsync(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL)",
+                transaction: transaction);
+            var applied = await connection.ExecuteScalarAsync<int>(
+                "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", transaction: transaction);
+            if (applied > Steps.Length)
+            {
+                throw new InvalidOperationException(
+                    $"The database is at schema version {applied}, newer than this Easel ({Steps.Length}); refusing to run on it.");
+            }
+            for (var version = applied + 1; version <= Steps.Length; version++)
+            {
+                await connection.ExecuteAsync(Steps[version - 1], transaction: transaction);
+                await connection.ExecuteAsync(
+                    "INSERT INTO schema_migrations (version, applied_at) VALUES (@version, @now)",
+                    new { version, now = time.GetUtcNow() }, transaction);
+            }
+            return 0;
+        }, cancellationToken);
+    }
+}

@@ -1,0 +1,294 @@
+using System.Data;
+using System.Text.Json;
+using Dapper;
+using Easel.Core.Accounts;
+using Easel.Core.Callbacks;
+using Easel.Core.Operations;
+using Easel.Core.Pricing;
+using Easel.Core.Tasks;
+using Npgsql;
+using static Easel.Storage.Postgres.PostgresTaskRows;
+
+namespace Easel.Storage.Postgres;
+
+/// <summary>
+/// Tasks in PostgreSQL, with the contract of SqliteTaskStore: each transition is one UPDATE whose WHERE names the
+/// state (and lease) it expects. What differs is who waits: a create locks only its own account's row, so creates
+/// of different accounts run side by side, and claims skip rows another node has locked.
+/// </summary>
+public sealed class PostgresTaskStore(PostgresDatabase db, CallbackHandoff? callbacks = null, CallbackOptions? callbackOptions = null,
+    PostgresWakeups? wakeups = null) : ITaskStore
+{
+    // States are SQL literals, not parameters, so the planner can use the partial indexes on state.
+    private const int Pending = (int)TaskState.Pending;
+    private const int Processing = (int)TaskState.Processing;
+    private const int Completed = (int)TaskState.Completed;
+    private const int Failed = (int)TaskState.Failed;
+    private const int Cancelled = (int)TaskState.Cancelled;
+
+    public async Task<InsertResult> InsertAsync(TaskRecord task, TaskAdmission admission, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(admission);
+        var result = await db.WriteAsync(async (c, tx) =>
+        {
+            // The account's row lock first, held to the commit: concurrent creates of THIS account queue here, so
+            // the idempotency lookup and the active-task count below are not check-then-act. Creates of other
+            // accounts lock other rows and never wait on this one. NO KEY UPDATE (what the UPDATE below takes
+            // anyway) rather than UPDATE, so it does not block the foreign-key checks of rows that merely refer to
+            // the account, such as a settlement's ledger row.
+            var exists = await c.ExecuteScalarAsync<bool>(
+                "SELECT EXISTS (SELECT 1 FROM accounts WHERE id = @AccountId FOR NO KEY UPDATE)", new { task.AccountId }, tx);
+            if (!exists)
+            {
+                // As the SQLite store answers: the reservation below would find no row to reserve from.
+                return new InsertResult(InsertStatus.InsufficientCredits, null);
+            }
+            if (admission.Idempotency is { } claim)
+            {
+                var earlier = await c.QuerySingleOrDefaultAsync<IdempotencyRow>(
+                    "SELECT request_hash, task_id, created_at FROM idempotency_keys WHERE account_id = @AccountId AND key = @Key",
+                    new { task.AccountId, claim.Key }, tx);
+                if (earlier is not null && Instant(earlier.CreatedAt) > now - claim.Window)
+                {
+                    return earlier.RequestHash.AsSpan().SequenceEqual(claim.RequestHash)
+                        ? new InsertResult(InsertStatus.Replayed, Map(await c.QuerySingleOrDefaultAsync<TaskRow>(
+                            $"SELECT {Columns} FROM tasks WHERE id = @TaskId", new { earlier.TaskId }, tx)))
+                        : new InsertResult(InsertStatus.IdempotencyConflict, null);
+                }
+            }
+
+            // Every refusal below is decided before the first write, so a refused create leaves nothing behind.
+
+            var active = await c.ExecuteScalarAsync<long>(
+                $"SELECT COUNT(*) FROM tasks WHERE account_id = @AccountId AND state IN ({Pending}, {Processing})",
+                new { task.AccountId }, tx);
+            if (active >= admission.MaxActiveTasks)
+            {
+                return new InsertResult(InsertStatus.TooManyActive, null);
+            }
+
+            // The reservation: one conditional statement, so two creates can never both spend the same credits
+            // (the row lock above already orders them; this statement would hold on its own).
+            var reserved = await c.ExecuteAsync(
+                "UPDATE accounts SET balance_micros = balance_micros - @PriceMicros WHERE id = @AccountId AND (unlimited OR balance_micros >= @PriceMicros)",
+                new { task.PriceMicros, task.AccountId }, tx);
+            if (reserved == 0)
+            {
+                return new InsertResult(InsertStatus.InsufficientCredits, null);
+            }
+            var at = now.ToUniversalTime();
+            if (admission.Idempotency is { } used)
+            {
+                // An expired record of the same key is replaced.
+                await c.ExecuteAsync(
+                    """
+                    INSERT INTO idempotency_keys (account_id, key, request_hash, task_id, created_at) VALUES (@AccountId, @Key, @RequestHash, @Id, @at)
+                    ON CONFLICT (account_id, key) DO UPDATE SET request_hash = excluded.request_hash, task_id = excluded.task_id, created_at = excluded.created_at
+                    """,
+                    new { task.AccountId, used.Key, used.RequestHash, task.Id, at }, tx);
+            }
+            await c.ExecuteAsync($"INSERT INTO tasks ({InsertColumns}) VALUES ({InsertValues})", InsertArguments(task), tx);
+            await c.ExecuteAsync(
+                "INSERT INTO ledger (account_id, task_id, kind, amount_micros, created_at) VALUES (@AccountId, @Id, @kind, -@PriceMicros, @at)",
+                new { task.AccountId, task.Id, kind = (int)LedgerKind.Reserve, task.PriceMicros, at }, tx);
+            return new InsertResult(InsertStatus.Inserted, task);
+        }, cancellationToken);
+        if (result.Status == InsertStatus.Inserted)
+        {
+            wakeups?.WorkAvailable();
+        }
+        return result;
+    }
+
+    // Settlement and the callback's outbox row ride in the transaction of the terminal transition: all of it
+    // happens, or none. The row is created already claimed by this node and handed to its dispatcher after the commit.
+    private async Task<DeliveryClaim?> SettleAsync(NpgsqlConnection c, IDbTransaction tx, string taskId, Settlement settlement, DateTimeOffset now)
+    {
+        var token = Guid.NewGuid().ToString("N");
+        var at = now.ToUniversalTime();
+        var lease = (callbackOptions ?? new CallbackOptions()).LeaseDuration;
+        var delivery = await c.QuerySingleOrDefaultAsync<DeliveryRow>(
+            $"""
+            INSERT INTO callback_deliveries (id, task_id, account_id, event, url, next_attempt_at, created_at, lease_token, lease_expires_at)
+            SELECT @deliveryId, id, account_id,
+                   CASE state WHEN {Completed} THEN '{CallbackEvents.Completed}' WHEN {Failed} THEN '{CallbackEvents.Failed}' ELSE '{CallbackEvents.Cancelled}' END,
+                   callback_url, @at, @at, @token, @expires
+            FROM tasks WHERE id = @taskId AND callback_url IS NOT NULL
+            RETURNING id, task_id, account_id, event, url
+            """,
+            new { deliveryId = "dlv_" + Guid.NewGuid().ToString("N"), taskId, at, token, expires = at + lease }, tx);
+        var kind = settlement == Settlement.Charge ? LedgerKind.Charge : LedgerKind.Refund;
+        // The ledger row and the balance in one statement; the unique index ledger_task_settle makes a second
+        // settlement of the task fail the whole transaction rather than pay twice.
+        await c.ExecuteAsync(
+            """
+            WITH settled AS (
+                INSERT INTO ledger (account_id, task_id, kind, amount_micros, created_at)
+                SELECT account_id, id, @kind, CASE WHEN @kind = @refund THEN price_micros ELSE 0 END, @at FROM tasks WHERE id = @taskId
+                RETURNING account_id, amount_micros)
+            UPDATE accounts a SET balance_micros = a.balance_micros + s.amount_micros
+            FROM settled s WHERE a.id = s.account_id AND s.amount_micros <> 0
+            """,
+            new { taskId, kind = (int)kind, refund = (int)LedgerKind.Refund, at }, tx);
+        if (delivery is null)
+        {
+            return null;
+        }
+        return new DeliveryClaim(new CallbackDelivery(delivery.Id, delivery.TaskId, delivery.AccountId, delivery.Event, delivery.Url,
+            DeliveryState.Pending, 0, at, null, null, null, null, at), token);
+    }
+
+    // Called after the commit: a delivery is never attempted for a transition that did not happen.
+    private void HandOff(DeliveryClaim? claim)
+    {
+        if (claim is not null)
+        {
+            callbacks?.Handoff(claim);
+        }
+    }
+
+    public Task<TaskRecord?> FindAsync(string taskId, string accountId, CancellationToken cancellationToken) =>
+        db.ReadAsync(async c => Map(await c.QuerySingleOrDefaultAsync<TaskRow>(
+            $"SELECT {Columns} FROM tasks WHERE id = @taskId AND account_id = @accountId", new { taskId, accountId })), cancellationToken);
+
+    public Task<TaskRecord?> GetAsync(string taskId, CancellationToken cancellationToken) =>
+        db.ReadAsync(async c => Map(await c.QuerySingleOrDefaultAsync<TaskRow>(
+            $"SELECT {Columns} FROM tasks WHERE id = @taskId", new { taskId })), cancellationToken);
+
+    public Task<ClaimedTask?> ClaimNextAsync(string nodeId, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken) =>
+        db.RunAsync(async c =>
+        {
+            var token = Guid.NewGuid().ToString("N");
+            var args = new { nodeId, token, now = now.ToUniversalTime(), expires = (now + leaseDuration).ToUniversalTime() };
+            // SKIP LOCKED: nodes claiming at the same moment each take a different row instead of queueing on the
+            // first one. Pending first (turbo, then oldest); then a processing task whose node stopped renewing.
+            var row = await c.QuerySingleOrDefaultAsync<TaskRow>(
+                $"""
+                UPDATE tasks SET state = {Processing}, lease_node = @nodeId, lease_token = @token, lease_expires_at = @expires,
+                       attempts = attempts + 1, started_at = COALESCE(started_at, @now)
+                WHERE state = {Pending} AND id = (
+                    SELECT id FROM tasks WHERE state = {Pending} ORDER BY priority DESC, created_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+                RETURNING {Columns}
+                """, args)
+                ?? await c.QuerySingleOrDefaultAsync<TaskRow>(
+                $"""
+                UPDATE tasks SET lease_node = @nodeId, lease_token = @token, lease_expires_at = @expires, attempts = attempts + 1
+                WHERE state = {Processing} AND lease_expires_at < @now AND id = (
+                    SELECT id FROM tasks WHERE state = {Processing} AND lease_expires_at < @now ORDER BY lease_expires_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+                RETURNING {Columns}
+                """, args);
+            return row is null ? null : new ClaimedTask(Map(row)!, new TaskLease(row.Id, nodeId, token));
+        }, cancellationToken);
+
+    public async Task<bool> RenewLeaseAsync(TaskLease lease, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        return await db.RunAsync(c => c.ExecuteAsync(
+            $"UPDATE tasks SET lease_expires_at = @expires WHERE id = @TaskId AND state = {Processing} AND lease_token = @Token",
+            new { lease.TaskId, lease.Token, expires = (now + leaseDuration).ToUniversalTime() }), cancellationToken) == 1;
+    }
+
+    public async Task<bool> ReportProgressAsync(TaskLease lease, int progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        return await db.RunAsync(c => c.ExecuteAsync(
+            $"UPDATE tasks SET progress = @progress WHERE id = @TaskId AND state = {Processing} AND lease_token = @Token AND progress < @progress",
+            new { lease.TaskId, lease.Token, progress }), cancellationToken) == 1;
+    }
+
+    public async Task<bool> CompleteAsync(TaskLease lease, IReadOnlyList<string> resultKeys, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        var (done, callback) = await db.WriteAsync(async (c, tx) => await SettledAsync(c, tx, lease.TaskId, Settlement.Charge, now, await c.ExecuteAsync(
+            $"""
+            UPDATE tasks SET state = {Completed}, progress = 100, result_keys = @keys::jsonb, finished_at = @now,
+                   lease_node = NULL, lease_token = NULL, lease_expires_at = NULL
+            WHERE id = @TaskId AND state = {Processing} AND lease_token = @Token
+            """,
+            new { lease.TaskId, lease.Token, keys = JsonSerializer.Serialize(resultKeys, Json), now = now.ToUniversalTime() }, tx)), cancellationToken);
+        HandOff(callback);
+        return done;
+    }
+
+    private async Task<(bool Done, DeliveryClaim? Callback)> SettledAsync(NpgsqlConnection c, IDbTransaction tx, string taskId, Settlement settlement, DateTimeOffset now, int transitioned) =>
+        transitioned != 1 ? (false, null) : (true, await SettleAsync(c, tx, taskId, settlement, now));
+
+    public async Task<bool> FailAsync(TaskLease lease, TaskFailure failure, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        ArgumentNullException.ThrowIfNull(failure);
+        var settlement = SettlementPolicy.For(TaskState.Failed, failure.Kind);
+        var (done, callback) = await db.WriteAsync(async (c, tx) => await SettledAsync(c, tx, lease.TaskId, settlement, now, await c.ExecuteAsync(
+            $"""
+            UPDATE tasks SET state = {Failed}, failure_kind = @kind, failure_message = @message, finished_at = @now,
+                   lease_node = NULL, lease_token = NULL, lease_expires_at = NULL
+            WHERE id = @TaskId AND state = {Processing} AND lease_token = @Token
+            """,
+            new { lease.TaskId, lease.Token, kind = (int)failure.Kind, message = failure.Message, now = now.ToUniversalTime() }, tx)), cancellationToken);
+        HandOff(callback);
+        return done;
+    }
+
+    public async Task<TaskRecord?> CancelAsync(string taskId, string accountId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var (task, callback) = await db.WriteAsync<(TaskRecord?, DeliveryClaim?)>(async (c, tx) =>
+        {
+            // A cancel racing a completion waits on the task's row; when it gets it, the state it expects is gone.
+            var cancelled = await c.QuerySingleOrDefaultAsync<TaskRow>(
+                $"""
+                UPDATE tasks SET state = {Cancelled}, finished_at = @now, lease_node = NULL, lease_token = NULL, lease_expires_at = NULL
+                WHERE id = @taskId AND account_id = @accountId AND state IN ({Pending}, {Processing})
+                RETURNING {Columns}
+                """,
+                new { taskId, accountId, now = now.ToUniversalTime() }, tx);
+            if (cancelled is not null)
+            {
+                return (Map(cancelled), await SettleAsync(c, tx, taskId, Settlement.Refund, now));
+            }
+            return (Map(await c.QuerySingleOrDefaultAsync<TaskRow>(
+                $"SELECT {Columns} FROM tasks WHERE id = @taskId AND account_id = @accountId", new { taskId, accountId }, tx)), null);
+        }, cancellationToken);
+        HandOff(callback);
+        return task;
+    }
+
+    public async Task<int> ReleaseLeasesAsync(string nodeId, CancellationToken cancellationToken)
+    {
+        // Only this node's leases: the other nodes on the database are running theirs.
+        var released = await db.RunAsync(c => c.ExecuteAsync(
+            $"UPDATE tasks SET state = {Pending}, lease_node = NULL, lease_token = NULL, lease_expires_at = NULL WHERE state = {Processing} AND lease_node = @nodeId",
+            new { nodeId }), cancellationToken);
+        if (released > 0)
+        {
+            wakeups?.WorkAvailable();
+        }
+        return released;
+    }
+
+    public Task<double?> RecentDurationSecondsAsync(OperationKind kind, int sampleSize, CancellationToken cancellationToken) =>
+        db.ReadAsync(c => c.ExecuteScalarAsync<double?>(
+            $"""
+            SELECT AVG(EXTRACT(EPOCH FROM finished_at - started_at))::double precision FROM (
+                SELECT finished_at, started_at FROM tasks
+                WHERE state = {Completed} AND kind = @kind AND started_at IS NOT NULL
+                ORDER BY finished_at DESC LIMIT @sampleSize) recent
+            """,
+            new { kind = (int)kind, sampleSize }), cancellationToken);
+
+    private sealed class DeliveryRow
+    {
+        public string Id { get; set; } = "";
+        public string TaskId { get; set; } = "";
+        public string AccountId { get; set; } = "";
+        public string Event { get; set; } = "";
+        public string Url { get; set; } = "";
+    }
+
+    private sealed class IdempotencyRow
+    {
+        public byte[] RequestHash { get; set; } = [];
+        public string TaskId { get; set; } = "";
+        public DateTime CreatedAt { get; set; }
+    }
+}

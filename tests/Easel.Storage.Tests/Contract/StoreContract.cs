@@ -1,0 +1,328 @@
+using System.Security.Cryptography;
+using Easel.Core.Accounts;
+using Easel.Core.Callbacks;
+using Easel.Core.Operations;
+using Easel.Core.Tasks;
+
+namespace Easel.Storage.Tests.Contract;
+
+/// <summary>
+/// The behaviours every task and account store must have, whatever database is under it. Each subclass opens one
+/// kind of store (a SQLite file, a PostgreSQL database); the tests are the same, so both stores keep one contract.
+/// </summary>
+public abstract class StoreContract : IAsyncLifetime
+{
+    protected const long Price = 8_100_000; // 8.1 credits, the fast upload-paint price
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
+
+    // Whole milliseconds: the SQLite store keeps no finer instants.
+    protected static readonly DateTimeOffset T0 = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+
+    private readonly CallbackSignal _callbackSignal = new();
+
+    protected StoreContract()
+    {
+        Handoff = new CallbackHandoff(_callbackSignal);
+    }
+
+    protected CallbackHandoff Handoff { get; }
+
+    protected ITaskStore Tasks { get; private set; } = null!;
+
+    protected IAccountStore Accounts { get; private set; } = null!;
+
+    protected ICallbackStore Callbacks { get; private set; } = null!;
+
+    /// <summary>Opens a migrated, empty store of the subclass's kind whose task store hands callbacks to <paramref name="handoff"/>.</summary>
+    protected abstract Task<(ITaskStore Tasks, IAccountStore Accounts, ICallbackStore Callbacks)> OpenAsync(CallbackHandoff handoff);
+
+    /// <summary>Writes a settlement (charge) ledger row for the task straight into the database, past the store.</summary>
+    protected abstract Task InsertChargeRowAsync(string accountId, string taskId);
+
+    protected abstract Task CloseAsync();
+
+    public async Task InitializeAsync() => (Tasks, Accounts, Callbacks) = await OpenAsync(Handoff);
+
+    public async Task DisposeAsync()
+    {
+        await CloseAsync();
+        _callbackSignal.Dispose();
+    }
+
+    [Fact]
+    public async Task Fifty_concurrent_creates_on_credits_for_three_accept_exactly_three_and_the_ledger_matches()
+    {
+        var account = await NewAccountAsync(3 * Price);
+        var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(() => InsertAsync(NewTask(account)))));
+
+        Assert.Equal(3, results.Count(r => r.Status == InsertStatus.Inserted));
+        Assert.Equal(47, results.Count(r => r.Status == InsertStatus.InsufficientCredits));
+        for (var i = 0; i < 3; i++)
+        {
+            var claim = await ClaimAsync("node-a");
+            Assert.True(await Tasks.CompleteAsync(claim.Lease, ["k1", "k2", "k3", "k4"], T0, default));
+        }
+        Assert.Null(await Tasks.ClaimNextAsync("node-a", T0, Lease, default));
+        Assert.Equal(0, await BalanceMatchingLedgerAsync(account));
+        var ledger = await Accounts.LedgerAsync(account, null, 1000, default);
+        Assert.Equal(3, ledger.Count(e => e.Kind == LedgerKind.Reserve));
+        Assert.Equal(3, ledger.Count(e => e.Kind == LedgerKind.Charge));
+    }
+
+    [Fact]
+    public async Task A_task_racing_completion_cancels_and_failure_is_settled_exactly_once()
+    {
+        var account = await NewAccountAsync(20 * Price);
+        for (var round = 0; round < 20; round++)
+        {
+            var task = NewTask(account, callbackUrl: "http://127.0.0.1:9/hook");
+            Assert.Equal(InsertStatus.Inserted, (await InsertAsync(task)).Status);
+            var claim = await ClaimAsync("node-a");
+            var complete = Task.Run(() => Tasks.CompleteAsync(claim.Lease, ["k"], T0, default));
+            var fail = Task.Run(() => Tasks.FailAsync(claim.Lease, new TaskFailure(FailureKind.Timeout, "late"), T0, default));
+            var cancels = Enumerable.Range(0, 3).Select(_ => Task.Run(() => Tasks.CancelAsync(task.Id, account, T0, default))).ToArray();
+            await Task.WhenAll(complete, fail, Task.WhenAll(cancels));
+
+            var final = (await Tasks.GetAsync(task.Id, default))!;
+            // Exactly one transition won: the completion, the failure, or (the final state says so) a cancel.
+            Assert.Equal(1, (await complete ? 1 : 0) + (await fail ? 1 : 0) + (final.State == TaskState.Cancelled ? 1 : 0));
+            var ledger = await Accounts.LedgerAsync(account, null, 1000, default);
+            Assert.Single(ledger, e => e.TaskId == task.Id && e.Kind is LedgerKind.Charge or LedgerKind.Refund);
+            var deliveries = await Callbacks.ForTaskAsync(task.Id, default);
+            Assert.Single(deliveries);
+        }
+        var balance = await BalanceMatchingLedgerAsync(account);
+        Assert.True(balance >= 0 && balance <= 20 * Price);
+    }
+
+    [Fact]
+    public async Task The_same_idempotency_key_creates_once_however_many_race_and_refuses_another_body()
+    {
+        var account = await NewAccountAsync(10 * Price);
+        var hash = SHA256.HashData("body"u8);
+        var claim = new IdempotencyClaim("key-1", hash, TimeSpan.FromHours(24));
+        var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => Task.Run(() =>
+            Tasks.InsertAsync(NewTask(account), new TaskAdmission(100, claim), T0, default))));
+
+        var inserted = Assert.Single(results, r => r.Status == InsertStatus.Inserted);
+        Assert.All(results.Where(r => r.Status != InsertStatus.Inserted), r =>
+        {
+            Assert.Equal(InsertStatus.Replayed, r.Status);
+            Assert.Equal(inserted.Task!.Id, r.Task!.Id);
+        });
+        Assert.Equal(9 * Price, await BalanceMatchingLedgerAsync(account));
+
+        var other = await Tasks.InsertAsync(NewTask(account), new TaskAdmission(100, claim with { RequestHash = SHA256.HashData("other"u8) }), T0, default);
+        Assert.Equal(InsertStatus.IdempotencyConflict, other.Status);
+        var expired = await Tasks.InsertAsync(NewTask(account), new TaskAdmission(100, claim), T0 + TimeSpan.FromHours(25), default);
+        Assert.Equal(InsertStatus.Inserted, expired.Status);
+        Assert.NotEqual(inserted.Task!.Id, expired.Task!.Id);
+    }
+
+    [Fact]
+    public async Task The_active_task_cap_holds_under_concurrent_creates_and_a_refusal_leaves_nothing()
+    {
+        var account = await NewAccountAsync(100 * Price);
+        var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() =>
+            Tasks.InsertAsync(NewTask(account), new TaskAdmission(2, null), T0, default))));
+
+        Assert.Equal(2, results.Count(r => r.Status == InsertStatus.Inserted));
+        Assert.Equal(18, results.Count(r => r.Status == InsertStatus.TooManyActive));
+        Assert.Equal(98 * Price, await BalanceMatchingLedgerAsync(account));
+
+        // A finished task frees its place.
+        var claim = await ClaimAsync("node-a");
+        Assert.True(await Tasks.CompleteAsync(claim.Lease, ["k"], T0, default));
+        Assert.Equal(InsertStatus.Inserted, (await Tasks.InsertAsync(NewTask(account), new TaskAdmission(2, null), T0, default)).Status);
+    }
+
+    [Fact]
+    public async Task Two_nodes_claiming_at_once_never_get_the_same_task()
+    {
+        var account = await NewAccountAsync(0, unlimited: true);
+        var created = new HashSet<string>();
+        for (var i = 0; i < 40; i++)
+        {
+            var task = NewTask(account);
+            created.Add(task.Id);
+            Assert.Equal(InsertStatus.Inserted, (await InsertAsync(task)).Status);
+        }
+        async Task<List<string>> ClaimAllAsync(string node)
+        {
+            var mine = new List<string>();
+            while (await Tasks.ClaimNextAsync(node, T0, Lease, default) is { } claim)
+            {
+                Assert.Equal(node, claim.Lease.NodeId);
+                mine.Add(claim.Task.Id);
+            }
+            return mine;
+        }
+        var claimed = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Task.Run(() => ClaimAllAsync(i % 2 == 0 ? "node-a" : "node-b"))));
+
+        var all = claimed.SelectMany(c => c).ToList();
+        Assert.Equal(all.Count, all.Distinct().Count());
+        Assert.True(created.SetEquals(all));
+    }
+
+    [Fact]
+    public async Task A_task_whose_lease_expired_is_claimed_again_and_the_old_lease_can_no_longer_finish_it()
+    {
+        var account = await NewAccountAsync(10 * Price);
+        var task = NewTask(account);
+        await InsertAsync(task);
+        var first = (await Tasks.ClaimNextAsync("node-a", T0, TimeSpan.FromSeconds(5), default))!;
+        Assert.Null(await Tasks.ClaimNextAsync("node-b", T0 + TimeSpan.FromSeconds(4), Lease, default));
+
+        var second = (await Tasks.ClaimNextAsync("node-b", T0 + TimeSpan.FromSeconds(6), Lease, default))!;
+        Assert.Equal(task.Id, second.Task.Id);
+        Assert.Equal(2, second.Task.Attempts);
+        Assert.False(await Tasks.RenewLeaseAsync(first.Lease, T0 + TimeSpan.FromSeconds(6), Lease, default));
+        Assert.False(await Tasks.CompleteAsync(first.Lease, ["old"], T0 + TimeSpan.FromSeconds(7), default));
+        Assert.True(await Tasks.CompleteAsync(second.Lease, ["new"], T0 + TimeSpan.FromSeconds(7), default));
+        Assert.Equal(["new"], (await Tasks.GetAsync(task.Id, default))!.ResultKeys);
+        Assert.Equal(9 * Price, await BalanceMatchingLedgerAsync(account));
+    }
+
+    [Fact]
+    public async Task Releasing_leases_at_start_releases_only_this_nodes_tasks()
+    {
+        var account = await NewAccountAsync(0, unlimited: true);
+        await InsertAsync(NewTask(account));
+        await InsertAsync(NewTask(account));
+        var a = await ClaimAsync("node-a");
+        var b = await ClaimAsync("node-b");
+
+        Assert.Equal(1, await Tasks.ReleaseLeasesAsync("node-a", default));
+        Assert.Equal(TaskState.Pending, (await Tasks.GetAsync(a.Task.Id, default))!.State);
+        Assert.Equal(TaskState.Processing, (await Tasks.GetAsync(b.Task.Id, default))!.State);
+        Assert.True(await Tasks.RenewLeaseAsync(b.Lease, T0, Lease, default));
+    }
+
+    [Theory]
+    [InlineData("complete", CallbackEvents.Completed)]
+    [InlineData("fail", CallbackEvents.Failed)]
+    [InlineData("cancel", CallbackEvents.Cancelled)]
+    public async Task The_terminal_transition_writes_its_callback_row_already_claimed_and_hands_it_over(string how, string expectedEvent)
+    {
+        var account = await NewAccountAsync(10 * Price);
+        var task = NewTask(account, callbackUrl: "http://127.0.0.1:9/hook");
+        await InsertAsync(task);
+        var claim = await ClaimAsync("node-a");
+        var done = how switch
+        {
+            "complete" => await Tasks.CompleteAsync(claim.Lease, ["k"], T0, default),
+            "fail" => await Tasks.FailAsync(claim.Lease, new TaskFailure(FailureKind.ResourceNotFound, "gone"), T0, default),
+            _ => (await Tasks.CancelAsync(task.Id, account, T0, default))!.State == TaskState.Cancelled,
+        };
+        Assert.True(done);
+
+        var delivery = Assert.Single(await Callbacks.ForTaskAsync(task.Id, default));
+        Assert.Equal(expectedEvent, delivery.Event);
+        Assert.Equal("http://127.0.0.1:9/hook", delivery.Url);
+        Assert.Equal(DeliveryState.Pending, delivery.State);
+        var handed = Assert.Single(Handoff.TakeUpTo(10));
+        Assert.Equal(delivery.Id, handed.Delivery.Id);
+        // Claimed by the transaction: nobody else may take it until that claim expires.
+        Assert.Empty(await Callbacks.ClaimDueAsync(T0 + TimeSpan.FromSeconds(1), Lease, 10, default));
+        Assert.True(await Callbacks.RecordAsync(handed, new DeliveryAttempt(true, 200, null, "{}", T0), null, default));
+        Assert.Equal(DeliveryState.Delivered, Assert.Single(await Callbacks.ForTaskAsync(task.Id, default)).State);
+    }
+
+    [Fact]
+    public async Task A_callback_claim_that_expired_is_claimed_again_by_one_dispatcher_only()
+    {
+        var account = await NewAccountAsync(10 * Price);
+        var task = NewTask(account, callbackUrl: "http://127.0.0.1:9/hook");
+        await InsertAsync(task);
+        Assert.True(await Tasks.CompleteAsync((await ClaimAsync("node-a")).Lease, ["k"], T0, default));
+        var handed = Assert.Single(Handoff.TakeUpTo(10));
+
+        var later = T0 + TimeSpan.FromMinutes(5);
+        var claims = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => Callbacks.ClaimDueAsync(later, Lease, 10, default))));
+        var reclaimed = Assert.Single(claims.SelectMany(c => c));
+        Assert.Equal(handed.Delivery.Id, reclaimed.Delivery.Id);
+        Assert.False(await Callbacks.RecordAsync(handed, new DeliveryAttempt(true, 200, null, "{}", later), null, default));
+        Assert.True(await Callbacks.RecordAsync(reclaimed, new DeliveryAttempt(true, 200, null, "{}", later), null, default));
+    }
+
+    [Fact]
+    public async Task The_database_refuses_a_second_settlement_of_a_task()
+    {
+        var account = await NewAccountAsync(10 * Price);
+        var task = NewTask(account);
+        await InsertAsync(task);
+        Assert.True(await Tasks.CompleteAsync((await ClaimAsync("node-a")).Lease, ["k"], T0, default));
+
+        await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => InsertChargeRowAsync(account, task.Id));
+        Assert.Equal(9 * Price, await BalanceMatchingLedgerAsync(account));
+    }
+
+    [Fact]
+    public async Task A_top_up_and_an_adjustment_below_zero_keep_the_balance_equal_to_the_ledger()
+    {
+        var account = await NewAccountAsync(Price);
+        Assert.Equal((AdjustOutcome.Done, 3 * Price), await Accounts.AdjustBalanceAsync(account, 2 * Price, LedgerKind.TopUp, "gift", T0, default));
+        Assert.Equal(AdjustOutcome.WouldGoNegative, (await Accounts.AdjustBalanceAsync(account, -4 * Price, LedgerKind.Adjust, "too much", T0, default)).Outcome);
+        Assert.Equal(AdjustOutcome.NotFound, (await Accounts.AdjustBalanceAsync("acct_missing", Price, LedgerKind.TopUp, null, T0, default)).Outcome);
+        Assert.Equal(3 * Price, await BalanceMatchingLedgerAsync(account));
+        var usage = await Accounts.UsageAsync(account, default);
+        Assert.Empty(usage.ByDay);
+    }
+
+    [Fact]
+    public async Task A_key_is_found_by_its_hash_until_it_is_revoked_and_keeps_its_model_list()
+    {
+        var account = await NewAccountAsync(0);
+        var hash = RandomNumberGenerator.GetBytes(32);
+        var key = new ApiKey("key_" + Guid.NewGuid().ToString("N"), account, "limited", new HashSet<OperationKind> { OperationKind.Edit }, 60, 5, T0, null);
+        Assert.True(await Accounts.AddKeyAsync(key, hash, default));
+
+        var caller = (await Accounts.FindByKeyHashAsync(hash, default))!;
+        Assert.Equal(account, caller.Account.Id);
+        Assert.True(caller.Key.Allows(OperationKind.Edit));
+        Assert.False(caller.Key.Allows(OperationKind.Remix));
+        Assert.Equal(60, caller.Key.RatePerMinute);
+        Assert.NotNull(await Accounts.RevokeKeyAsync(key.Id, T0, default));
+        Assert.Null(await Accounts.FindByKeyHashAsync(hash, default));
+    }
+
+    protected async Task<string> NewAccountAsync(long creditsMicros, bool unlimited = false)
+    {
+        var id = "acct_" + Guid.NewGuid().ToString("N");
+        var account = new Account(id, "contract", IsAdmin: false, T0, unlimited, Account.DefaultGroup, "whsec_test", null);
+        var key = new ApiKey("key_" + Guid.NewGuid().ToString("N"), id, "default", null, null, null, T0, null);
+        await Accounts.CreateAsync(account, key, RandomNumberGenerator.GetBytes(32), creditsMicros, default);
+        return id;
+    }
+
+    protected static TaskRecord NewTask(string accountId, string? callbackUrl = null) => new(
+        TaskIds.New(Dialect.Unified, T0),
+        accountId,
+        Dialect.Unified,
+        new UploadPaint("contract", Speed.Fast, new ExternalImage("http://127.0.0.1:9/a.png"), new CanvasSize(128, 128),
+            new Placement(64, 64, 32, 32), new PolygonMask([new MaskArea(100, 100, [30, 30, 30, 45, 45, 45, 45, 30])])),
+        TaskState.Pending,
+        0,
+        T0,
+        null,
+        null,
+        Price,
+        null,
+        [],
+        callbackUrl,
+        0);
+
+    protected Task<InsertResult> InsertAsync(TaskRecord task) => Tasks.InsertAsync(task, new TaskAdmission(1000, null), T0, default);
+
+    private async Task<ClaimedTask> ClaimAsync(string node) =>
+        await Tasks.ClaimNextAsync(node, T0, Lease, default) ?? throw new InvalidOperationException("no task to claim");
+
+    /// <summary>The balance, after checking that it equals the sum of the account's ledger.</summary>
+    protected async Task<long> BalanceMatchingLedgerAsync(string accountId)
+    {
+        var balance = (await Accounts.GetAsync(accountId, default))!.BalanceMicros;
+        var ledger = await Accounts.LedgerAsync(accountId, null, 10_000, default);
+        Assert.Equal(balance, ledger.Sum(e => e.AmountMicros));
+        return balance;
+    }
+}
