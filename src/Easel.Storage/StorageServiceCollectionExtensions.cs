@@ -41,7 +41,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton(sp => new PostgresWakeups(
             sp.GetRequiredService<PostgresDatabase>(), sp.GetRequiredService<WorkSignal>(), sp.GetService<ILogger<PostgresWakeups>>()));
         services.AddSingleton<ITaskStore>(sp => new PostgresTaskStore(
-            sp.GetRequiredService<PostgresDatabase>(), sp.GetService<CallbackHandoff>(), sp.GetService<CallbackOptions>(), sp.GetRequiredService<PostgresWakeups>()));
+            sp.GetRequiredService<PostgresDatabase>(), sp.GetService<CallbackHandoff>(), sp.GetService<CallbackOptions>(), sp.GetRequiredService<PostgresWakeups>(), sp.GetService<TimeProvider>()));
         services.AddSingleton<IAccountStore, PostgresAccountStore>();
         services.AddSingleton<ICallbackStore, PostgresCallbackStore>();
         services.AddSingleton<IBlobStore>(new FileBlobStore(Path.Combine(root, "files")));

@@ -17,8 +17,10 @@ namespace Easel.Storage.Postgres;
 /// of different accounts run side by side, and claims skip rows another node has locked.
 /// </summary>
 public sealed class PostgresTaskStore(PostgresDatabase db, CallbackHandoff? callbacks = null, CallbackOptions? callbackOptions = null,
-    PostgresWakeups? wakeups = null) : ITaskStore
+    PostgresWakeups? wakeups = null, TimeProvider? time = null) : ITaskStore
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
     // States are SQL literals, not parameters, so the planner can use the partial indexes on state.
     private const int Pending = (int)TaskState.Pending;
     private const int Processing = (int)TaskState.Processing;
@@ -200,13 +202,19 @@ public sealed class PostgresTaskStore(PostgresDatabase db, CallbackHandoff? call
     public async Task<bool> CompleteAsync(TaskLease lease, IReadOnlyList<string> resultKeys, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lease);
-        var (done, callback) = await db.WriteAsync(async (c, tx) => await SettledAsync(c, tx, lease.TaskId, Settlement.Charge, now, await c.ExecuteAsync(
-            $"""
-            UPDATE tasks SET state = {Completed}, progress = 100, result_keys = @keys::jsonb, finished_at = @now,
-                   lease_node = NULL, lease_token = NULL, lease_expires_at = NULL
-            WHERE id = @TaskId AND state = {Processing} AND lease_token = @Token
-            """,
-            new { lease.TaskId, lease.Token, keys = JsonSerializer.Serialize(resultKeys, Json), now = now.ToUniversalTime() }, tx)), cancellationToken);
+        var keys = JsonSerializer.Serialize(resultKeys, Json);
+        var (done, callback) = await db.WriteAsync(async (c, tx) =>
+        {
+            var at = StampOf(now);
+            var transitioned = await c.ExecuteAsync(
+                $"""
+                UPDATE tasks SET state = {Completed}, progress = 100, result_keys = @keys::jsonb, finished_at = @at,
+                       lease_node = NULL, lease_token = NULL, lease_expires_at = NULL
+                WHERE id = @TaskId AND state = {Processing} AND lease_token = @Token
+                """,
+                new { lease.TaskId, lease.Token, keys, at = at.ToUniversalTime() }, tx);
+            return await SettledAsync(c, tx, lease.TaskId, Settlement.Charge, at, transitioned);
+        }, cancellationToken);
         HandOff(callback);
         return done;
     }
@@ -219,13 +227,18 @@ public sealed class PostgresTaskStore(PostgresDatabase db, CallbackHandoff? call
         ArgumentNullException.ThrowIfNull(lease);
         ArgumentNullException.ThrowIfNull(failure);
         var settlement = SettlementPolicy.For(TaskState.Failed, failure.Kind);
-        var (done, callback) = await db.WriteAsync(async (c, tx) => await SettledAsync(c, tx, lease.TaskId, settlement, now, await c.ExecuteAsync(
-            $"""
-            UPDATE tasks SET state = {Failed}, failure_kind = @kind, failure_message = @message, finished_at = @now,
-                   lease_node = NULL, lease_token = NULL, lease_expires_at = NULL
-            WHERE id = @TaskId AND state = {Processing} AND lease_token = @Token
-            """,
-            new { lease.TaskId, lease.Token, kind = (int)failure.Kind, message = failure.Message, now = now.ToUniversalTime() }, tx)), cancellationToken);
+        var (done, callback) = await db.WriteAsync(async (c, tx) =>
+        {
+            var at = StampOf(now);
+            var transitioned = await c.ExecuteAsync(
+                $"""
+                UPDATE tasks SET state = {Failed}, failure_kind = @kind, failure_message = @message, finished_at = @at,
+                       lease_node = NULL, lease_token = NULL, lease_expires_at = NULL
+                WHERE id = @TaskId AND state = {Processing} AND lease_token = @Token
+                """,
+                new { lease.TaskId, lease.Token, kind = (int)failure.Kind, message = failure.Message, at = at.ToUniversalTime() }, tx);
+            return await SettledAsync(c, tx, lease.TaskId, settlement, at, transitioned);
+        }, cancellationToken);
         HandOff(callback);
         return done;
     }
@@ -235,22 +248,30 @@ public sealed class PostgresTaskStore(PostgresDatabase db, CallbackHandoff? call
         var (task, callback) = await db.WriteAsync<(TaskRecord?, DeliveryClaim?)>(async (c, tx) =>
         {
             // A cancel racing a completion waits on the task's row; when it gets it, the state it expects is gone.
+            var at = StampOf(now);
             var cancelled = await c.QuerySingleOrDefaultAsync<TaskRow>(
                 $"""
-                UPDATE tasks SET state = {Cancelled}, finished_at = @now, lease_node = NULL, lease_token = NULL, lease_expires_at = NULL
+                UPDATE tasks SET state = {Cancelled}, finished_at = @at, lease_node = NULL, lease_token = NULL, lease_expires_at = NULL
                 WHERE id = @taskId AND account_id = @accountId AND state IN ({Pending}, {Processing})
                 RETURNING {Columns}
                 """,
-                new { taskId, accountId, now = now.ToUniversalTime() }, tx);
+                new { taskId, accountId, at = at.ToUniversalTime() }, tx);
             if (cancelled is not null)
             {
-                return (Map(cancelled), await SettleAsync(c, tx, taskId, Settlement.Refund, now));
+                return (Map(cancelled), await SettleAsync(c, tx, taskId, Settlement.Refund, at));
             }
             return (Map(await c.QuerySingleOrDefaultAsync<TaskRow>(
                 $"SELECT {Columns} FROM tasks WHERE id = @taskId AND account_id = @accountId", new { taskId, accountId }, tx)), null);
         }, cancellationToken);
         HandOff(callback);
         return task;
+    }
+
+    // As in SqliteTaskStore: a terminal state is stamped when its transaction runs, not when its request was made.
+    private DateTimeOffset StampOf(DateTimeOffset requested)
+    {
+        var inTransaction = _time.GetUtcNow();
+        return inTransaction > requested ? inTransaction : requested;
     }
 
     public async Task<int> ReleaseLeasesAsync(string nodeId, CancellationToken cancellationToken)

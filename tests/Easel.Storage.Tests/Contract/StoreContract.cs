@@ -286,6 +286,37 @@ public abstract class StoreContract : IAsyncLifetime
         Assert.Null(await Accounts.FindByKeyHashAsync(hash, default));
     }
 
+    [Fact]
+    public async Task Terminal_states_are_stamped_when_their_transaction_runs_not_when_they_were_asked_for()
+    {
+        // A transition that waited (for SQLite's writer, for a row lock) records when it was stored: here it is
+        // asked for with a time an hour old, as if it had queued that long.
+        var account = await NewAccountAsync(3 * Price);
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var task = NewTask(account);
+            Assert.Equal(InsertStatus.Inserted, (await InsertAsync(task)).Status);
+            ids.Add(task.Id);
+        }
+        var stale = T0 - TimeSpan.FromHours(1);
+        var before = DateTimeOffset.UtcNow - TimeSpan.FromMilliseconds(1);
+
+        var completed = await ClaimAsync("node-a");
+        Assert.True(await Tasks.CompleteAsync(completed.Lease, ["k1", "k2", "k3", "k4"], stale, default));
+        var failed = await ClaimAsync("node-a");
+        Assert.True(await Tasks.FailAsync(failed.Lease, new TaskFailure(FailureKind.ImageProcessing, "x"), stale, default));
+        var cancelled = ids.Single(id => id != completed.Lease.TaskId && id != failed.Lease.TaskId);
+        Assert.NotNull(await Tasks.CancelAsync(cancelled, account, stale, default));
+
+        foreach (var id in ids)
+        {
+            var stored = (await Tasks.GetAsync(id, default))!;
+            Assert.True(stored.FinishedAt >= before, $"{id} ({stored.State}) was stamped {stored.FinishedAt:O}, before its transaction ran ({before:O})");
+        }
+        Assert.Equal(2 * Price, await BalanceMatchingLedgerAsync(account)); // the failure and the cancel refunded
+    }
+
     protected async Task<string> NewAccountAsync(long creditsMicros, bool unlimited = false)
     {
         var id = "acct_" + Guid.NewGuid().ToString("N");
