@@ -1,5 +1,6 @@
 using Easel.Server.Auth;
 using Easel.Server.Dialects.Unified;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 
@@ -14,6 +15,18 @@ internal static class ObservabilityServices
     /// </summary>
     public static WebApplicationBuilder AddEaselObservability(this WebApplicationBuilder builder)
     {
+        // Defaults beneath every other source (appsettings.json is read from the working directory, which a
+        // service manager may set anywhere): our one line per request replaces ASP.NET Core's request logging,
+        // and without its scope a JSON line carries one RequestId, ours.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?>
+            {
+                ["Logging:LogLevel:Default"] = "Information",
+                ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+                ["Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics"] = "None",
+            },
+        });
         var logging = builder.Configuration.GetSection(LoggingOptions.Section).Get<LoggingOptions>() ?? new LoggingOptions();
         if (!logging.Format.Equals("text", StringComparison.OrdinalIgnoreCase) && !logging.Format.Equals("json", StringComparison.OrdinalIgnoreCase))
         {
