@@ -83,7 +83,12 @@ internal sealed class RequestTelemetry
         return endpoint is RouteEndpoint { RoutePattern.RawText: { } template } ? Normalise(template) : "unmatched";
     }
 
-    private static string Normalise(string template) => template.StartsWith('/') ? template : "/" + template;
+    // A group's "/" endpoint reads "/model/v1/generation/": one spelling per route, the one clients use.
+    private static string Normalise(string template)
+    {
+        var route = template.StartsWith('/') ? template : "/" + template;
+        return route.Length > 1 ? route.TrimEnd('/') : route;
+    }
 
     /// <summary>The scope every log line of the request carries (JSON logs include scopes).</summary>
     private sealed class RequestScope(string requestId) : IReadOnlyList<KeyValuePair<string, object>>
