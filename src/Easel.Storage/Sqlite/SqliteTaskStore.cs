@@ -297,7 +297,8 @@ public sealed class SqliteTaskStore(SqliteDatabase db, CallbackHandoff? callback
             """,
             new { kind = (int)kind, sampleSize }), cancellationToken);
 
-    // Answered from the covering partial index tasks_pending (created_at is in it), without touching the table.
+    // Walks the partial index tasks_pending (pending rows only; SQLite still reads each row to check its state),
+    // so a scrape costs in proportion to the queue, not to the table. A scrape every few seconds can afford that.
     public Task<PendingSummary> PendingSummaryAsync(CancellationToken cancellationToken) =>
         db.ReadAsync(async c =>
         {
