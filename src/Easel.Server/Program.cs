@@ -4,12 +4,15 @@ using Easel.Server.Dialects.Classic;
 using Easel.Server.Dialects.Unified;
 using Easel.Server.Files;
 using Easel.Server.Hosting;
+using Easel.Server.Observability;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.UseEaselDefaultUrl();
+builder.AddEaselObservability();
 builder.Services.AddEasel(builder.Configuration);
 
 var app = builder.Build();
+app.UseEaselRequestTelemetry();
 app.UseEaselErrors();
 
 app.MapUnifiedDialect();
@@ -17,6 +20,7 @@ app.MapClassicDialect();
 app.MapFiles();
 app.MapCallbacks();
 app.MapAdmin();
+app.MapMetrics();
 app.MapGet("/healthz", () => TypedResults.Text("ok"));
 
 app.Run();

@@ -1,4 +1,5 @@
 using Easel.Core.Accounts;
+using Easel.Core.Observability;
 using Easel.Core.Outbound;
 using Easel.Core.Tasks;
 using Microsoft.Extensions.Logging;
@@ -18,6 +19,7 @@ public sealed class CallbackDispatcher(
     IOutboundClient outbound,
     ICallbackRenderer renderer,
     CallbackOptions options,
+    EaselMetrics metrics,
     TimeProvider time,
     ILogger<CallbackDispatcher> logger)
 {
@@ -37,6 +39,7 @@ public sealed class CallbackDispatcher(
         var account = await accounts.GetAsync(delivery.AccountId, cancellationToken);
         int? status = null;
         string? error = null;
+        var refused = false;
         try
         {
             var now = time.GetUtcNow();
@@ -55,12 +58,17 @@ public sealed class CallbackDispatcher(
         catch (OutboundException e)
         {
             error = e.Message;
+            refused = e.AddressRefused;
         }
         var delivered = error is null;
         var attempts = delivery.Attempts + 1;
         DateTimeOffset? retryAt = delivered || attempts > options.RetryDelays.Count
             ? null
             : time.GetUtcNow() + options.RetryDelays[attempts - 1];
+        metrics.CallbackAttempted(delivered ? CallbackOutcome.Delivered
+            : refused ? CallbackOutcome.RefusedAddress
+            : retryAt is null ? CallbackOutcome.GaveUp
+            : CallbackOutcome.FailedWillRetry);
         var recorded = await store.RecordAsync(claim, new DeliveryAttempt(delivered, status, error, body, time.GetUtcNow()), retryAt, CancellationToken.None);
         if (!delivered)
         {

@@ -57,4 +57,7 @@ public sealed record CreateCommand(Operation Operation, string? CallbackUrl)
 {
     /// <summary>The base of the URLs the task's results will have (callbacks render them with no request at hand).</summary>
     public string? BaseUrl { get; init; }
+
+    /// <summary>The request id of the create, stored on the task (see <see cref="Tasks.TaskRecord.RequestId"/>).</summary>
+    public string? RequestId { get; init; }
 }

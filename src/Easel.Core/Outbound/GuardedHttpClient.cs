@@ -55,7 +55,7 @@ public sealed class GuardedHttpClient : IOutboundClient, IDisposable
         }
         catch (HttpRequestException e)
         {
-            throw new OutboundException($"{Describe(url)} could not be fetched: {Reason(e)}", e);
+            throw new OutboundException($"{Describe(url)} could not be fetched: {Reason(e)}", e) { AddressRefused = IsRefusal(e) };
         }
     }
 
@@ -85,7 +85,7 @@ public sealed class GuardedHttpClient : IOutboundClient, IDisposable
         }
         catch (HttpRequestException e)
         {
-            throw new OutboundException($"{Describe(url)} could not be reached: {Reason(e)}", e);
+            throw new OutboundException($"{Describe(url)} could not be reached: {Reason(e)}", e) { AddressRefused = IsRefusal(e) };
         }
     }
 
@@ -144,7 +144,7 @@ public sealed class GuardedHttpClient : IOutboundClient, IDisposable
         var host = context.DnsEndPoint.Host;
         if (_policy.IsRefusedName(host))
         {
-            throw new OutboundException($"{host} names this machine, a private or reserved address that Easel does not connect to");
+            throw new OutboundException($"{host} names this machine, a private or reserved address that Easel does not connect to") { AddressRefused = true };
         }
         var addresses = IPAddress.TryParse(host.Trim('[', ']'), out var literal)
             ? [literal]
@@ -159,7 +159,7 @@ public sealed class GuardedHttpClient : IOutboundClient, IDisposable
             var refused = addresses.FirstOrDefault(a => !_policy.IsAllowed(a));
             if (refused is not null)
             {
-                throw new OutboundException($"{host} resolves to {refused}, a private or reserved address that Easel does not connect to");
+                throw new OutboundException($"{host} resolves to {refused}, a private or reserved address that Easel does not connect to") { AddressRefused = true };
             }
         }
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -190,6 +190,8 @@ public sealed class GuardedHttpClient : IOutboundClient, IDisposable
     // The refusal raised in the connect callback arrives wrapped; its own words are the useful ones.
     private static string Reason(HttpRequestException e) =>
         e.InnerException is OutboundException refused ? refused.Message : e.Message;
+
+    private static bool IsRefusal(HttpRequestException e) => e.InnerException is OutboundException { AddressRefused: true };
 
     private static string Describe(Uri url) => $"the URL {url.GetLeftPart(UriPartial.Path)}";
 

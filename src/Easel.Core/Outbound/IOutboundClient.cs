@@ -14,4 +14,8 @@ public interface IOutboundClient
 }
 
 /// <summary>A refused or failed outbound request; the message is safe to show to the client.</summary>
-public sealed class OutboundException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class OutboundException(string message, Exception? inner = null) : Exception(message, inner)
+{
+    /// <summary>True when the address policy refused the destination (as opposed to a destination that failed).</summary>
+    public bool AddressRefused { get; init; }
+}

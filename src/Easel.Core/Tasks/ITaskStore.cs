@@ -40,6 +40,9 @@ public interface ITaskStore
     /// <summary>At start: tasks this node was running when it died go back to pending at once.</summary>
     Task<int> ReleaseLeasesAsync(string nodeId, CancellationToken cancellationToken);
 
+    /// <summary>Pending tasks: their number and the oldest one's creation time (for the queue gauges; cheap on the pending index).</summary>
+    Task<PendingSummary> PendingSummaryAsync(CancellationToken cancellationToken);
+
     /// <summary>Mean seconds from start to completion of the latest completed tasks of this operation.</summary>
     Task<double?> RecentDurationSecondsAsync(OperationKind kind, int sampleSize, CancellationToken cancellationToken);
 }

@@ -45,6 +45,9 @@ public sealed record TaskRecord(
     /// <summary>The base of the task's result URLs, as the creating request saw it.</summary>
     public string? BaseUrl { get; init; }
 
+    /// <summary>The X-Request-Id of the request that created the task, for operators to find its log line. Never on the wire.</summary>
+    public string? RequestId { get; init; }
+
     public bool IsTerminal => State is TaskState.Completed or TaskState.Failed or TaskState.Cancelled;
 
     public bool CanCancel => State is TaskState.Pending or TaskState.Processing;
@@ -54,3 +57,6 @@ public sealed record TaskRecord(
 public sealed record TaskLease(string TaskId, string NodeId, string Token);
 
 public sealed record ClaimedTask(TaskRecord Task, TaskLease Lease);
+
+/// <summary>The tasks waiting for a worker: how many, and since when the oldest has waited.</summary>
+public sealed record PendingSummary(long Count, DateTimeOffset? OldestCreatedAt);

@@ -1,5 +1,6 @@
 using Easel.Core.Blobs;
 using Easel.Core.Engines;
+using Easel.Core.Observability;
 using Easel.Core.Operations;
 using Easel.Core.Outbound;
 using Microsoft.Extensions.Logging;
@@ -18,6 +19,7 @@ public sealed class TaskRunner(
     IImageEngine engine,
     RunningTasks running,
     TaskRunnerOptions options,
+    EaselMetrics metrics,
     TimeProvider time,
     ILogger<TaskRunner> logger)
 {
@@ -27,8 +29,11 @@ public sealed class TaskRunner(
         var (task, lease) = (claim.Task, claim.Lease);
         if (task.Attempts > options.MaxAttempts)
         {
-            await store.FailAsync(lease, new TaskFailure(FailureKind.ServiceError,
-                $"the task was interrupted {options.MaxAttempts} times and was not tried again"), time.GetUtcNow(), CancellationToken.None);
+            var failure = new TaskFailure(FailureKind.ServiceError, $"the task was interrupted {options.MaxAttempts} times and was not tried again");
+            if (await store.FailAsync(lease, failure, time.GetUtcNow(), CancellationToken.None))
+            {
+                metrics.TaskFinished(task, TaskState.Failed, failure.Kind);
+            }
             return;
         }
 
@@ -77,7 +82,18 @@ public sealed class TaskRunner(
             // The engine's own 0-100 maps onto 15-90 of the task.
             var engineProgress = new ScaledProgress(progress, 15, 90);
             var input = new EngineInput(task.Operation, source, mask, TaskIds.SeedOf(task.Id));
-            var output = await engine.RunAsync(input, engineProgress, cancellationToken);
+            var started = time.GetTimestamp();
+            EngineOutput output;
+            try
+            {
+                output = await engine.RunAsync(input, engineProgress, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                metrics.EngineRan(task.Operation.Kind, time.GetElapsedTime(started), succeeded: false);
+                throw;
+            }
+            metrics.EngineRan(task.Operation.Kind, time.GetElapsedTime(started), succeeded: true);
 
             var keys = new List<string>(output.Images.Count);
             foreach (var image in output.Images)
@@ -111,7 +127,11 @@ public sealed class TaskRunner(
         var recorded = outcome.Failure is null
             ? await store.CompleteAsync(lease, outcome.Keys, now, CancellationToken.None)
             : await store.FailAsync(lease, outcome.Failure, now, CancellationToken.None);
-        if (!recorded)
+        if (recorded)
+        {
+            metrics.TaskFinished(task, outcome.Failure is null ? TaskState.Completed : TaskState.Failed, outcome.Failure?.Kind);
+        }
+        else
         {
             // Cancelled or re-claimed meanwhile: the other outcome stands, and these outputs belong to no task.
             foreach (var key in outcome.Keys)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Easel.Core.Accounts;
+using Easel.Core.Observability;
 using Easel.Core.Operations;
 using Easel.Core.Pricing;
 
@@ -36,6 +37,7 @@ public sealed class TaskService(
     LimitsOptions limits,
     WorkSignal signal,
     RunningTasks running,
+    EaselMetrics metrics,
     TimeProvider time)
 {
     private static readonly TimeSpan EstimateCacheFor = TimeSpan.FromSeconds(5);
@@ -78,7 +80,7 @@ public sealed class TaskService(
         var task = new TaskRecord(
             TaskIds.New(dialect, now), account.Id, dialect, command.Operation, TaskState.Pending, Progress: 0,
             now, StartedAt: null, FinishedAt: null, prices.PriceMicros(command.Operation, account.Group), Failure: null,
-            ResultKeys: [], command.CallbackUrl, Attempts: 0, account.Group) { BaseUrl = command.BaseUrl };
+            ResultKeys: [], command.CallbackUrl, Attempts: 0, account.Group) { BaseUrl = command.BaseUrl, RequestId = command.RequestId };
         var maxActive = account.MaxActiveTasks ?? limits.MaxActiveTasksPerAccount;
         var admission = new TaskAdmission(maxActive,
             idempotency is null ? null : new IdempotencyClaim(idempotency.Key, idempotency.RequestHash, limits.IdempotencyWindow));
@@ -87,6 +89,7 @@ public sealed class TaskService(
         {
             case InsertStatus.Inserted:
                 signal.Notify();
+                metrics.TaskCreated(task);
                 return CreateResult.Created(task);
             case InsertStatus.Replayed:
                 return new CreateResult(CreateStatus.Replayed, inserted.Task, null);
@@ -146,10 +149,18 @@ public sealed class TaskService(
     public async Task<TaskRecord?> CancelAsync(Account account, string taskId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(account);
-        var task = await store.CancelAsync(taskId, account.Id, time.GetUtcNow(), cancellationToken);
+        var now = time.GetUtcNow();
+        var task = await store.CancelAsync(taskId, account.Id, now, cancellationToken);
         if (task?.State == TaskState.Cancelled)
         {
             running.Cancel(taskId);
+            // The store answers the task as it now is, whoever cancelled it: it was this call's cancel when the
+            // recorded end is this call's clock (to the stored millisecond). Two cancels of one task within the
+            // same millisecond would both count; nothing else can.
+            if (task.FinishedAt is { } finished && Math.Abs((finished - now).TotalMilliseconds) < 1)
+            {
+                metrics.TaskFinished(task, TaskState.Cancelled);
+            }
         }
         return task;
     }

@@ -44,6 +44,9 @@ internal static class ApiKeyAuthentication
 
     public static Account Account(this HttpContext http) => http.Caller().Account;
 
+    /// <summary>The caller when the request got past RequireApiKey; null for anonymous or refused requests.</summary>
+    public static Caller? TryCaller(this HttpContext http) => http.Items[CallerItem] as Caller;
+
     private static string? BearerKey(HttpRequest request)
     {
         var header = request.Headers.Authorization.ToString();

@@ -1,6 +1,7 @@
 using Easel.Core.Accounts;
 using Easel.Core.Blobs;
 using Easel.Core.Callbacks;
+using Easel.Core.Observability;
 using Easel.Server.Callbacks;
 using Easel.Core.Outbound;
 using Easel.Core.Pricing;
@@ -43,6 +44,7 @@ internal static class EaselServices
         services.AddSingleton<CallbackDispatcher>();
         services.AddSingleton<ICallbackRenderer, CallbackRenderer>();
         services.AddSingleton<RunningTasks>();
+        services.AddSingleton<EaselMetrics>();
         services.AddSingleton<TaskService>();
         services.AddSingleton<TaskRunner>();
         services.AddEaselEngine(configuration[$"{EaselOptions.Section}:Engine"]);

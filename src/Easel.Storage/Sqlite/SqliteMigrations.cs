@@ -124,6 +124,10 @@ public static class SqliteMigrations
         CREATE INDEX callback_deliveries_due ON callback_deliveries(next_attempt_at) WHERE state = 0;
         CREATE INDEX callback_deliveries_task ON callback_deliveries(task_id);
         """,
+        // 4: the X-Request-Id of the create, so an operator can go from a task to its request's log line.
+        """
+        ALTER TABLE tasks ADD COLUMN request_id TEXT;
+        """,
     ];
 
     public static async Task ApplyAsync(SqliteDatabase database, TimeProvider time, CancellationToken cancellationToken)

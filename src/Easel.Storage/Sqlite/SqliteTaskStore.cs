@@ -19,7 +19,7 @@ public sealed class SqliteTaskStore(
 
     private const string Columns =
         "id, account_id, dialect, kind, operation, state, progress, created_at, started_at, finished_at, price_micros, " +
-        "failure_kind, failure_message, result_keys, callback_url, attempts, price_group, base_url";
+        "failure_kind, failure_message, result_keys, callback_url, attempts, price_group, base_url, request_id";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
 
@@ -79,8 +79,8 @@ public sealed class SqliteTaskStore(
             }
             await c.ExecuteAsync(
                 """
-                INSERT INTO tasks (id, account_id, dialect, kind, operation, state, progress, priority, created_at, price_micros, callback_url, price_group, base_url)
-                VALUES (@Id, @AccountId, @Dialect, @Kind, @Operation, @State, 0, @Priority, @CreatedAt, @PriceMicros, @CallbackUrl, @PriceGroup, @BaseUrl)
+                INSERT INTO tasks (id, account_id, dialect, kind, operation, state, progress, priority, created_at, price_micros, callback_url, price_group, base_url, request_id)
+                VALUES (@Id, @AccountId, @Dialect, @Kind, @Operation, @State, 0, @Priority, @CreatedAt, @PriceMicros, @CallbackUrl, @PriceGroup, @BaseUrl, @RequestId)
                 """,
                 new
                 {
@@ -96,6 +96,7 @@ public sealed class SqliteTaskStore(
                     task.CallbackUrl,
                     task.PriceGroup,
                     task.BaseUrl,
+                    task.RequestId,
                 }, tx);
             await c.ExecuteAsync(
                 "INSERT INTO ledger (account_id, task_id, kind, amount_micros, created_at) VALUES (@AccountId, @Id, @kind, -@PriceMicros, @at)",
@@ -301,6 +302,15 @@ public sealed class SqliteTaskStore(
             """,
             new { kind = (int)kind, sampleSize }), cancellationToken);
 
+    // Walks the partial index tasks_pending (pending rows only; SQLite still reads each row to check its state),
+    // so a scrape costs in proportion to the queue, not to the table. A scrape every few seconds can afford that.
+    public Task<PendingSummary> PendingSummaryAsync(CancellationToken cancellationToken) =>
+        db.ReadAsync(async c =>
+        {
+            var row = await c.QuerySingleAsync<PendingRow>($"SELECT COUNT(*) AS Count, MIN(created_at) AS Oldest FROM tasks WHERE state = {Pending}");
+            return new PendingSummary(row.Count, row.Oldest is long at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null);
+        }, cancellationToken);
+
     private static TaskRecord? Map(TaskRow? row) => row is null ? null : new TaskRecord(
         row.Id,
         row.AccountId,
@@ -316,7 +326,7 @@ public sealed class SqliteTaskStore(
         row.ResultKeys is null ? [] : JsonSerializer.Deserialize<string[]>(row.ResultKeys, Json)!,
         row.CallbackUrl,
         (int)row.Attempts,
-        row.PriceGroup) { BaseUrl = row.BaseUrl };
+        row.PriceGroup) { BaseUrl = row.BaseUrl, RequestId = row.RequestId };
 
     private sealed class TaskRow
     {
@@ -338,6 +348,7 @@ public sealed class SqliteTaskStore(
         public long Attempts { get; set; }
         public string PriceGroup { get; set; } = "";
         public string? BaseUrl { get; set; }
+        public string? RequestId { get; set; }
     }
 
     private sealed class DeliveryRow
@@ -347,6 +358,12 @@ public sealed class SqliteTaskStore(
         public string AccountId { get; set; } = "";
         public string Event { get; set; } = "";
         public string Url { get; set; } = "";
+    }
+
+    private sealed class PendingRow
+    {
+        public long Count { get; set; }
+        public long? Oldest { get; set; }
     }
 
     private sealed class IdempotencyRow

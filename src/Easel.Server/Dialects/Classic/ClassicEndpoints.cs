@@ -5,6 +5,7 @@ using Easel.Core.Tasks;
 using Easel.Server.Auth;
 using Easel.Server.Hosting;
 using Easel.Server.Http;
+using Easel.Server.Observability;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -52,7 +53,7 @@ internal static class ClassicEndpoints
             {
                 return ClassicErrors.Error(400, ClassicErrorCodes.GatewayBadRequest, idempotencyProblem);
             }
-            var result = await tasks.CreateAsync(http.Caller(), Dialect.Classic, command! with { BaseUrl = urls.BaseUrl(http.Request) }, idempotency, http.RequestAborted);
+            var result = await tasks.CreateAsync(http.Caller(), Dialect.Classic, command! with { BaseUrl = urls.BaseUrl(http.Request), RequestId = http.RequestId() }, idempotency, http.RequestAborted);
             return result.Status switch
             {
                 CreateStatus.Created or CreateStatus.Replayed => View(http, result.Task!, urls, prices),

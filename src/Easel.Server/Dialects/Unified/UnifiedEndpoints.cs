@@ -4,6 +4,7 @@ using Easel.Core.Tasks;
 using Easel.Server.Auth;
 using Easel.Server.Hosting;
 using Easel.Server.Http;
+using Easel.Server.Observability;
 using Microsoft.Extensions.Options;
 
 namespace Easel.Server.Dialects.Unified;
@@ -49,7 +50,7 @@ internal static class UnifiedEndpoints
             {
                 return UnifiedErrors.InvalidRequest(idempotencyProblem, Idempotency.Header);
             }
-            var result = await tasks.CreateAsync(http.Caller(), Dialect.Unified, command! with { BaseUrl = urls.BaseUrl(http.Request) }, idempotency, http.RequestAborted);
+            var result = await tasks.CreateAsync(http.Caller(), Dialect.Unified, command! with { BaseUrl = urls.BaseUrl(http.Request), RequestId = http.RequestId() }, idempotency, http.RequestAborted);
             return result.Status switch
             {
                 CreateStatus.Created or CreateStatus.Replayed => await ViewAsync(http, result.Task!, tasks, urls, time),
