@@ -115,6 +115,10 @@ public static class PostgresMigrations
         CREATE INDEX callback_deliveries_due ON callback_deliveries(next_attempt_at) WHERE state = 0;
         CREATE INDEX callback_deliveries_task ON callback_deliveries(task_id);
         """,
+        // 2: the X-Request-Id of the create (SQLite step 4), so an operator can go from a task to its request's log line.
+        """
+        ALTER TABLE tasks ADD COLUMN request_id text;
+        """,
     ];
 
     /// <summary>The newest schema version this Easel knows.</summary>

@@ -12,14 +12,14 @@ internal static class PostgresTaskRows
 {
     public const string Columns =
         "id, account_id, dialect, kind, operation, state, progress, created_at, started_at, finished_at, price_micros, " +
-        "failure_kind, failure_message, result_keys::text AS result_keys, callback_url, attempts, price_group, base_url";
+        "failure_kind, failure_message, result_keys::text AS result_keys, callback_url, attempts, price_group, base_url, request_id";
 
     /// <summary>The columns a create writes, with their parameters (see <see cref="InsertArguments"/>).</summary>
     public const string InsertColumns =
-        "id, account_id, dialect, kind, operation, state, progress, priority, created_at, price_micros, callback_url, price_group, base_url";
+        "id, account_id, dialect, kind, operation, state, progress, priority, created_at, price_micros, callback_url, price_group, base_url, request_id";
 
     public const string InsertValues =
-        "@Id, @AccountId, @Dialect, @Kind, @Operation, @State, 0, @Priority, @CreatedAt, @PriceMicros, @CallbackUrl, @PriceGroup, @BaseUrl";
+        "@Id, @AccountId, @Dialect, @Kind, @Operation, @State, 0, @Priority, @CreatedAt, @PriceMicros, @CallbackUrl, @PriceGroup, @BaseUrl, @RequestId";
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
 
@@ -37,6 +37,7 @@ internal static class PostgresTaskRows
         task.CallbackUrl,
         task.PriceGroup,
         task.BaseUrl,
+        task.RequestId,
     };
 
     public static TaskRecord? Map(TaskRow? row) => row is null ? null : new TaskRecord(
@@ -54,7 +55,7 @@ internal static class PostgresTaskRows
         row.ResultKeys is null ? [] : JsonSerializer.Deserialize<string[]>(row.ResultKeys, Json)!,
         row.CallbackUrl,
         row.Attempts,
-        row.PriceGroup) { BaseUrl = row.BaseUrl };
+        row.PriceGroup) { BaseUrl = row.BaseUrl, RequestId = row.RequestId };
 
     /// <summary>Npgsql reads timestamptz as a UTC DateTime.</summary>
     public static DateTimeOffset Instant(DateTime utc) => new(DateTime.SpecifyKind(utc, DateTimeKind.Utc));
@@ -79,5 +80,6 @@ internal static class PostgresTaskRows
         public int Attempts { get; set; }
         public string PriceGroup { get; set; } = "";
         public string? BaseUrl { get; set; }
+        public string? RequestId { get; set; }
     }
 }

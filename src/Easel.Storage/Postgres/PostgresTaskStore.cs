@@ -287,6 +287,19 @@ public sealed class PostgresTaskStore(PostgresDatabase db, CallbackHandoff? call
         return released;
     }
 
+    public Task<PendingSummary> PendingSummaryAsync(CancellationToken cancellationToken) =>
+        db.ReadAsync(async c =>
+        {
+            var row = await c.QuerySingleAsync<PendingRow>($"SELECT COUNT(*) AS count, MIN(created_at) AS oldest FROM tasks WHERE state = {Pending}");
+            return new PendingSummary(row.Count, row.Oldest is DateTime at ? Instant(at) : null);
+        }, cancellationToken);
+
+    private sealed class PendingRow
+    {
+        public long Count { get; set; }
+        public DateTime? Oldest { get; set; }
+    }
+
     public Task<double?> RecentDurationSecondsAsync(OperationKind kind, int sampleSize, CancellationToken cancellationToken) =>
         db.ReadAsync(c => c.ExecuteScalarAsync<double?>(
             $"""

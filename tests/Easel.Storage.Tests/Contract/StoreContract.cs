@@ -317,6 +317,24 @@ public abstract class StoreContract : IAsyncLifetime
         Assert.Equal(2 * Price, await BalanceMatchingLedgerAsync(account)); // the failure and the cancel refunded
     }
 
+    [Fact]
+    public async Task A_task_keeps_the_request_id_of_its_create_and_the_pending_summary_counts_the_queue()
+    {
+        var account = await NewAccountAsync(0, unlimited: true);
+        Assert.Equal(new PendingSummary(0, null), await Tasks.PendingSummaryAsync(default));
+        var first = NewTask(account) with { RequestId = "req_contract-1", CreatedAt = T0 - TimeSpan.FromMinutes(5) };
+        var second = NewTask(account);
+        Assert.Equal(InsertStatus.Inserted, (await InsertAsync(first)).Status);
+        Assert.Equal(InsertStatus.Inserted, (await InsertAsync(second)).Status);
+
+        Assert.Equal("req_contract-1", (await Tasks.GetAsync(first.Id, default))!.RequestId);
+        Assert.Null((await Tasks.GetAsync(second.Id, default))!.RequestId);
+        Assert.Equal(new PendingSummary(2, T0 - TimeSpan.FromMinutes(5)), await Tasks.PendingSummaryAsync(default));
+
+        await ClaimAsync("node-a");
+        Assert.Equal(1, (await Tasks.PendingSummaryAsync(default)).Count);
+    }
+
     protected async Task<string> NewAccountAsync(long creditsMicros, bool unlimited = false)
     {
         var id = "acct_" + Guid.NewGuid().ToString("N");
