@@ -100,4 +100,19 @@ public sealed class ServeVerbTests : IDisposable
         Assert.True(process.ExitCode == 2, $"exit {process.ExitCode}:\n{output}");
         Assert.Contains("Workers", output.ToString());
     }
+
+    [Fact]
+    public async Task Serve_on_an_address_in_use_exits_10_and_says_it_cannot_listen()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        var output = new StringBuilder();
+        using var process = Start(output, "serve", "--urls", $"http://127.0.0.1:{port}", "--data-dir", _data);
+
+        await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
+
+        Assert.True(process.ExitCode == 10, $"exit {process.ExitCode}:\n{output}");
+        Assert.Contains("error: cannot listen", output.ToString());
+    }
 }
