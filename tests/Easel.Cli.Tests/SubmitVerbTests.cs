@@ -228,6 +228,9 @@ public sealed class SubmitVerbTests(EaselServer server) : IDisposable
     [InlineData("submit", "remix", "--mode", "wild")]
     [InlineData("submit", "upload-paint", "--no-wait", "--out", "x")]
     [InlineData("submit", "upload-paint", "--poll-interval", "0")]
+    [InlineData("submit", "inpaint", "--mask-frame", "500x500")]
+    [InlineData("submit", "inpaint", "--mask-area", "1,2,3,4,5,6")]
+    [InlineData("submit", "inpaint", "--mask", "https://images.example.com/m.png", "--mask-area", "1,2,3,4,5,6", "--canvas", "9x9")]
     public async Task Malformed_submit_options_exit_2_before_anything_is_sent(params string[] args)
     {
         // No server listens at this URL: a request would exit 10, not 2.

@@ -86,6 +86,10 @@ internal static class SubmitVerb
             {
                 result.AddError("--mask-area needs --mask-frame WxH (the frame its points are drawn in) when there is no --canvas");
             }
+            if (result.GetResult(frame) is { Implicit: false } && result.GetResult(areas) is null)
+            {
+                result.AddError("--mask-frame is the frame of --mask-area points: give those too");
+            }
             if (result.GetResult(noWait) is { Implicit: false } && (result.GetResult(outDir) is { Implicit: false } || result.GetResult(cancelOnInterrupt) is { Implicit: false }))
             {
                 result.AddError("--no-wait does not follow the task: --out and --cancel-on-interrupt do not apply");
