@@ -122,7 +122,7 @@ public sealed class CreditAndLedgerVerbTests(EaselServer server)
     public async Task Usage_and_ledger_show_a_failed_task_and_its_refund()
     {
         var (id, key, _) = await server.CreateAccountAsync("Worked", "--credits", "100");
-        var taskId = await Tasks.CreateFailingTaskAsync(server.Url, key);
+        var taskId = await TestTasks.CreateFailingTaskAsync(server.Url, key);
 
         // The worker fails the task on its own schedule; there is no signal to await from outside the server.
         CliRun usage;

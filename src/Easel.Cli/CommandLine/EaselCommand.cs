@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using Easel.Cli.Admin;
+using Easel.Cli.Serve;
+using Easel.Cli.Tasks;
 
 namespace Easel.Cli.CommandLine;
 
@@ -15,7 +17,10 @@ internal static class EaselCommand
         globals.AddTo(root);
         HelpWithExitCodes.InstallOn(root);
 
-        // Each feature adds its own verbs; the task verbs (submit, tasks) and serve slot in beside these.
+        // Each feature adds its own verbs.
+        ServeVerb.AddTo(root);
+        SubmitVerb.AddTo(root, verbs);
+        TaskVerbs.AddTo(root, verbs);
         AccountVerbs.AddTo(root, verbs);
         CreditVerbs.AddTo(root, verbs);
         KeyVerbs.AddTo(root, verbs);
@@ -23,7 +28,12 @@ internal static class EaselCommand
         return root;
     }
 
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, Func<string, string?> environment)
+    /// <summary>
+    /// Runs one command line. <paramref name="interrupt"/> stands for Ctrl-C in tests: the process's own signals
+    /// cancel the same token through System.CommandLine's termination handling.
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, Func<string, string?> environment,
+        CancellationToken interrupt = default)
     {
         var root = Build(environment, stdout, stderr);
         var parse = root.Parse(args);
@@ -37,7 +47,17 @@ internal static class EaselCommand
             await stderr.WriteLineAsync($"Run '{CommandPath(parse)} --help' for usage.");
             return ExitCodes.Usage;
         }
-        return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr });
+        var configuration = new InvocationConfiguration
+        {
+            Output = stdout,
+            Error = stderr,
+            // serve leaves Ctrl-C and SIGTERM to the host, which stops gracefully in its own time. Other verbs get the
+            // token cancelled and some seconds to act on it (submit --cancel-on-interrupt sends a cancel).
+            ProcessTerminationTimeout = parse.CommandResult.Command.Name == ServeVerb.Name && parse.CommandResult.Parent is { } p && p.Parent is null
+                ? null
+                : TimeSpan.FromSeconds(10),
+        };
+        return await parse.InvokeAsync(configuration, interrupt);
     }
 
     private static string CommandPath(ParseResult parse)

@@ -12,7 +12,10 @@ internal static class ExitCodes
     public const int NotFound = 5;
     public const int Refused = 6;
     public const int InvalidRequest = 7;
+    public const int TaskFailed = 8;
+    public const int TaskCancelled = 9;
     public const int ServerError = 10;
+    public const int Interrupted = 130;
 
     public const string Epilog = """
         Exit codes:
@@ -23,7 +26,10 @@ internal static class ExitCodes
           5   not found (404)
           6   conflict or refused (409, 402 insufficient credits, 429 rate limited)
           7   invalid request (400, 413)
+          8   the task failed (submit: its error code and message are printed)
+          9   the task was cancelled (submit)
           10  server error (5xx) or cannot connect
+          130 interrupted (Ctrl-C while submit follows a task)
         """;
 
     public static int ForStatus(HttpStatusCode status) => (int)status switch

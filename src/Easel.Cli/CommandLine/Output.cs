@@ -18,6 +18,7 @@ internal sealed class Output
         Error = stderr;
         Json = json;
         var terminal = ReferenceEquals(stdout, System.Console.Out) && !System.Console.IsOutputRedirected;
+        IsTerminal = terminal;
         Console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(stdout),
@@ -33,6 +34,9 @@ internal sealed class Output
     }
 
     public bool Json { get; }
+
+    /// <summary>Stdout is a person's terminal: live displays (submit's progress bar) are drawn only then.</summary>
+    public bool IsTerminal { get; }
 
     public IAnsiConsole Console { get; }
 

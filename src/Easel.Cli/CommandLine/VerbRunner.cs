@@ -16,10 +16,22 @@ internal sealed class VerbRunner(GlobalOptions globals, TextWriter stdout, TextW
     public void SetAction(Command command, Func<VerbContext, CancellationToken, Task> body)
     {
         ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(body);
+        command.SetAction((parse, cancellationToken) => RunAsync(parse, async (context, token) =>
+        {
+            await body(context, token);
+            return ExitCodes.Success;
+        }, cancellationToken));
+    }
+
+    /// <summary>For a verb whose outcome is more than success or a refusal: submit answers the task's own end.</summary>
+    public void SetAction(Command command, Func<VerbContext, CancellationToken, Task<int>> body)
+    {
+        ArgumentNullException.ThrowIfNull(command);
         command.SetAction((parse, cancellationToken) => RunAsync(parse, body, cancellationToken));
     }
 
-    private async Task<int> RunAsync(ParseResult parse, Func<VerbContext, CancellationToken, Task> body, CancellationToken cancellationToken)
+    private async Task<int> RunAsync(ParseResult parse, Func<VerbContext, CancellationToken, Task<int>> body, CancellationToken cancellationToken)
     {
         var url = new Uri(parse.GetRequiredValue(globals.Url));
         var key = globals.KeyOf(parse);
@@ -32,8 +44,7 @@ internal sealed class VerbRunner(GlobalOptions globals, TextWriter stdout, TextW
         var output = new Output(stdout, stderr, parse.GetValue(globals.Json));
         try
         {
-            await body(new VerbContext(client, output, parse), cancellationToken);
-            return ExitCodes.Success;
+            return await body(new VerbContext(client, output, parse), cancellationToken);
         }
         catch (EaselApiException e)
         {

@@ -38,13 +38,31 @@ internal sealed class EaselClient : IDisposable
     public Task<ApiAnswer> PostAsync(string path, JsonObject? body, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, path, body ?? [], cancellationToken);
 
+    /// <summary>A POST with extra headers (an Idempotency-Key).</summary>
+    public Task<ApiAnswer> PostAsync(string path, JsonObject body, IReadOnlyDictionary<string, string> headers, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, path, body, cancellationToken, headers);
+
+    /// <summary>A local file sent as multipart/form-data in the field "file", as POST /v1/files expects.</summary>
+    public async Task<ApiAnswer> UploadAsync(string path, string filePath, CancellationToken cancellationToken)
+    {
+        await using var file = File.OpenRead(filePath);
+        using var form = new MultipartFormDataContent();
+        using var content = new StreamContent(file);
+        // The server identifies the image by its bytes; the type only has to be a plausible one.
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        form.Add(content, "file", Path.GetFileName(filePath));
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path.TrimStart('/'), UriKind.Relative)) { Content = form };
+        return await ReadAsync(request, cancellationToken);
+    }
+
     public Task<ApiAnswer> PatchAsync(string path, JsonObject body, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Patch, path, body, cancellationToken);
 
     /// <summary>A path segment from user input, escaped so an id can never reach another route.</summary>
     public static string Segment(string value) => Uri.EscapeDataString(value);
 
-    private async Task<ApiAnswer> SendAsync(HttpMethod method, string path, JsonObject? body, CancellationToken cancellationToken)
+    private async Task<ApiAnswer> SendAsync(HttpMethod method, string path, JsonObject? body, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string>? headers = null)
     {
         using var request = new HttpRequestMessage(method, new Uri(path.TrimStart('/'), UriKind.Relative));
         if (body is not null)
@@ -52,6 +70,15 @@ internal sealed class EaselClient : IDisposable
             request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8);
             request.Content.Headers.ContentType = JsonType;
         }
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+        {
+            request.Headers.Add(name, value);
+        }
+        return await ReadAsync(request, cancellationToken);
+    }
+
+    private async Task<ApiAnswer> ReadAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
         using var response = await _http.SendAsync(request, cancellationToken);
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         if (!response.IsSuccessStatusCode)

@@ -19,6 +19,9 @@ public interface ITaskStore
 
     Task<TaskRecord?> GetAsync(string taskId, CancellationToken cancellationToken);
 
+    /// <summary>The account's tasks as the query asks: newest first, after its cursor, in its states, at most its limit.</summary>
+    Task<IReadOnlyList<TaskRecord>> ListAsync(string accountId, TaskListQuery query, CancellationToken cancellationToken);
+
     /// <summary>Claims the next pending task (turbo first, then oldest), or one whose lease has expired.</summary>
     Task<ClaimedTask?> ClaimNextAsync(string nodeId, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken);
 

@@ -145,6 +145,18 @@ public sealed class TaskService(
         return task;
     }
 
+    /// <summary>A page of the account's own tasks; the cursor must be one of them (the caller checks it with <see cref="FindAsync"/>).</summary>
+    public Task<IReadOnlyList<TaskRecord>> ListAsync(Account account, TaskListQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.Before is { } before && before.AccountId != account.Id)
+        {
+            throw new ArgumentException("The cursor of a task list must be a task of the same account", nameof(query));
+        }
+        return store.ListAsync(account.Id, query, cancellationToken);
+    }
+
     /// <summary>Cancels a pending or processing task; a finished one is returned as it is.</summary>
     public async Task<TaskRecord?> CancelAsync(Account account, string taskId, CancellationToken cancellationToken)
     {

@@ -161,6 +161,23 @@ public sealed class SqliteTaskStore(
         db.ReadAsync(async c => Map(await c.QuerySingleOrDefaultAsync<TaskRow>(
             $"SELECT {Columns} FROM tasks WHERE id = @taskId", new { taskId })), cancellationToken);
 
+    public Task<IReadOnlyList<TaskRecord>> ListAsync(string accountId, TaskListQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        // Served by the index tasks_account(account_id, created_at); id breaks ties between tasks of one millisecond.
+        var sql = $"SELECT {Columns} FROM tasks WHERE account_id = @accountId"
+            + (query.States.Count > 0 ? $" AND state IN ({string.Join(", ", query.States.Select(s => (int)s))})" : "")
+            + (query.Before is null ? "" : " AND (created_at < @beforeAt OR (created_at = @beforeAt AND id < @beforeId))")
+            + " ORDER BY created_at DESC, id DESC LIMIT @limit";
+        return db.ReadAsync<IReadOnlyList<TaskRecord>>(async c => (await c.QueryAsync<TaskRow>(sql, new
+        {
+            accountId,
+            beforeAt = query.Before?.CreatedAt.ToUnixTimeMilliseconds(),
+            beforeId = query.Before?.Id,
+            limit = query.Limit,
+        })).Select(row => Map(row)!).ToList(), cancellationToken);
+    }
+
     public Task<ClaimedTask?> ClaimNextAsync(string nodeId, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken) =>
         db.WriteAsync(async (c, tx) =>
         {

@@ -44,6 +44,14 @@ public sealed class EaselServer : IAsyncLifetime
 
     public Task<CliRun> RunWithKeyAsync(string key, params string[] args) => EaselCli.RunAsync([.. args, "--url", Url, "--key", key]);
 
+    /// <summary>A client of this server's HTTP API for the given key, for what a test checks or arranges behind the CLI's back.</summary>
+    public HttpClient Http(string key)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(Url) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return client;
+    }
+
     /// <summary>A fresh account through the CLI's own --json answer: its id, key and key id.</summary>
     public async Task<(string AccountId, string ApiKey, string KeyId)> CreateAccountAsync(string name, params string[] options)
     {
@@ -60,8 +68,8 @@ public sealed class UsesEaselServer : ICollectionFixture<EaselServer>
     public const string Name = "Easel server";
 }
 
-/// <summary>Task creation is issue 7's `submit` verb; until then a test posts its task over HTTP itself.</summary>
-public static class Tasks
+/// <summary>A task made behind the CLI's back, for the administration verbs' tests.</summary>
+public static class TestTasks
 {
     /// <summary>Creates an upload-paint task whose image URL nobody serves, so it fails and is refunded; its id.</summary>
     public static async Task<string> CreateFailingTaskAsync(string url, string key)
@@ -108,6 +116,15 @@ public static class EaselCli
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
         var exitCode = await Program.RunAsync(args, stdout, stderr, environment);
+        return new CliRun(exitCode, stdout.ToString(), stderr.ToString());
+    }
+
+    /// <summary>With stdout watched by the test and <paramref name="interrupt"/> playing Ctrl-C.</summary>
+    public static async Task<CliRun> RunAsync(string[] args, StringWriter stdout, CancellationToken interrupt)
+    {
+        ArgumentNullException.ThrowIfNull(stdout);
+        using var stderr = new StringWriter();
+        var exitCode = await Program.RunAsync(args, stdout, stderr, _ => null, interrupt);
         return new CliRun(exitCode, stdout.ToString(), stderr.ToString());
     }
 }

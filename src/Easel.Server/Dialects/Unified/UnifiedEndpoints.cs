@@ -16,6 +16,7 @@ internal static class UnifiedEndpoints
     {
         var v1 = app.MapGroup("/v1").RequireApiKey(UnifiedErrors.Instance);
         v1.MapPost("/images/generations", CreateAsync);
+        v1.MapGet("/tasks", UnifiedTaskList.ListAsync);
         v1.MapGet("/tasks/{taskId}", GetAsync);
         v1.MapPost("/tasks/{taskId}/cancel", CancelAsync);
         return app;
