@@ -40,6 +40,13 @@ public interface ITaskStore
     /// <summary>At start: tasks this node was running when it died go back to pending at once.</summary>
     Task<int> ReleaseLeasesAsync(string nodeId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// A graceful stop that could not finish the task: back to pending at once under the same lease (state
+    /// processing, same token), keeping its attempt count. False when it is no longer ours (finished, cancelled,
+    /// claimed again), so a release can never undo another node's work.
+    /// </summary>
+    Task<bool> ReleaseLeaseAsync(TaskLease lease, CancellationToken cancellationToken);
+
     /// <summary>Mean seconds from start to completion of the latest completed tasks of this operation.</summary>
     Task<double?> RecentDurationSecondsAsync(OperationKind kind, int sampleSize, CancellationToken cancellationToken);
 }

@@ -6,6 +6,7 @@ using Easel.Core.Outbound;
 using Easel.Core.Pricing;
 using Easel.Core.Tasks;
 using Easel.Engines;
+using Easel.Server.Health;
 using Easel.Server.Http;
 using Easel.Server.Tasks;
 using Easel.Storage;
@@ -46,18 +47,30 @@ internal static class EaselServices
         services.AddSingleton<TaskRunner>();
         services.AddEaselEngine(configuration[$"{EaselOptions.Section}:Engine"]);
         services.AddSingleton<PublicUrls>();
+        services.AddEaselHealth();
 
-        // Order matters: the schema and the first key exist before the worker claims or a request is served.
+        // The host waits for the task worker's grace period, then for the callbacks in flight (each bounded by its
+        // timeout), then a margin for releasing what is left; beyond that it would abandon the stop half-way.
+        services.AddOptions<HostOptions>().Configure<IOptions<EaselOptions>>((host, easel) =>
+            host.ShutdownTimeout = easel.Value.Tasks.ShutdownGracePeriod + easel.Value.Callbacks.Timeout + TimeSpan.FromSeconds(5));
+
+        // Order matters: the schema and the first key exist before the worker claims or a request is served. The
+        // host stops in reverse order, so the task worker drains first while the callback worker still sends.
         services.AddHostedService<EaselStartup>();
-        services.AddHostedService<TaskWorker>();
         services.AddHostedService<CallbackWorker>();
+        services.AddHostedService<TaskWorker>();
         return services;
     }
 
-    /// <summary>http://localhost:5080 unless --urls, ASPNETCORE_URLS or Kestrel configuration say otherwise.</summary>
+    /// <summary>
+    /// http://localhost:5080 unless --urls, ASPNETCORE_URLS, ASPNETCORE_HTTP_PORTS / _HTTPS_PORTS (set to 8080 in the
+    /// container image) or Kestrel configuration say otherwise.
+    /// </summary>
     public static WebApplicationBuilder UseEaselDefaultUrl(this WebApplicationBuilder builder)
     {
-        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
+        var configuration = builder.Configuration;
+        if (string.IsNullOrEmpty(configuration["urls"]) && string.IsNullOrEmpty(configuration["http_ports"])
+            && string.IsNullOrEmpty(configuration["https_ports"]) && !configuration.GetSection("Kestrel:Endpoints").Exists())
         {
             builder.WebHost.UseUrls("http://localhost:5080");
         }
