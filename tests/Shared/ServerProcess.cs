@@ -109,7 +109,7 @@ public sealed class ServerProcess : IDisposable
     }
 
     /// <summary>Runs Easel.Server.dll with these arguments to its end (for its one-shot modes); exit code and output.</summary>
-    public static async Task<(int ExitCode, string Output)> RunOnceAsync(params string[] arguments)
+    public static async Task<(int ExitCode, string Output)> RunOnceAsync(IDictionary<string, string>? environment, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -117,6 +117,10 @@ public sealed class ServerProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Easel.Server.dll"));
         foreach (var argument in arguments)
         {
