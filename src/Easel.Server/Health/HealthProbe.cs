@@ -11,7 +11,7 @@ internal static class HealthProbe
 {
     public const string Flag = "--healthcheck";
 
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
     public static bool IsRequested(string[] args) => args.Length > 0 && args[0] == Flag;
 
