@@ -27,6 +27,7 @@ internal sealed class CallbackWorker(
         states.Report(WorkerStates.Callbacks, WorkerState.Running);
         using var slots = new SemaphoreSlim(options.Concurrency, options.Concurrency);
         var inFlight = new List<Task>();
+        var carried = new List<DeliveryClaim>();
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -45,6 +46,13 @@ internal sealed class CallbackWorker(
                     {
                         claims.AddRange(await dispatcher.ClaimDueAsync(free - claims.Count, stoppingToken));
                     }
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    // Stopping while claiming: the handed-over claims already taken go to the last round below.
+                    carried = claims;
+                    slots.Release(free);
+                    throw;
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -77,22 +85,43 @@ internal sealed class CallbackWorker(
             throw;
         }
         states.Report(WorkerStates.Callbacks, WorkerState.Stopping);
-        await Task.WhenAll(inFlight);
-        await GiveBackHandedOffAsync();
+        await FlushAsync(slots, inFlight, carried);
         states.Report(WorkerStates.Callbacks, WorkerState.Stopped);
+    }
+
+    // Callbacks of tasks that finished in the grace period may be handed over but not yet taken: one last round, as
+    // many as there are free slots, is sent now rather than after a restart. Like the attempts already in flight,
+    // each is bounded by Callbacks:Timeout. Whatever is left is given back to the outbox.
+    private async Task FlushAsync(SemaphoreSlim slots, List<Task> inFlight, List<DeliveryClaim> carried)
+    {
+        var free = 0;
+        while (free < options.Concurrency && slots.Wait(0, CancellationToken.None))
+        {
+            free++;
+        }
+        var lastRound = carried.Take(free).ToList();
+        lastRound.AddRange(handedOff.TakeUpTo(free - lastRound.Count));
+        if (free > lastRound.Count)
+        {
+            slots.Release(free - lastRound.Count);
+        }
+        inFlight.AddRange(lastRound.Select(claim => AttemptAndReleaseAsync(claim, slots)));
+        await Task.WhenAll(inFlight);
+        await GiveBackAsync([.. carried.Skip(free)]);
     }
 
     // Deliveries created by this node's last transactions arrive already claimed; unattempted, their claims would
     // hold them back until they expire. Given back, they wait in the outbox, due at once for the next start.
-    private async Task GiveBackHandedOffAsync()
+    private async Task GiveBackAsync(List<DeliveryClaim> unattempted)
     {
-        var given = 0;
         for (var batch = handedOff.TakeUpTo(100); batch.Count > 0; batch = handedOff.TakeUpTo(100))
         {
-            foreach (var claim in batch)
-            {
-                given += await dispatcher.ReleaseAsync(claim, CancellationToken.None) ? 1 : 0;
-            }
+            unattempted.AddRange(batch);
+        }
+        var given = 0;
+        foreach (var claim in unattempted)
+        {
+            given += await dispatcher.ReleaseAsync(claim, CancellationToken.None) ? 1 : 0;
         }
         if (given > 0)
         {

@@ -163,6 +163,55 @@ public sealed class GracefulShutdownTests(ITestOutputHelper output) : IDisposabl
         Assert.Single(receiver.Requests);
     }
 
+    [Fact]
+    public async Task A_callback_waiting_for_a_free_slot_at_sigterm_stays_in_the_outbox_and_is_sent_at_once_after_restart()
+    {
+        await using var images = await ImageServer.StartAsync();
+        await using var receiver = await CallbackReceiver.StartAsync();
+        // One slot, held by the first callback: the second is handed over but cannot be attempted before the stop.
+        receiver.Hold = n => n == 1 ? TimeSpan.FromSeconds(3) : TimeSpan.Zero;
+        var url = images.Serve("/a.png", TestImages.PatternPng(16, 16));
+
+        var ids = new List<string>();
+        using (var server = await ServerProcess.StartAsync(_data, EaselHost.AdminKey, new Dictionary<string, string> { ["Easel__Callbacks__Concurrency"] = "1" }))
+        using (var client = server.Client())
+        {
+            foreach (var _ in Enumerable.Range(0, 2))
+            {
+                var body = Requests.ClassicUploadPaint(url, canvas: 32);
+                body["callback"] = receiver.Url;
+                var (_, created) = await client.PostJsonAsync("/model/v1/generation", body);
+                ids.Add(created["id"]!.GetValue<string>());
+            }
+            foreach (var id in ids)
+            {
+                Assert.Equal("completed", (await client.UnifiedDoneAsync(id)).Task["status"]!.GetValue<string>());
+            }
+            Assert.Single(await receiver.WaitForAsync(1, TimeSpan.FromSeconds(30)));
+
+            server.Terminate();
+            Assert.Equal(0, await server.WaitForExitAsync(ExitWithin));
+            output.WriteLine(server.Output);
+            Assert.Contains("1 callbacks not yet attempted stay in the outbox", server.Output, StringComparison.Ordinal);
+        }
+
+        // One delivered during the stop; the other pending, unattempted, and claimed by nobody.
+        Assert.Equal(1, await Database.ScalarAsync<int>(_data, "SELECT COUNT(*) FROM callback_deliveries WHERE state = 1 AND attempts = 1"));
+        Assert.Equal(1, await Database.ScalarAsync<int>(_data, "SELECT COUNT(*) FROM callback_deliveries WHERE state = 0 AND attempts = 0 AND lease_token IS NULL"));
+
+        using (var again = await ServerProcess.StartAsync(_data, EaselHost.AdminKey))
+        {
+            // Well within the 30 s a leftover claim would have held it back.
+            await receiver.WaitForAsync(2, TimeSpan.FromSeconds(10));
+            Assert.Equal(2, receiver.Requests.Count);
+            // The receiver counts a request when it arrives; a graceful stop lets its attempt be recorded too.
+            again.Terminate();
+            Assert.Equal(0, await again.WaitForExitAsync(ExitWithin));
+        }
+        Assert.Equal(2, receiver.Requests.Select(r => r.DeliveryId).Distinct().Count());
+        Assert.Equal(2, await Database.ScalarAsync<int>(_data, "SELECT COUNT(*) FROM callback_deliveries WHERE state = 1 AND attempts = 1"));
+    }
+
     private static async Task WaitForProcessingAsync(HttpClient client, string id)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
