@@ -19,7 +19,9 @@ internal static class EaselServices
     /// <summary>Every service of one Easel node on its embedded default: SQLite and files in the data directory, the local engine.</summary>
     public static IServiceCollection AddEasel(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<EaselOptions>().BindConfiguration(EaselOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<EaselOptions>().BindConfiguration(EaselOptions.Section).ValidateDataAnnotations()
+            .Validate(o => o.Tasks.ShutdownGracePeriod >= TimeSpan.Zero, "Easel:Tasks:ShutdownGracePeriod must not be negative")
+            .ValidateOnStart();
         var dataDirectory = configuration.GetSection(EaselOptions.Section).Get<EaselOptions>()?.DataDirectory ?? new EaselOptions().DataDirectory;
 
         services.AddSingleton(TimeProvider.System);

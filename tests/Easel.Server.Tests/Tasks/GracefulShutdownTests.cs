@@ -212,6 +212,14 @@ public sealed class GracefulShutdownTests(ITestOutputHelper output) : IDisposabl
         Assert.Equal(2, await Database.ScalarAsync<int>(_data, "SELECT COUNT(*) FROM callback_deliveries WHERE state = 1 AND attempts = 1"));
     }
 
+    [Fact]
+    public void A_negative_grace_period_stops_the_start_with_a_message_naming_it()
+    {
+        using var host = new EaselHost(new() { ["Easel:Tasks:ShutdownGracePeriod"] = "-00:00:01" });
+        var refused = Assert.ThrowsAny<Exception>(() => host.CreateClient());
+        Assert.Contains("Easel:Tasks:ShutdownGracePeriod must not be negative", refused.ToString(), StringComparison.Ordinal);
+    }
+
     private static async Task WaitForProcessingAsync(HttpClient client, string id)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
