@@ -8,7 +8,7 @@ namespace Easel.Testing;
 
 /// <summary>
 /// Easel as a real operating-system process (the Easel.Server.dll built beside the tests): a test can kill it
-/// with SIGKILL and start it again on the same data directory, or drive it over loopback HTTP as a client would.
+/// with SIGKILL (or stop it with SIGTERM) and start it again on the same data directory, or drive it over loopback HTTP as a client would.
 /// Compiled into each test project that needs it (tests/Shared).
 /// </summary>
 public sealed class ServerProcess : IDisposable
@@ -79,6 +79,66 @@ public sealed class ServerProcess : IDisposable
     {
         _process.Kill(entireProcessTree: true);
         _process.WaitForExit();
+    }
+
+    /// <summary>SIGTERM, as an orchestrator sends to stop a node: the graceful shutdown runs. Returns at once.</summary>
+    public void Terminate()
+    {
+        const int SigTerm = 15;
+        if (NativeMethods.Kill(_process.Id, SigTerm) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, SIGTERM) failed with errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Waits for the process to end by itself; its exit code, or a TimeoutException with its output.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var limit = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"Easel did not exit within {timeout}:\n{Output}");
+        }
+        return _process.ExitCode;
+    }
+
+    /// <summary>Runs Easel.Server.dll with these arguments to its end (for its one-shot modes); exit code and output.</summary>
+    public static async Task<(int ExitCode, string Output)> RunOnceAsync(IDictionary<string, string>? environment, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Easel.Server.dll"));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(limit.Token);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    private static class NativeMethods
+    {
+        [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+        [System.Runtime.InteropServices.DefaultDllImportSearchPaths(System.Runtime.InteropServices.DllImportSearchPath.SafeDirectories)]
+        internal static extern int Kill(int pid, int signal);
     }
 
     private async Task WaitUntilServingAsync()

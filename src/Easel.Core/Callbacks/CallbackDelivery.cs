@@ -69,6 +69,12 @@ public interface ICallbackStore
     /// <summary>Records an attempt: delivered, or failed with the next attempt at <paramref name="retryAt"/> (null: given up).</summary>
     Task<bool> RecordAsync(DeliveryClaim claim, DeliveryAttempt attempt, DateTimeOffset? retryAt, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Gives up a claim without attempting (a graceful stop): the delivery is due again at once for any node, rather
+    /// than after the claim expires. False when the claim is no longer held.
+    /// </summary>
+    Task<bool> ReleaseAsync(DeliveryClaim claim, CancellationToken cancellationToken);
+
     Task<IReadOnlyList<CallbackDelivery>> ForTaskAsync(string taskId, CancellationToken cancellationToken);
 
     /// <summary>When the next pending delivery falls due, if any.</summary>

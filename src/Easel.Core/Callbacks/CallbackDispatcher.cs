@@ -30,6 +30,9 @@ public sealed class CallbackDispatcher(
     /// <summary>When to look again if nothing is due: the next retry, or never (a new delivery signals).</summary>
     public Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken) => store.NextDueAsync(cancellationToken);
 
+    /// <summary>Gives a claim back unattempted (the node is stopping), so the delivery is due again at once.</summary>
+    public Task<bool> ReleaseAsync(DeliveryClaim claim, CancellationToken cancellationToken) => store.ReleaseAsync(claim, cancellationToken);
+
     /// <summary>One attempt of one claimed delivery, recorded whatever its outcome.</summary>
     public async Task AttemptAsync(DeliveryClaim claim, CancellationToken cancellationToken)
     {

@@ -46,6 +46,13 @@ public interface ITaskStore
     /// <summary>Pending tasks: their number and the oldest one's creation time (for the queue gauges; cheap on the pending index).</summary>
     Task<PendingSummary> PendingSummaryAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// A graceful stop that could not finish the task: back to pending at once under the same lease (state
+    /// processing, same token), keeping its attempt count. False when it is no longer ours (finished, cancelled,
+    /// claimed again), so a release can never undo another node's work.
+    /// </summary>
+    Task<bool> ReleaseLeaseAsync(TaskLease lease, CancellationToken cancellationToken);
+
     /// <summary>Mean seconds from start to completion of the latest completed tasks of this operation.</summary>
     Task<double?> RecentDurationSecondsAsync(OperationKind kind, int sampleSize, CancellationToken cancellationToken);
 }

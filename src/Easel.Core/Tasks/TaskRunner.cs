@@ -53,8 +53,18 @@ public sealed class TaskRunner(
         {
             // Cancelled by the client (the store already says so), the lease was lost, or the node is stopping:
             // in every case this node must not write a terminal state.
-            logger.LogInformation("Task {TaskId} stopped before finishing ({Reason})", task.Id,
-                stopping.IsCancellationRequested ? "shutdown" : "cancelled or lease lost");
+            if (stopping.IsCancellationRequested)
+            {
+                // The grace period of a graceful stop ran out: pending again at once, so another node or the next
+                // start resumes it without waiting for the lease to expire. A no-op if it was cancelled meanwhile.
+                var released = await store.ReleaseLeaseAsync(lease, CancellationToken.None);
+                logger.LogWarning("Task {TaskId} did not finish before shutdown; {Outcome}", task.Id,
+                    released ? "put back to pending" : "it was no longer this node's to release");
+            }
+            else
+            {
+                logger.LogInformation("Task {TaskId} stopped before finishing (cancelled or lease lost)", task.Id);
+            }
         }
         finally
         {

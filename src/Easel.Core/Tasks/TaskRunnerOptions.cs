@@ -10,4 +10,10 @@ public sealed class TaskRunnerOptions
 
     /// <summary>A task that has been claimed this many times without finishing is failed rather than retried forever.</summary>
     public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>
+    /// On a graceful stop (SIGTERM), how long running tasks may take to finish; those still running then are stopped
+    /// and put back to pending for another node or the next start.
+    /// </summary>
+    public TimeSpan ShutdownGracePeriod { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -3,6 +3,7 @@ using Easel.Server.Callbacks;
 using Easel.Server.Dialects.Classic;
 using Easel.Server.Dialects.Unified;
 using Easel.Server.Files;
+using Easel.Server.Health;
 using Easel.Server.Observability;
 
 namespace Easel.Server.Hosting;
@@ -34,7 +35,7 @@ public static class EaselApplication
         app.MapCallbacks();
         app.MapAdmin();
         app.MapMetrics();
-        app.MapGet("/healthz", () => TypedResults.Text("ok"));
+        app.MapHealth();
         return app;
     }
 }

@@ -7,6 +7,7 @@ using Easel.Core.Outbound;
 using Easel.Core.Pricing;
 using Easel.Core.Tasks;
 using Easel.Engines;
+using Easel.Server.Health;
 using Easel.Server.Http;
 using Easel.Server.Tasks;
 using Easel.Storage;
@@ -19,7 +20,9 @@ internal static class EaselServices
     /// <summary>Every service of one Easel node on its embedded default: SQLite and files in the data directory, the local engine.</summary>
     public static IServiceCollection AddEasel(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<EaselOptions>().BindConfiguration(EaselOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<EaselOptions>().BindConfiguration(EaselOptions.Section).ValidateDataAnnotations()
+            .Validate(o => o.Tasks.ShutdownGracePeriod >= TimeSpan.Zero, "Easel:Tasks:ShutdownGracePeriod must not be negative")
+            .ValidateOnStart();
         var configured = configuration.GetSection(EaselOptions.Section).Get<EaselOptions>() ?? new EaselOptions();
         var dataDirectory = configured.DataDirectory;
 
@@ -49,11 +52,18 @@ internal static class EaselServices
         services.AddSingleton<TaskRunner>();
         services.AddEaselEngine(configuration[$"{EaselOptions.Section}:Engine"]);
         services.AddSingleton<PublicUrls>();
+        services.AddEaselHealth();
 
-        // Order matters: the schema and the first key exist before the worker claims or a request is served.
+        // The host waits for the task worker's grace period, then for the callbacks in flight (each bounded by its
+        // timeout), then a margin for releasing what is left; beyond that it would abandon the stop half-way.
+        services.AddOptions<HostOptions>().Configure<IOptions<EaselOptions>>((host, easel) =>
+            host.ShutdownTimeout = easel.Value.Tasks.ShutdownGracePeriod + easel.Value.Callbacks.Timeout + TimeSpan.FromSeconds(5));
+
+        // Order matters: the schema and the first key exist before the worker claims or a request is served. The
+        // host stops in reverse order, so the task worker drains first while the callback worker still sends.
         services.AddHostedService<EaselStartup>();
-        services.AddHostedService<TaskWorker>();
         services.AddHostedService<CallbackWorker>();
+        services.AddHostedService<TaskWorker>();
         return services;
     }
 
@@ -76,10 +86,15 @@ internal static class EaselServices
         }
     }
 
-    /// <summary>http://localhost:5080 unless --urls, ASPNETCORE_URLS or Kestrel configuration say otherwise.</summary>
+    /// <summary>
+    /// http://localhost:5080 unless --urls, ASPNETCORE_URLS, ASPNETCORE_HTTP_PORTS / _HTTPS_PORTS (set to 8080 in the
+    /// container image) or Kestrel configuration say otherwise.
+    /// </summary>
     public static WebApplicationBuilder UseEaselDefaultUrl(this WebApplicationBuilder builder)
     {
-        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
+        var configuration = builder.Configuration;
+        if (string.IsNullOrEmpty(configuration["urls"]) && string.IsNullOrEmpty(configuration["http_ports"])
+            && string.IsNullOrEmpty(configuration["https_ports"]) && !configuration.GetSection("Kestrel:Endpoints").Exists())
         {
             builder.WebHost.UseUrls("http://localhost:5080");
         }

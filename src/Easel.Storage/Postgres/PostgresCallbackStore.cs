@@ -54,6 +54,14 @@ public sealed class PostgresCallbackStore(PostgresDatabase db) : ICallbackStore
             }), cancellationToken) == 1;
     }
 
+    public async Task<bool> ReleaseAsync(DeliveryClaim claim, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        return await db.RunAsync(c => c.ExecuteAsync(
+            $"UPDATE callback_deliveries SET lease_token = NULL, lease_expires_at = NULL WHERE id = @id AND lease_token = @token AND state = {Pending}",
+            new { id = claim.Delivery.Id, token = claim.Token }), cancellationToken) == 1;
+    }
+
     public Task<IReadOnlyList<CallbackDelivery>> ForTaskAsync(string taskId, CancellationToken cancellationToken) =>
         db.ReadAsync<IReadOnlyList<CallbackDelivery>>(async c =>
             (await c.QueryAsync<Row>($"SELECT {Columns} FROM callback_deliveries WHERE task_id = @taskId ORDER BY created_at", new { taskId }))

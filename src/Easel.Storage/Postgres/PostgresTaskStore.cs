@@ -304,6 +304,20 @@ public sealed class PostgresTaskStore(PostgresDatabase db, CallbackHandoff? call
         return released;
     }
 
+    public async Task<bool> ReleaseLeaseAsync(TaskLease lease, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        var released = await db.RunAsync(c => c.ExecuteAsync(
+            $"UPDATE tasks SET state = {Pending}, lease_node = NULL, lease_token = NULL, lease_expires_at = NULL WHERE id = @TaskId AND state = {Processing} AND lease_token = @Token",
+            new { lease.TaskId, lease.Token }), cancellationToken) == 1;
+        if (released)
+        {
+            // Another node may take it at once rather than at its next poll.
+            wakeups?.WorkAvailable();
+        }
+        return released;
+    }
+
     public Task<PendingSummary> PendingSummaryAsync(CancellationToken cancellationToken) =>
         db.ReadAsync(async c =>
         {

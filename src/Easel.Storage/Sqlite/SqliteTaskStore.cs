@@ -309,6 +309,14 @@ public sealed class SqliteTaskStore(
             $"UPDATE tasks SET state = {Pending}, lease_node = NULL, lease_token = NULL, lease_expires_at = NULL WHERE state = {Processing} AND lease_node = @nodeId",
             new { nodeId }, tx), cancellationToken);
 
+    public async Task<bool> ReleaseLeaseAsync(TaskLease lease, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        return await db.WriteAsync((c, tx) => c.ExecuteAsync(
+            $"UPDATE tasks SET state = {Pending}, lease_node = NULL, lease_token = NULL, lease_expires_at = NULL WHERE id = @TaskId AND state = {Processing} AND lease_token = @Token",
+            new { lease.TaskId, lease.Token }, tx), cancellationToken) == 1;
+    }
+
     public Task<double?> RecentDurationSecondsAsync(OperationKind kind, int sampleSize, CancellationToken cancellationToken) =>
         db.ReadAsync(c => c.ExecuteScalarAsync<double?>(
             $"""

@@ -36,6 +36,9 @@ public sealed class CallbackReceiver : IAsyncDisposable
     /// <summary>Decides the status of each request by its number (1-based); 200 by default.</summary>
     public Func<int, int> Status { get; set; } = _ => 200;
 
+    /// <summary>How long to hold each answer, by request number (the request is recorded when it arrives); none by default.</summary>
+    public Func<int, TimeSpan> Hold { get; set; } = _ => TimeSpan.Zero;
+
     public sealed record Received(TimeSpan At, string Body, string DeliveryId, string Event, string Signature);
 
     public static async Task<CallbackReceiver> StartAsync(bool https = false)
@@ -60,7 +63,9 @@ public sealed class CallbackReceiver : IAsyncDisposable
             receiver.Requests.Enqueue(new Received(receiver._clock.Elapsed, body,
                 http.Request.Headers["Easel-Delivery-Id"].ToString(), http.Request.Headers["Easel-Event"].ToString(),
                 http.Request.Headers["Easel-Signature"].ToString()));
-            http.Response.StatusCode = receiver.Status(receiver.Requests.Count);
+            var number = receiver.Requests.Count;
+            await Task.Delay(receiver.Hold(number), http.RequestAborted);
+            http.Response.StatusCode = receiver.Status(number);
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -26,6 +26,9 @@ public sealed class EaselHost : WebApplicationFactory<Program>
             ["Easel:BootstrapKey"] = AdminKey,
             ["Easel:Outbound:AllowPrivateNetworks"] = "true",
             ["Easel:Workers"] = "2",
+            // A disposed test host stops its running tasks at once (they go back to pending), rather than wait for
+            // them; the graceful shutdown tests set their own grace period.
+            ["Easel:Tasks:ShutdownGracePeriod"] = "00:00:00",
         };
         foreach (var (key, value) in settings ?? [])
         {

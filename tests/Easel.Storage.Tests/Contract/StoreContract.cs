@@ -335,6 +335,34 @@ public abstract class StoreContract : IAsyncLifetime
         Assert.Equal(1, (await Tasks.PendingSummaryAsync(default)).Count);
     }
 
+    [Fact]
+    public async Task A_graceful_stop_releases_its_own_lease_and_claim_and_nothing_it_no_longer_holds()
+    {
+        var account = await NewAccountAsync(2 * Price);
+        var task = NewTask(account, callbackUrl: "http://127.0.0.1:9/hook");
+        Assert.Equal(InsertStatus.Inserted, (await InsertAsync(task)).Status);
+        var first = await ClaimAsync("node-a");
+
+        Assert.True(await Tasks.ReleaseLeaseAsync(first.Lease, default));
+        var released = (await Tasks.GetAsync(task.Id, default))!;
+        Assert.Equal(TaskState.Pending, released.State);
+        Assert.Equal(1, released.Attempts);
+        Assert.False(await Tasks.ReleaseLeaseAsync(first.Lease, default));
+
+        var second = await ClaimAsync("node-b");
+        Assert.Equal(2, second.Task.Attempts);
+        Assert.False(await Tasks.ReleaseLeaseAsync(first.Lease, default)); // the old lease cannot free the new run
+        Assert.True(await Tasks.CompleteAsync(second.Lease, ["k1", "k2", "k3", "k4"], T0, default));
+
+        var delivery = Assert.Single(Handoff.TakeUpTo(10));
+        Assert.Empty(await Callbacks.ClaimDueAsync(DateTimeOffset.UtcNow, Lease, 10, default)); // held by its creator
+        Assert.True(await Callbacks.ReleaseAsync(delivery, default));
+        Assert.False(await Callbacks.ReleaseAsync(delivery, default));
+        var again = Assert.Single(await Callbacks.ClaimDueAsync(DateTimeOffset.UtcNow, Lease, 10, default));
+        Assert.Equal(delivery.Delivery.Id, again.Delivery.Id);
+        Assert.Equal(Price, await BalanceMatchingLedgerAsync(account)); // charged once
+    }
+
     protected async Task<string> NewAccountAsync(long creditsMicros, bool unlimited = false)
     {
         var id = "acct_" + Guid.NewGuid().ToString("N");
