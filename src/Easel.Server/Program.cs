@@ -4,20 +4,24 @@ using Easel.Server.Dialects.Classic;
 using Easel.Server.Dialects.Unified;
 using Easel.Server.Files;
 using Easel.Server.Hosting;
+using Easel.Server.OpenApi;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.UseEaselDefaultUrl();
 builder.Services.AddEasel(builder.Configuration);
+builder.Services.AddEaselOpenApi();
 
 var app = builder.Build();
 app.UseEaselErrors();
+app.UseDocsPage();
 
 app.MapUnifiedDialect();
 app.MapClassicDialect();
 app.MapFiles();
 app.MapCallbacks();
 app.MapAdmin();
-app.MapGet("/healthz", () => TypedResults.Text("ok"));
+app.MapOpenApiDocuments();
+app.MapGet("/healthz", () => TypedResults.Text("ok")).ExcludeFromDescription();
 
 app.Run();
 
