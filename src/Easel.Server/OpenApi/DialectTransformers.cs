@@ -32,12 +32,11 @@ internal static class DialectTransformers
         options.AddSchemaTransformer((schema, context, _) =>
         {
             // Only a type's own schema: a property's schema (JsonPropertyInfo set) is the same type seen from outside.
+            // Called for a type's own schema and again where it is a property's schema (a nested type is only ever
+            // met that way); the notes depend on the type alone, so applying them each time is harmless.
             DescribeEnum(context.JsonTypeInfo.Type, schema);
-            if (context.JsonPropertyInfo is null)
-            {
-                DescribeSchema(context.JsonTypeInfo, schema);
-                dialect.Describe(context.JsonTypeInfo.Type, schema, context.Document);
-            }
+            DescribeSchema(context.JsonTypeInfo, schema);
+            dialect.Describe(context.JsonTypeInfo.Type, schema, context.Document);
             return Task.CompletedTask;
         });
     }
@@ -70,7 +69,13 @@ internal static class DialectTransformers
         if (type.BaseType?.GetCustomAttribute<JsonPolymorphicAttribute>() is { TypeDiscriminatorPropertyName: { } discriminator })
         {
             required.Insert(0, discriminator);
+            // The variant of one model: its model has that one value, which is also its default (as in the seed).
+            if (schema.Properties?.TryGetValue(discriminator, out var model) == true && model is OpenApiSchema { Enum: [var only] } property)
+            {
+                property.Default = only?.DeepClone();
+            }
         }
+        schema.Type ??= JsonSchemaType.Object;
         schema.Required = new HashSet<string>(required);
     }
 
