@@ -39,6 +39,14 @@ internal interface IDialectDocumentation
 /// <summary>Examples attached to an endpoint: of its request body (Status null) or of one response status.</summary>
 internal sealed record EndpointExamples(int? Status, Func<IServiceProvider, IReadOnlyList<NamedExample>> Build);
 
+/// <summary>The documented request body type; it lists no content type, so routing matches any (see DocumentsJsonBody).</summary>
+internal sealed record DocumentedBody(Type RequestType) : Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata
+{
+    public IReadOnlyList<string> ContentTypes => [];
+
+    public bool IsOptional => false;
+}
+
 /// <summary>A second accepted shape of an endpoint's request body (the classic wrapped envelope): the body is oneOf both.</summary>
 internal sealed record AlternativeRequestBody(Type Type);
 
@@ -49,6 +57,14 @@ internal static class DocumentationMetadata
 
     public static TBuilder WithResponseExamples<TBuilder>(this TBuilder builder, int status, Func<IServiceProvider, IReadOnlyList<NamedExample>> build)
         where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(new EndpointExamples(status, build));
+
+    /// <summary>
+    /// Documents a JSON request body of type T without making routing refuse other content types: the handlers read
+    /// the body by hand whatever its Content-Type (curl -d sends form-urlencoded), and Accepts&lt;T&gt;("application/json")
+    /// would answer 415 instead. No content type listed means no routing constraint; the document says application/json.
+    /// </summary>
+    public static TBuilder DocumentsJsonBody<T, TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(new DocumentedBody(typeof(T)));
 
     public static TBuilder AcceptsAlso<T, TBuilder>(this TBuilder builder)
         where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(new AlternativeRequestBody(typeof(T)));

@@ -82,4 +82,17 @@ public sealed class DocumentedExampleTests
         Assert.Contains(task["status"]!.GetValue<string>(), OpenApiDocuments.Strings(properties["status"]!["enum"]));
         Assert.Contains(task["model"]!.GetValue<string>(), OpenApiDocuments.Strings(properties["model"]!["enum"]));
     }
+
+    [Theory]
+    [InlineData("/v1/images/generations")]
+    [InlineData("/model/v1/generation")]
+    public async Task Documenting_the_body_does_not_make_routing_refuse_other_content_types(string path)
+    {
+        // curl -d sends application/x-www-form-urlencoded; the handlers read the JSON whatever the header says.
+        using var host = new EaselHost();
+        using var client = await host.NewAccountAsync();
+        using var content = new StringContent("{}", System.Text.Encoding.UTF8, "application/x-www-form-urlencoded");
+        using var response = await client.PostAsync(path, content);
+        Assert.Equal(400, (int)response.StatusCode);
+    }
 }

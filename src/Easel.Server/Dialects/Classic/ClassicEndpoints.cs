@@ -24,7 +24,7 @@ internal static class ClassicEndpoints
             .WithSummary("Create a task (midjourney_uploadpaint, midjourney_edit, midjourney_inpaint or midjourney_remix)")
             .WithDescription("Validates the body (flat, or wrapped in input[0].params), reserves the price and stores the task; "
                 + "a worker then produces four images. Follow it with GET /model/v1/generation/task/{id} or a callback.")
-            .Accepts<ClassicCreateRequest>("application/json").AcceptsAlso<ClassicWrappedRequest, RouteHandlerBuilder>()
+            .DocumentsJsonBody<ClassicCreateRequest, RouteHandlerBuilder>().AcceptsAlso<ClassicWrappedRequest, RouteHandlerBuilder>()
             .WithRequestExamples(ClassicDocumentation.CreateExamples)
             .WithIdempotencyKeyHeader()
             .Produces<ClassicTaskView>(StatusCodes.Status200OK).WithResponseExamples(StatusCodes.Status200OK, ClassicDocumentation.TaskExamples)

@@ -22,7 +22,7 @@ internal static class UnifiedEndpoints
             .WithSummary("Create an image task (upload-paint, edit, inpaint or remix)")
             .WithDescription("Validates the body, reserves the price and stores the task; a worker then produces four images. "
                 + "Follow the task with GET /v1/tasks/{task_id} or a callback_url.")
-            .Accepts<UnifiedCreateRequest>("application/json").WithRequestExamples(UnifiedDocumentation.CreateExamples)
+            .DocumentsJsonBody<UnifiedCreateRequest, RouteHandlerBuilder>().WithRequestExamples(UnifiedDocumentation.CreateExamples)
             .WithIdempotencyKeyHeader()
             .Produces<UnifiedTaskView>(StatusCodes.Status200OK).WithResponseExamples(StatusCodes.Status200OK, UnifiedDocumentation.TaskExamples)
             .ProducesErrors(docs, 400, 402, 403, 404, 409, 413, 429);
