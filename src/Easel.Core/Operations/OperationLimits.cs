@@ -29,6 +29,12 @@ public static class OperationLimits
     public const int MaskMaxPointValues = 8192;
     public const int MaskMaxCoordinate = 1_000_000;
 
+    /// <summary>What an absent optional field means (constants so the OpenAPI documents state the same defaults).</summary>
+    public const Speed DefaultSpeed = Speed.Fast;
+    public const RemixMode DefaultRemixMode = RemixMode.Strong;
+    public const OutputFormat DefaultOutputFormat = OutputFormat.Png;
+    public const int DefaultImageNumber = 0;
+
     public const int CallbackUrlMaxLength = 2048;
     public const int ClassicImageUrlMaxLength = 1024;
     public const int UnifiedImageUrlMaxLength = 2048;

@@ -81,7 +81,7 @@ public static class OperationParser
             throw Fail(RequestField.TaskId, FieldProblem.Invalid, "the id of the source task must be a non-empty string of at most 128 characters");
         }
 
-        int number = 0;
+        var number = DefaultImageNumber;
         if (Absent(f.ImageNumber))
         {
             if (p.ImageNumberRequired)
@@ -257,7 +257,7 @@ public static class OperationParser
     {
         if (Absent(value))
         {
-            return RemixMode.Strong;
+            return DefaultRemixMode;
         }
         var v = value!.Value;
         if (p.NumericRemixMode)
@@ -275,7 +275,7 @@ public static class OperationParser
     {
         if (Absent(value))
         {
-            return Operations.Speed.Fast;
+            return DefaultSpeed;
         }
         var v = value!.Value;
         return v.ValueKind == JsonValueKind.String && v.GetString() is "fast" or "turbo"
@@ -287,7 +287,7 @@ public static class OperationParser
     {
         if (Absent(value))
         {
-            return OutputFormat.Png;
+            return DefaultOutputFormat;
         }
         var v = value!.Value;
         return v.ValueKind == JsonValueKind.String && v.GetString() is "png" or "jpeg"

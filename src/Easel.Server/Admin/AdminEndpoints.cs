@@ -4,6 +4,7 @@ using Easel.Core.Pricing;
 using Easel.Server.Auth;
 using Easel.Server.Dialects.Unified;
 using Easel.Server.Http;
+using Easel.Server.OpenApi;
 
 namespace Easel.Server.Admin;
 
@@ -15,7 +16,8 @@ internal static class AdminEndpoints
 
     public static IEndpointRouteBuilder MapAdmin(this IEndpointRouteBuilder app)
     {
-        var admin = app.MapGroup("/admin").RequireApiKey(UnifiedErrors.Instance, adminOnly: true);
+        // Not in the OpenAPI documents (yet): their bodies are read by hand and have no documentation shapes.
+        var admin = app.MapGroup("/admin").RequireApiKey(UnifiedErrors.Instance, adminOnly: true).ExcludeFromDescription();
         admin.MapPost("/accounts", CreateAccountAsync);
         admin.MapGet("/accounts", ListAccountsAsync);
         admin.MapGet("/accounts/{accountId}", GetAccountAsync);
@@ -27,7 +29,10 @@ internal static class AdminEndpoints
         admin.MapPatch("/keys/{keyId}", UpdateKeyAsync);
         admin.MapPost("/keys/{keyId}/revoke", RevokeKeyAsync);
 
-        app.MapGet("/v1/account", OwnAccountAsync).RequireApiKey(UnifiedErrors.Instance);
+        app.MapGet("/v1/account", OwnAccountAsync).RequireApiKey(UnifiedErrors.Instance)
+            .WithGroupName(UnifiedDocumentation.DocumentName).WithTags(UnifiedDocumentation.AccountTag).WithName("getOwnAccount")
+            .WithSummary("The account of the key: balance, usage, webhook secret")
+            .Produces<AccountView>(StatusCodes.Status200OK).ProducesErrors(UnifiedDocumentation.Instance, 401, 404, 500);
         return app;
     }
 

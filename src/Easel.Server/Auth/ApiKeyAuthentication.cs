@@ -10,6 +10,9 @@ internal interface IDialectErrors
     IResult Forbidden(string message);
 }
 
+/// <summary>Marks an endpoint that needs a bearer key: the OpenAPI documents read it to list the security requirement.</summary>
+internal sealed record ApiKeyRequired(bool AdminOnly);
+
 /// <summary>Resolves the bearer key once per request, for every endpoint of a group.</summary>
 internal static class ApiKeyAuthentication
 {
@@ -17,7 +20,7 @@ internal static class ApiKeyAuthentication
 
     public static TBuilder RequireApiKey<TBuilder>(this TBuilder builder, IDialectErrors errors, bool adminOnly = false)
         where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter(async (context, next) =>
+        builder.WithMetadata(new ApiKeyRequired(adminOnly)).AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
             var key = BearerKey(http.Request);

@@ -4,6 +4,7 @@ using Easel.Core.Tasks;
 using Easel.Server.Auth;
 using Easel.Server.Dialects.Classic;
 using Easel.Server.Dialects.Unified;
+using Easel.Server.OpenApi;
 
 namespace Easel.Server.Callbacks;
 
@@ -14,10 +15,16 @@ internal static class CallbackEndpoints
     {
         app.MapGet("/v1/tasks/{taskId}/callbacks", async (string taskId, HttpContext http, TaskService tasks, ICallbackStore store) =>
             await ListAsync(taskId, http, tasks, store) ?? UnifiedErrors.NotFound($"Task {taskId} was not found"))
-            .RequireApiKey(UnifiedErrors.Instance);
+            .RequireApiKey(UnifiedErrors.Instance)
+            .WithGroupName(UnifiedDocumentation.DocumentName).WithTags(UnifiedDocumentation.TasksTag).WithName("listTaskCallbacks")
+            .WithSummary("The callback deliveries of a task and the outcome of each")
+            .Produces<DeliveryList>(StatusCodes.Status200OK).ProducesErrors(UnifiedDocumentation.Instance, 401, 404, 500);
         app.MapGet("/model/v1/generation/task/{taskId}/callbacks", async (string taskId, HttpContext http, TaskService tasks, ICallbackStore store) =>
             await ListAsync(taskId, http, tasks, store) ?? ClassicErrors.Error(404, ClassicErrorCodes.GatewayNotFound, $"Task {taskId} was not found"))
-            .RequireApiKey(ClassicErrors.Instance);
+            .RequireApiKey(ClassicErrors.Instance)
+            .WithGroupName(ClassicDocumentation.DocumentName).WithTags(ClassicDocumentation.TasksTag).WithName("listGenerationTaskCallbacks")
+            .WithSummary("The callback deliveries of a task and the outcome of each")
+            .Produces<DeliveryList>(StatusCodes.Status200OK).ProducesErrors(ClassicDocumentation.Instance, 401, 404, 500);
         return app;
     }
 
@@ -32,12 +39,12 @@ internal static class CallbackEndpoints
         return TypedResults.Json(new DeliveryList(task.Id, task.CallbackUrl, deliveries.Select(DeliveryView.From).ToList()), UnifiedJson.Options);
     }
 
-    private sealed record DeliveryList(
+    internal sealed record DeliveryList(
         [property: JsonPropertyName("task_id")] string TaskId,
         [property: JsonPropertyName("callback_url")] string? CallbackUrl,
         [property: JsonPropertyName("data")] IReadOnlyList<DeliveryView> Data);
 
-    private sealed record DeliveryView(
+    internal sealed record DeliveryView(
         [property: JsonPropertyName("delivery_id")] string DeliveryId,
         [property: JsonPropertyName("event")] string Event,
         [property: JsonPropertyName("url")] string Url,

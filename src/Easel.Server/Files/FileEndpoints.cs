@@ -4,6 +4,7 @@ using Easel.Server.Auth;
 using Easel.Server.Dialects.Unified;
 using Easel.Server.Hosting;
 using Easel.Server.Http;
+using Easel.Server.OpenApi;
 using Easel.Storage.Blobs;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
@@ -16,8 +17,17 @@ internal static class FileEndpoints
 {
     public static IEndpointRouteBuilder MapFiles(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/v1/files", UploadAsync).RequireApiKey(UnifiedErrors.Instance).DisableAntiforgery();
-        app.MapMethods(PublicUrls.FilesPath + "{folder}/{name}", [HttpMethods.Get, HttpMethods.Head], Serve);
+        app.MapPost("/v1/files", UploadAsync).RequireApiKey(UnifiedErrors.Instance).DisableAntiforgery()
+            .WithGroupName(UnifiedDocumentation.DocumentName).WithTags(UnifiedDocumentation.FilesTag).WithName("uploadFile")
+            .WithSummary("Upload a source image (PNG or JPEG) as multipart/form-data field `file`; use its url in image_urls or imgUrl")
+            .WithMultipartFile("file")
+            .Produces<UploadedFile>(StatusCodes.Status201Created).ProducesErrors(UnifiedDocumentation.Instance, 400, 401, 413, 500);
+        // No group name: results are downloaded the same way whichever dialect made the task, so both documents list it.
+        app.MapMethods(PublicUrls.FilesPath + "{folder}/{name}", [HttpMethods.Get, HttpMethods.Head], Serve)
+            .WithTags(UnifiedDocumentation.FilesTag)
+            .WithSummary("Download an upload or a result image (no key: the name is 128 random bits)")
+            .ProducesImages("image/png", "image/jpeg")
+            .Produces(StatusCodes.Status404NotFound);
         return app;
     }
 

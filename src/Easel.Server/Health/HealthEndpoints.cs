@@ -35,13 +35,13 @@ internal static class HealthEndpoints
         {
             http.Response.Headers.CacheControl = "no-store";
             return TypedResults.Text("ok");
-        });
+        }).ExcludeFromDescription(); // probes of operators, not part of either dialect's document
         app.MapHealthChecks("/readyz", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(ReadyTag),
             ResponseWriter = WriteReadinessAsync,
             // The default already maps Unhealthy to 503; Degraded is not used by these checks.
-        });
+        }).ExcludeFromDescription();
         return app;
     }
 

@@ -5,6 +5,7 @@ using Easel.Server.Dialects.Unified;
 using Easel.Server.Files;
 using Easel.Server.Health;
 using Easel.Server.Observability;
+using Easel.Server.OpenApi;
 
 namespace Easel.Server.Hosting;
 
@@ -24,10 +25,12 @@ public static class EaselApplication
         builder.UseEaselDefaultUrl();
         builder.AddEaselObservability();
         builder.Services.AddEasel(builder.Configuration);
+        builder.Services.AddEaselOpenApi();
 
         var app = builder.Build();
         app.UseEaselRequestTelemetry();
         app.UseEaselErrors();
+        app.UseDocsPage();
 
         app.MapUnifiedDialect();
         app.MapClassicDialect();
@@ -36,6 +39,7 @@ public static class EaselApplication
         app.MapAdmin();
         app.MapMetrics();
         app.MapHealth();
+        app.MapOpenApiDocuments();
         return app;
     }
 }

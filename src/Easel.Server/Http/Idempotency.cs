@@ -7,7 +7,7 @@ namespace Easel.Server.Http;
 internal static class Idempotency
 {
     public const string Header = "Idempotency-Key";
-    private const int MaxKeyLength = 255;
+    public const int MaxKeyLength = 255;
 
     /// <summary>
     /// The key of the request, tied to what was asked: the path (so a key reused across dialects is a different

@@ -5,6 +5,9 @@ namespace Easel.Server.Http;
 /// <summary>Any result, with a Retry-After header in whole seconds (at least 1).</summary>
 internal sealed class RetryAfterResult(IResult inner, TimeSpan retryAfter) : IResult
 {
+    /// <summary>The wrapped result (the OpenAPI examples read its body).</summary>
+    public IResult Inner => inner;
+
     public Task ExecuteAsync(HttpContext httpContext)
     {
         ArgumentNullException.ThrowIfNull(httpContext);

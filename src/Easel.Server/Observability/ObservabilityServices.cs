@@ -71,7 +71,7 @@ internal static class ObservabilityServices
         {
             await queue.RefreshAsync(http.RequestAborted);
             return TypedResults.Text(collector.Render(), PrometheusText.ContentType);
-        });
+        }).ExcludeFromDescription(); // for operators' scrapers, not part of either dialect's document
         if (app.ServiceProvider.GetRequiredService<IOptions<MetricsOptions>>().Value.RequireAdminKey)
         {
             endpoint.RequireApiKey(UnifiedErrors.Instance, adminOnly: true);

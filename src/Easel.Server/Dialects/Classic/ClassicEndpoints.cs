@@ -6,6 +6,7 @@ using Easel.Server.Auth;
 using Easel.Server.Hosting;
 using Easel.Server.Http;
 using Easel.Server.Observability;
+using Easel.Server.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -16,10 +17,29 @@ internal static class ClassicEndpoints
 {
     public static IEndpointRouteBuilder MapClassicDialect(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/model/v1/generation").RequireApiKey(ClassicErrors.Instance);
-        group.MapPost("", CreateAsync);
-        group.MapGet("/task/{taskId}", GetAsync);
-        group.MapPost("/task/{taskId}/cancel", CancelAsync);
+        var docs = ClassicDocumentation.Instance;
+        var group = app.MapGroup("/model/v1/generation").RequireApiKey(ClassicErrors.Instance)
+            .WithGroupName(docs.Name).ProducesErrors(docs, 401, 500);
+        group.MapPost("", CreateAsync)
+            .WithName("createGeneration").WithTags(ClassicDocumentation.GenerationTag)
+            .WithSummary("Create a task (midjourney_uploadpaint, midjourney_edit, midjourney_inpaint or midjourney_remix)")
+            .WithDescription("Validates the body (flat, or wrapped in input[0].params), reserves the price and stores the task; "
+                + "a worker then produces four images. Follow it with GET /model/v1/generation/task/{id} or a callback.")
+            .DocumentsJsonBody<ClassicCreateRequest, RouteHandlerBuilder>().AcceptsAlso<ClassicWrappedRequest, RouteHandlerBuilder>()
+            .WithRequestExamples(ClassicDocumentation.CreateExamples)
+            .WithIdempotencyKeyHeader()
+            .Produces<ClassicTaskView>(StatusCodes.Status200OK).WithResponseExamples(StatusCodes.Status200OK, ClassicDocumentation.TaskExamples)
+            .ProducesErrors(docs, 400, 402, 403, 404, 409, 413, 429);
+        group.MapGet("/task/{taskId}", GetAsync)
+            .WithName("getGenerationTask").WithTags(ClassicDocumentation.TasksTag)
+            .WithSummary("Query a task: status, progress, output when completed, error when failed")
+            .Produces<ClassicTaskView>(StatusCodes.Status200OK).WithResponseExamples(StatusCodes.Status200OK, ClassicDocumentation.TaskExamples)
+            .ProducesErrors(docs, 404);
+        group.MapPost("/task/{taskId}/cancel", CancelAsync)
+            .WithName("cancelGenerationTask").WithTags(ClassicDocumentation.TasksTag)
+            .WithSummary("Cancel a pending or processing task; it reads cancelled, its reservation refunded")
+            .Produces<ClassicTaskView>(StatusCodes.Status200OK)
+            .ProducesErrors(docs, 404, 409);
         return app;
     }
 

@@ -4,12 +4,18 @@ namespace Easel.Server.Dialects.Classic;
 
 internal static class ClassicModels
 {
+    // Constants so the documentation shapes' discriminators (attributes) name the same strings.
+    public const string UploadPaintName = "midjourney_uploadpaint";
+    public const string EditName = "midjourney_edit";
+    public const string InpaintName = "midjourney_inpaint";
+    public const string RemixName = "midjourney_remix";
+
     private static readonly Dictionary<string, OperationKind> ByName = new(StringComparer.Ordinal)
     {
-        ["midjourney_uploadpaint"] = OperationKind.UploadPaint,
-        ["midjourney_edit"] = OperationKind.Edit,
-        ["midjourney_inpaint"] = OperationKind.Inpaint,
-        ["midjourney_remix"] = OperationKind.Remix,
+        [UploadPaintName] = OperationKind.UploadPaint,
+        [EditName] = OperationKind.Edit,
+        [InpaintName] = OperationKind.Inpaint,
+        [RemixName] = OperationKind.Remix,
     };
 
     public static IEnumerable<string> Names => ByName.Keys;
@@ -18,10 +24,10 @@ internal static class ClassicModels
 
     public static string NameOf(OperationKind kind) => kind switch
     {
-        OperationKind.UploadPaint => "midjourney_uploadpaint",
-        OperationKind.Edit => "midjourney_edit",
-        OperationKind.Inpaint => "midjourney_inpaint",
-        OperationKind.Remix => "midjourney_remix",
+        OperationKind.UploadPaint => UploadPaintName,
+        OperationKind.Edit => EditName,
+        OperationKind.Inpaint => InpaintName,
+        OperationKind.Remix => RemixName,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

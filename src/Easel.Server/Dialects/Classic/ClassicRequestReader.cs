@@ -34,16 +34,33 @@ internal static class ClassicRequestReader
 
         return (new CreateRequestFields(
             kind,
-            Prompt: parameters.Property("remixPrompt"),
-            ImageUrl: parameters.Property("imgUrl"),
-            Canvas: parameters.Property("canvas"),
-            Position: parameters.Property("imgPos"),
-            Mask: parameters.Property("mask"),
-            TaskId: parameters.Property("jobId"),
-            ImageNumber: parameters.Property("imageNo"),
-            Mode: parameters.Property("mode"),
-            Speed: parameters.Property("speed"),
-            Callback: parameters.Property("callback"),
-            OutputFormat: parameters.Property("outputFormat")), null);
+            Prompt: parameters.Property(NameOf(RequestField.Prompt)),
+            ImageUrl: parameters.Property(NameOf(RequestField.ImageUrl)),
+            Canvas: parameters.Property(NameOf(RequestField.Canvas)),
+            Position: parameters.Property(NameOf(RequestField.Position)),
+            Mask: parameters.Property(NameOf(RequestField.Mask)),
+            TaskId: parameters.Property(NameOf(RequestField.TaskId)),
+            ImageNumber: parameters.Property(NameOf(RequestField.ImageNumber)),
+            Mode: parameters.Property(NameOf(RequestField.Mode)),
+            Speed: parameters.Property(NameOf(RequestField.Speed)),
+            Callback: parameters.Property(NameOf(RequestField.Callback)),
+            OutputFormat: parameters.Property(NameOf(RequestField.OutputFormat))), null);
     }
+
+    /// <summary>A field's name in a classic body (also what the document's error table names).</summary>
+    public static string NameOf(RequestField field) => field switch
+    {
+        RequestField.Prompt => "remixPrompt",
+        RequestField.ImageUrl => "imgUrl",
+        RequestField.Canvas => "canvas",
+        RequestField.Position => "imgPos",
+        RequestField.Mask => "mask",
+        RequestField.TaskId => "jobId",
+        RequestField.ImageNumber => "imageNo",
+        RequestField.Mode => "mode",
+        RequestField.Speed => "speed",
+        RequestField.Callback => "callback",
+        RequestField.OutputFormat => "outputFormat",
+        _ => throw new ArgumentOutOfRangeException(nameof(field)),
+    };
 }

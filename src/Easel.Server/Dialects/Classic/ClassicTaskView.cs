@@ -9,7 +9,7 @@ internal sealed record ClassicTaskView(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("model")] string Model,
     [property: JsonPropertyName("status")] string Status,
-    [property: JsonPropertyName("progress"), JsonConverter(typeof(FractionConverter))] double Progress,
+    [property: JsonPropertyName("progress"), JsonConverter(typeof(FractionConverter)), System.ComponentModel.DataAnnotations.Range(0.0, 1.0)] double Progress,
     [property: JsonPropertyName("created_at")] long CreatedAt,
     [property: JsonPropertyName("output")] IReadOnlyList<ClassicOutput>? Output,
     [property: JsonPropertyName("usage")] ClassicUsage? Usage,
@@ -36,7 +36,7 @@ internal sealed record ClassicTaskView(
             task.State == TaskState.Failed ? ErrorOf(task) : null);
     }
 
-    private static string StatusOf(TaskState state) => state switch
+    public static string StatusOf(TaskState state) => state switch
     {
         TaskState.Pending => "pending",
         TaskState.Processing => "in_progress",

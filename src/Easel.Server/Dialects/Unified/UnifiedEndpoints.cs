@@ -5,6 +5,7 @@ using Easel.Server.Auth;
 using Easel.Server.Hosting;
 using Easel.Server.Http;
 using Easel.Server.Observability;
+using Easel.Server.OpenApi;
 using Microsoft.Extensions.Options;
 
 namespace Easel.Server.Dialects.Unified;
@@ -14,11 +15,34 @@ internal static class UnifiedEndpoints
 {
     public static IEndpointRouteBuilder MapUnifiedDialect(this IEndpointRouteBuilder app)
     {
-        var v1 = app.MapGroup("/v1").RequireApiKey(UnifiedErrors.Instance);
-        v1.MapPost("/images/generations", CreateAsync);
-        v1.MapGet("/tasks", UnifiedTaskList.ListAsync);
-        v1.MapGet("/tasks/{taskId}", GetAsync);
-        v1.MapPost("/tasks/{taskId}/cancel", CancelAsync);
+        var docs = UnifiedDocumentation.Instance;
+        var v1 = app.MapGroup("/v1").RequireApiKey(UnifiedErrors.Instance)
+            .WithGroupName(docs.Name).ProducesErrors(docs, 401, 500);
+        v1.MapPost("/images/generations", CreateAsync)
+            .WithName("createImageGeneration").WithTags(UnifiedDocumentation.GenerationTag)
+            .WithSummary("Create an image task (upload-paint, edit, inpaint or remix)")
+            .WithDescription("Validates the body, reserves the price and stores the task; a worker then produces four images. "
+                + "Follow the task with GET /v1/tasks/{task_id} or a callback_url.")
+            .DocumentsJsonBody<UnifiedCreateRequest, RouteHandlerBuilder>().WithRequestExamples(UnifiedDocumentation.CreateExamples)
+            .WithIdempotencyKeyHeader()
+            .Produces<UnifiedTaskView>(StatusCodes.Status200OK).WithResponseExamples(StatusCodes.Status200OK, UnifiedDocumentation.TaskExamples)
+            .ProducesErrors(docs, 400, 402, 403, 404, 409, 413, 429);
+        v1.MapGet("/tasks", UnifiedTaskList.ListAsync)
+            .WithName("listTasks").WithTags(UnifiedDocumentation.TasksTag)
+            .WithSummary("List your own tasks, newest first, a page at a time (an Easel extension: the public API has no list)")
+            .WithTaskListQuery(UnifiedTaskList.StateNames)
+            .Produces<UnifiedTaskListView>(StatusCodes.Status200OK)
+            .ProducesErrors(docs, 400);
+        v1.MapGet("/tasks/{taskId}", GetAsync)
+            .WithName("getTaskDetail").WithTags(UnifiedDocumentation.TasksTag)
+            .WithSummary("Query a task: status, progress, results when completed, error when failed")
+            .Produces<UnifiedTaskView>(StatusCodes.Status200OK).WithResponseExamples(StatusCodes.Status200OK, UnifiedDocumentation.TaskExamples)
+            .ProducesErrors(docs, 404);
+        v1.MapPost("/tasks/{taskId}/cancel", CancelAsync)
+            .WithName("cancelTask").WithTags(UnifiedDocumentation.TasksTag)
+            .WithSummary("Cancel a pending or processing task; it reads failed with request_cancelled, its reservation refunded")
+            .Produces<UnifiedTaskView>(StatusCodes.Status200OK)
+            .ProducesErrors(docs, 404, 409);
         return app;
     }
 

@@ -4,12 +4,18 @@ namespace Easel.Server.Dialects.Unified;
 
 internal static class UnifiedModels
 {
+    // Constants so the documentation shapes' discriminators (attributes) name the same strings.
+    public const string UploadPaintName = "mj-v7-upload-paint";
+    public const string EditName = "mj-v7-edit";
+    public const string InpaintName = "mj-v7-inpaint";
+    public const string RemixName = "mj-v7-remix";
+
     private static readonly Dictionary<string, OperationKind> ByName = new(StringComparer.Ordinal)
     {
-        ["mj-v7-upload-paint"] = OperationKind.UploadPaint,
-        ["mj-v7-edit"] = OperationKind.Edit,
-        ["mj-v7-inpaint"] = OperationKind.Inpaint,
-        ["mj-v7-remix"] = OperationKind.Remix,
+        [UploadPaintName] = OperationKind.UploadPaint,
+        [EditName] = OperationKind.Edit,
+        [InpaintName] = OperationKind.Inpaint,
+        [RemixName] = OperationKind.Remix,
     };
 
     public static IEnumerable<string> Names => ByName.Keys;
@@ -18,10 +24,10 @@ internal static class UnifiedModels
 
     public static string NameOf(OperationKind kind) => kind switch
     {
-        OperationKind.UploadPaint => "mj-v7-upload-paint",
-        OperationKind.Edit => "mj-v7-edit",
-        OperationKind.Inpaint => "mj-v7-inpaint",
-        OperationKind.Remix => "mj-v7-remix",
+        OperationKind.UploadPaint => UploadPaintName,
+        OperationKind.Edit => EditName,
+        OperationKind.Inpaint => InpaintName,
+        OperationKind.Remix => RemixName,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

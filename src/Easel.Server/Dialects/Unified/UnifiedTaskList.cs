@@ -22,6 +22,8 @@ internal static class UnifiedTaskList
         ["cancelled"] = [TaskState.Cancelled],
     };
 
+    public static IReadOnlyList<string> StateNames => [.. States.Keys];
+
     public static async Task<IResult> ListAsync(HttpContext http, TaskService tasks, PublicUrls urls, TimeProvider time)
     {
         var query = http.Request.Query;

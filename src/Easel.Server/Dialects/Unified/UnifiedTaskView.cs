@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 using Easel.Core.Pricing;
 using Easel.Core.Tasks;
@@ -10,7 +11,7 @@ internal sealed record UnifiedTaskView(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("model")] string Model,
     [property: JsonPropertyName("object")] string Object,
-    [property: JsonPropertyName("progress")] int Progress,
+    [property: JsonPropertyName("progress"), Range(0, 100)] int Progress,
     [property: JsonPropertyName("status")] string Status,
     [property: JsonPropertyName("type")] string Type,
     [property: JsonPropertyName("task_info")] UnifiedTaskInfo TaskInfo,
@@ -18,6 +19,13 @@ internal sealed record UnifiedTaskView(
     [property: JsonPropertyName("results")] IReadOnlyList<string>? Results,
     [property: JsonPropertyName("error")] UnifiedTaskError? Error)
 {
+    public const string ObjectType = "image.generation.task";
+    public const string ImageType = "image";
+    public const string CancelledCode = "request_cancelled";
+
+    /// <summary>The seed's values of `type` (the hosted service's other task kinds); Easel's tasks are all images.</summary>
+    public static readonly IReadOnlyList<string> SeedTypes = ["text", ImageType, "audio", "video"];
+
     public static UnifiedTaskView From(TaskRecord task, int estimatedSeconds, string baseUrl, Func<string, string, string> fileUrl)
     {
         ArgumentNullException.ThrowIfNull(task);
@@ -26,18 +34,18 @@ internal sealed record UnifiedTaskView(
             task.CreatedAt.ToUnixTimeSeconds(),
             task.Id,
             UnifiedModels.NameOf(task.Operation.Kind),
-            "image.generation.task",
+            ObjectType,
             task.Progress,
             StatusOf(task.State),
-            "image",
+            ImageType,
             new UnifiedTaskInfo(task.CanCancel, task.IsTerminal ? 0 : estimatedSeconds),
-            new UnifiedUsage("per_call", Credits.ToCredits(task.PriceMicros), task.PriceGroup),
+            new UnifiedUsage(UnifiedUsage.PerCall, Credits.ToCredits(task.PriceMicros), task.PriceGroup),
             task.State == TaskState.Completed ? task.ResultKeys.Select(k => fileUrl(baseUrl, k)).ToArray() : null,
             ErrorOf(task));
     }
 
     // The unified dialect has no "cancelled": a cancelled task reads failed with request_cancelled.
-    private static string StatusOf(TaskState state) => state switch
+    public static string StatusOf(TaskState state) => state switch
     {
         TaskState.Pending => "pending",
         TaskState.Processing => "processing",
@@ -47,7 +55,7 @@ internal sealed record UnifiedTaskView(
 
     private static UnifiedTaskError? ErrorOf(TaskRecord task) => task.State switch
     {
-        TaskState.Cancelled => new UnifiedTaskError("request_cancelled", "The task was cancelled"),
+        TaskState.Cancelled => new UnifiedTaskError(CancelledCode, "The task was cancelled"),
         TaskState.Failed => new UnifiedTaskError(CodeOf(task.Failure!.Kind), task.Failure.Message),
         _ => null,
     };
@@ -74,7 +82,13 @@ internal sealed record UnifiedTaskInfo(
 internal sealed record UnifiedUsage(
     [property: JsonPropertyName("billing_rule")] string BillingRule,
     [property: JsonPropertyName("credits_reserved")] decimal CreditsReserved,
-    [property: JsonPropertyName("user_group")] string UserGroup);
+    [property: JsonPropertyName("user_group")] string UserGroup)
+{
+    public const string PerCall = "per_call";
+
+    /// <summary>The seed's billing rules; Easel prices every task per call.</summary>
+    public static readonly IReadOnlyList<string> SeedBillingRules = [PerCall, "per_token", "per_second"];
+}
 
 internal sealed record UnifiedTaskError(
     [property: JsonPropertyName("code")] string Code,
