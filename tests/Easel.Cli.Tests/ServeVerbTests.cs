@@ -43,7 +43,7 @@ public sealed class ServeVerbTests : IDisposable
         var port = ServerProcess.FreePort();
         var url = $"http://127.0.0.1:{port}";
         var output = new StringBuilder();
-        using var process = Start(output, "serve", "--urls", url, "--data-dir", _data, "--workers", "1", "--engine", "passthrough",
+        using var process = Start(output, "serve", "--urls", url, "--data-dir", _data, "--workers", "1", "--engine", "passthrough", "--json",
             $"--Easel:BootstrapKey={AdminKey}", "--Easel:Outbound:AllowPrivateNetworks=true");
         try
         {
@@ -79,6 +79,14 @@ public sealed class ServeVerbTests : IDisposable
             }
             await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
             Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}:\n{output}");
+
+            // --json: the server's log lines are JSON objects, the request line among them.
+            var logLines = output.ToString().Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith('{')).ToList();
+            Assert.Contains(logLines, line =>
+            {
+                using var entry = System.Text.Json.JsonDocument.Parse(line);
+                return entry.RootElement.GetProperty("Category").GetString() == "Easel.Requests";
+            });
         }
         finally
         {

@@ -26,6 +26,7 @@ internal static class ServeVerb
         var command = new Command(Name, """
             Run the Easel server in the foreground; Ctrl-C or SIGTERM stops it. Any other setting is passed on as
             configuration, e.g. --Easel:PublicBaseUrl=https://easel.example.com or --Easel:BootstrapKey=...
+            With --json the server logs JSON lines (Easel:Logging:Format=json).
             """)
         {
             urls, data, engine, workers,
@@ -46,6 +47,8 @@ internal static class ServeVerb
             Add("Easel:DataDirectory", parse.GetValue(data));
             Add("Easel:Engine", parse.GetValue(engine));
             Add("Easel:Workers", parse.GetValue(workers)?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            // For a server, --json means what a script (or a log shipper) reads of it: its log lines.
+            Add("Easel:Logging:Format", parse.GetValue<bool>("--json") ? "json" : null);
             args.AddRange(parse.UnmatchedTokens);
             var error = parse.InvocationConfiguration.Error;
             try
