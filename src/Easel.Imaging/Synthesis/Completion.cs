@@ -51,7 +51,8 @@ internal static class Completion
                     PatchSynthesizer.SharpenWeights(level, options.FinalVoteSharpness);
                 }
 
-                PatchSynthesizer.Vote(level, 0, cancellationToken, l == 0 ? options.FinalVoteFootprint : -1, options.FinalVoteFullDepth);
+                PatchSynthesizer.Vote(level, 0, cancellationToken, l == 0 ? options.FinalVoteFootprint : -1, options.FinalVoteFullDepth,
+                    options.FinalVoteFootprintTexture * options.TextureWeight);
             }
 
             var iterations = singleLevel ? options.ThinIterations

@@ -207,7 +207,10 @@ internal static class PatchSynthesizer
 
             void Consider(int candidate)
             {
-                if ((uint)candidate >= (uint)level.PixelCount || level.ValidSource[candidate] == 0 || candidate == best || Forbidden(level, t, candidate))
+                // A source another target already copies is not taken: the alignment must not undo the reuse
+                // penalty's spread (an outpainted border's rim would turn into a tiled copy).
+                if ((uint)candidate >= (uint)level.PixelCount || level.ValidSource[candidate] == 0 || candidate == best || Forbidden(level, t, candidate)
+                    || level.Usage[candidate] > 0)
                 {
                     return;
                 }
@@ -334,7 +337,8 @@ internal static class PatchSynthesizer
     // Each target scatters its weighted source patch into an accumulator (rows of vectors, read and written in
     // order); the constant-1 feature channel sums the weights alongside. Known pixels receive votes too: the
     // seam blending reads what the patches say about the hole's border.
-    public static void Vote(SynthesisLevel level, float completenessWeight, CancellationToken cancellationToken, int footprint = -1, float fullDepth = 0)
+    public static void Vote(SynthesisLevel level, float completenessWeight, CancellationToken cancellationToken, int footprint = -1, float fullDepth = 0,
+        float footprintTexture = 0)
     {
         if (level.Targets.Length == 0)
         {
@@ -365,7 +369,8 @@ internal static class PatchSynthesizer
             }
 
             var t = targets[k];
-            if (footprint < 0 || footprint >= level.Radius || level.Depth[t] <= fullDepth)
+            if (footprint < 0 || footprint >= level.Radius || level.Depth[t] <= fullDepth
+                || level.Source[(level.Nnf[t] * FeaturePlane.Channels) + FeaturePlane.Texture] < footprintTexture)
             {
                 AddPatch(accumulator, (t - shift) * FeaturePlane.Channels, level.Source, level.CornerOffset(level.Nnf[t]), stride, level.PatchSize, level.Weight[t]);
                 continue;

@@ -79,6 +79,12 @@ internal sealed record SynthesisOptions
 
     public float FinalVoteFullDepth { get; init; } = 3f;
 
+    // ...and only where the copied patch's texture energy is at least this (0 = everywhere). Meant to keep full
+    // votes in smooth content (gradients), where 3x3 votes of neighbouring copies differ in colour; measured at 1
+    // and 2 it lowers the photos' medium high-frequency ratio below 0.7 and does not bring the procedural gradient
+    // image's under 1.3, so it is off (see docs/PERFORMANCE.md).
+    public float FinalVoteFootprintTexture { get; init; }
+
     // Weight of the texture-energy feature (FeaturePlane.Texture) against colour; 0 = off.
     public float TextureWeight { get; init; } = 1f;
 
