@@ -105,7 +105,7 @@ internal static class Metrics
                     inEnergy += lap[i] * lap[i];
                     inCount++;
                 }
-                else if (hole[i] == 0 && outside[i] <= 16)
+                else if (hole[i] == 0 && outside[i] >= 2 && outside[i] <= 17)
                 {
                     ringEnergy += lap[i] * lap[i];
                     ringCount++;

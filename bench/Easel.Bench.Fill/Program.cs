@@ -14,7 +14,7 @@ switch (command)
 {
     case "quality":
         return QualityCommand.Run(Option("--images"), Option("--out", "fill-quality")!, int.Parse(Option("--size", "512")!, System.Globalization.CultureInfo.InvariantCulture),
-            int.Parse(Option("--seeds", "2")!, System.Globalization.CultureInfo.InvariantCulture),
+            int.Parse(Option("--seeds", "2")!, System.Globalization.CultureInfo.InvariantCulture), Option("--kinds"), args.Contains("--fills"),
             [.. args.Select((a, i) => (a, i)).Where(p => p.a == "--set" && p.i + 1 < args.Length).Select(p => args[p.i + 1])]);
     case "time":
         return TimeCommand.Run(int.Parse(Option("--size", "1024")!, System.Globalization.CultureInfo.InvariantCulture),
@@ -27,6 +27,6 @@ switch (command)
         BenchmarkSwitcher.FromAssembly(typeof(FillBenchmarks).Assembly).Run(args[1..]);
         return 0;
     default:
-        Console.Error.WriteLine("usage: quality [--images DIR] [--out DIR] [--size N] [--seeds K] [--set Option=Value ...] | time [--size N] [--runs K] [--what easel|baseline|remix-subtle|remix-strong] | bench [BenchmarkDotNet args] | probe [--kind thin|medium|thick|outpaint] [--size N] | micro");
+        Console.Error.WriteLine("usage: quality [--images DIR] [--out DIR] [--size N] [--seeds K] [--kinds thin,medium,thick,outpaint] [--fills] [--set Option=Value ...] | time [--size N] [--runs K] [--what easel|baseline|remix-subtle|remix-strong] | bench [BenchmarkDotNet args] | probe [--kind thin|medium|thick|outpaint] [--size N] | micro");
         return 2;
 }

@@ -5,13 +5,14 @@ using Easel.Imaging;
 
 namespace Easel.Bench.Fill;
 
-// quality [--images DIR] [--out DIR] [--size N] [--seeds K]: every image x every mask kind x K mask seeds,
-// filled by the baseline (fast marching) and by Easel (PatchMatch); scores per kind, a contact sheet per image.
+// quality [--images DIR] [--out DIR] [--size N] [--seeds K] [--kinds medium,thick]: every image x every mask kind
+// (or the listed ones) x K mask seeds, filled by the baseline (fast marching) and by Easel (PatchMatch); scores per
+// kind, a contact sheet per image (and with --fills, every first-mask fill at full resolution).
 internal static class QualityCommand
 {
     private const int Tile = 256;
 
-    public static int Run(string? imagesDir, string outDir, int size, int maskSeeds, IReadOnlyList<string> settings)
+    public static int Run(string? imagesDir, string outDir, int size, int maskSeeds, string? kindList, bool dumpFills, IReadOnlyList<string> settings)
     {
         Directory.CreateDirectory(outDir);
         var images = imagesDir is null ? ProceduralImages.All(size) : Load(imagesDir, size);
@@ -22,7 +23,9 @@ internal static class QualityCommand
         }
 
         var fillers = new (string Name, IHoleFiller Filler)[] { ("baseline", new FastMarchingFiller()), ("easel", new PatchMatchFiller(OptionSettings.Apply(settings))) };
-        var kinds = Enum.GetValues<MaskKind>();
+        // A subset of kinds keeps the same masks as a full run: a mask's seed depends on its kind, not its position.
+        var kinds = kindList is null ? Enum.GetValues<MaskKind>()
+            : [.. kindList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(k => Enum.Parse<MaskKind>(k, ignoreCase: true))];
         var scores = new Dictionary<(MaskKind, string), List<FillScores>>();
         var seconds = new Dictionary<(MaskKind, string), double>();
         var csv = new StringBuilder("image,kind,mask_seed,coverage,filler,psnr,ssim,ssim_outer8,seam_error,hf_ratio,seconds\n");
@@ -46,10 +49,20 @@ internal static class QualityCommand
                         seconds[(kind, fillerName)] = seconds.GetValueOrDefault((kind, fillerName)) + watch.Elapsed.TotalSeconds;
                         csv.AppendLine(CultureInfo.InvariantCulture, $"{name},{kind},{m},{Masks.Coverage(mask):0.000},{fillerName},{s.Psnr:0.00},{s.Ssim:0.0000},{s.SsimOuter:0.0000},{s.SeamError:0.000},{s.HighFrequencyRatio:0.000},{watch.Elapsed.TotalSeconds:0.000}");
                         row.Add(filled);
+                        if (dumpFills && m == 0)
+                        {
+                            Dump(outDir, name, kind, fillerName, filled);
+                        }
                     }
 
                     if (m == 0)
                     {
+                        if (dumpFills)
+                        {
+                            Dump(outDir, name, kind, "original", image);
+                            Dump(outDir, name, kind, "mask", row[1]);
+                        }
+
                         sheetRows.Add([.. row]);
                     }
                 }
@@ -84,6 +97,9 @@ internal static class QualityCommand
 
         return sb.ToString();
     }
+
+    private static void Dump(string outDir, string name, MaskKind kind, string what, RgbaImage image) =>
+        File.WriteAllBytes(Path.Combine(outDir, $"fill-{name}-{kind.ToString().ToLowerInvariant()}-{what}.png"), ImageCodec.EncodePng(image));
 
     private static int StableHash(string text)
     {

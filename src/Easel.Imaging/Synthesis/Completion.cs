@@ -41,12 +41,18 @@ internal static class Completion
             {
                 PatchSynthesizer.Upsample(levels[l + 1], level, ref rng);
                 levels[l + 1].Release();
+                for (var pass = 0; l == 0 && pass < options.AnchorPasses; pass++)
+                {
+                    PatchSynthesizer.AnchorPass(level, pass % 2 == 0, options.FineSearchRadius, ref rng, cancellationToken);
+                }
+
                 if (l == 0 && options.FinalVoteSharpness != 1f)
                 {
                     PatchSynthesizer.SharpenWeights(level, options.FinalVoteSharpness);
                 }
 
-                PatchSynthesizer.Vote(level, 0, cancellationToken);
+                PatchSynthesizer.Vote(level, 0, cancellationToken, l == 0 ? options.FinalVoteFootprint : -1, options.FinalVoteFullDepth,
+                    options.FinalVoteFootprintTexture * options.TextureWeight);
             }
 
             var iterations = singleLevel ? options.ThinIterations
@@ -74,7 +80,7 @@ internal static class Completion
                     PatchSynthesizer.CompletenessPass(level, radius, ref rng, cancellationToken);
                 }
 
-                PatchSynthesizer.ComputeWeights(level, options.BoundaryConfidence);
+                PatchSynthesizer.ComputeWeights(level, options.BoundaryConfidence, options.MinimumConfidence);
                 PatchSynthesizer.Vote(level, completeness, cancellationToken);
             }
         }
@@ -112,6 +118,11 @@ internal static class Completion
         }
 
         FeaturePlane.ComputeAllGradients(features, width, height);
+        if (options.TextureWeight > 0)
+        {
+            FeaturePlane.ComputeTexture(features, unknown, width, height, options.TextureWeight);
+        }
+
         var levels = new List<SynthesisLevel> { finest };
         if (singleLevel)
         {
@@ -172,7 +183,7 @@ internal static class Completion
 
                 var o = i * FeaturePlane.Channels;
                 features[o + FeaturePlane.One] = 1;
-                foreach (var ch in (ReadOnlySpan<int>)[FeaturePlane.Red, FeaturePlane.Green, FeaturePlane.Blue, FeaturePlane.Alpha])
+                foreach (var ch in (ReadOnlySpan<int>)[FeaturePlane.Red, FeaturePlane.Green, FeaturePlane.Blue, FeaturePlane.Alpha, FeaturePlane.Texture])
                 {
                     features[o + ch] = 0.25f * (fine.Target[(a * FeaturePlane.Channels) + ch] + fine.Target[(b * FeaturePlane.Channels) + ch]
                         + fine.Target[(c * FeaturePlane.Channels) + ch] + fine.Target[(d * FeaturePlane.Channels) + ch]);

@@ -2,8 +2,14 @@ namespace Easel.Imaging.Synthesis;
 
 // Per-pixel patch features, eight floats per pixel so that one pixel is one Vector256:
 // red, green, blue (0-255), the horizontal and vertical luma gradient (weighted, so an edge's direction
-// counts as much as its colour and edges continue across a hole), alpha (down-weighted: it rarely varies)
-// a constant 1 (so a weighted sum of feature vectors carries its total weight along) and a zero of padding.
+// counts as much as its colour and edges continue across a hole), alpha (down-weighted: it rarely varies),
+// a constant 1 (so a weighted sum of feature vectors carries its total weight along) and a texture energy.
+// The texture energy (Newson et al., "Video Inpainting of Complex Scenes", 2014) is the local mean gradient
+// magnitude of the known image. Without it a textured target patch is closer to a smooth source than to
+// another textured one (random texture never lines up, so two textures differ by both their gradients, a smooth
+// patch by one), and the fill drifts to the blurred parts of a photo. Unlike the gradients it is not recomputed
+// from the synthesised colours: inside the hole it is voted like a colour, so it stays what the copied patches
+// had even where their average blurs, and coarse levels carry the full-resolution texture energy down.
 internal static class FeaturePlane
 {
     public const int Channels = 8;
@@ -14,9 +20,14 @@ internal static class FeaturePlane
     public const int GradientY = 4;
     public const int Alpha = 5;
     public const int One = 6;
+    public const int Texture = 7;
 
     public const float AlphaWeight = 0.25f;
     public const float GradientWeight = 0.75f;
+
+    // Half the side of the window the texture energy is averaged over (5x5: finer than a patch, so the patch
+    // distance still sees where texture starts and stops).
+    private const int TextureRadius = 2;
 
     public static float[] FromImage(RgbaImage image)
     {
@@ -85,6 +96,88 @@ internal static class FeaturePlane
         for (var x = x0; x <= x1; x++, o += Channels)
         {
             into[x] = Luma(features, o);
+        }
+    }
+
+    // The texture channel of every pixel: `weight` times the mean |gradient| over the known pixels of its window
+    // whose own gradient reads only known pixels (0 where there are none). Needs the gradients computed.
+    public static void ComputeTexture(float[] features, byte[] unknown, int width, int height, float weight)
+    {
+        // Magnitudes of trusted gradients and a 1 where they are trusted, box-summed by running sums in x then y.
+        var magnitude = new float[width * height];
+        var trusted = new float[width * height];
+        for (var y = 0; y < height; y++)
+        {
+            for (var x = 0; x < width; x++)
+            {
+                var i = (y * width) + x;
+                if (!KnownAround(unknown, width, height, x, y))
+                {
+                    continue;
+                }
+
+                var f = i * Channels;
+                magnitude[i] = MathF.Abs(features[f + GradientX]) + MathF.Abs(features[f + GradientY]);
+                trusted[i] = 1;
+            }
+        }
+
+        BoxSum(magnitude, width, height, TextureRadius);
+        BoxSum(trusted, width, height, TextureRadius);
+        for (var i = 0; i < magnitude.Length; i++)
+        {
+            features[(i * Channels) + Texture] = trusted[i] > 0 ? weight * magnitude[i] / trusted[i] : 0;
+        }
+    }
+
+    private static bool KnownAround(byte[] unknown, int width, int height, int x, int y)
+    {
+        for (var dy = -1; dy <= 1; dy++)
+        {
+            var yy = Math.Clamp(y + dy, 0, height - 1);
+            for (var dx = -1; dx <= 1; dx++)
+            {
+                if (unknown[(yy * width) + Math.Clamp(x + dx, 0, width - 1)] != 0)
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
+    // In place: each value becomes the sum over the (2r+1)^2 window around it, clipped at the borders.
+    private static void BoxSum(float[] values, int width, int height, int r)
+    {
+        var line = new float[Math.Max(width, height) + 1];
+        for (var y = 0; y < height; y++)
+        {
+            var row = y * width;
+            line[0] = 0;
+            for (var x = 0; x < width; x++)
+            {
+                line[x + 1] = line[x] + values[row + x];
+            }
+
+            for (var x = 0; x < width; x++)
+            {
+                values[row + x] = line[Math.Min(width, x + r + 1)] - line[Math.Max(0, x - r)];
+            }
+        }
+
+        for (var x = 0; x < width; x++)
+        {
+            line[0] = 0;
+            for (var y = 0; y < height; y++)
+            {
+                line[y + 1] = line[y] + values[(y * width) + x];
+            }
+
+            for (var y = 0; y < height; y++)
+            {
+                values[(y * width) + x] = line[Math.Min(height, y + r + 1)] - line[Math.Max(0, y - r)];
+            }
         }
     }
 

@@ -113,4 +113,36 @@ internal static class PatchDistance
 
         return Vector256.Sum(acc0 + acc1 + acc2);
     }
+
+    // The distance over the known pixels of the first patch only (`unknown` marks the others; `aCentre` is the
+    // first patch's centre pixel, `width` the plane's width): aligns a patch that straddles a hole's border to the
+    // pixels that are really there, not to a provisional fill.
+    public static float ComputeKnown(float[] a, int aCentre, float[] b, int bCentre, byte[] unknown, int width, int radius, float limit)
+    {
+        ref var ra = ref MemoryMarshal.GetArrayDataReference(a);
+        ref var rb = ref MemoryMarshal.GetArrayDataReference(b);
+        var acc = Vector256<float>.Zero;
+        for (var dy = -radius; dy <= radius; dy++)
+        {
+            var pa = aCentre + (dy * width) - radius;
+            var pb = bCentre + (dy * width) - radius;
+            for (var dx = 0; dx <= 2 * radius; dx++)
+            {
+                if (unknown[pa + dx] != 0)
+                {
+                    continue;
+                }
+
+                var d = Vector256.LoadUnsafe(ref ra, (nuint)((pa + dx) * FeaturePlane.Channels)) - Vector256.LoadUnsafe(ref rb, (nuint)((pb + dx) * FeaturePlane.Channels));
+                acc = Vector256.FusedMultiplyAdd(d, d, acc);
+            }
+
+            if (dy > 0 && Vector256.Sum(acc) > limit)
+            {
+                return Vector256.Sum(acc);
+            }
+        }
+
+        return Vector256.Sum(acc);
+    }
 }

@@ -19,10 +19,6 @@ internal static class PatchSynthesizer
 {
     private const int CancellationStride = 1024;
 
-    // Deeper than this every patch is equally far from the known pixels: the confidence stops falling there, so
-    // it never sinks beneath the weights' floor and turns the similarity weighting into a plain (blurring) mean.
-    private const float ConfidenceDepthCap = 12f;
-
     // A random field; with `localRadius` > 0 each target starts at a random valid source near itself (the thin
     // path's start is already close, and nearby sources share cache lines with the target's own rows).
     public static void RandomInit(SynthesisLevel level, ref XorShift rng, int localRadius = 0)
@@ -181,6 +177,79 @@ internal static class PatchSynthesizer
         }
     }
 
+    // At the finest level, after the field is doubled from the coarser one: the targets whose patch straddles
+    // the hole's border (centre at most a patch radius from known pixels) are re-aligned, by PatchMatch over their
+    // known pixels only, to the full-resolution texture they continue. The doubled field is only as precise as
+    // the coarser level, and matching the provisional (blurred) fill too would pull these patches toward smooth
+    // sources; the rim of the hole (seam, structure continuing across it) is made of these patches.
+    public static void AnchorPass(SynthesisLevel level, bool forward, int searchRadius, ref XorShift rng, CancellationToken cancellationToken)
+    {
+        var targets = level.Targets;
+        int w = level.Width, r = level.Radius, maxX = level.Width - r - 1, maxY = level.Height - r - 1;
+        var step = forward ? 1 : -1;
+        var nnf = level.Nnf;
+        var count = targets.Length;
+        for (var k = 0; k < count; k++)
+        {
+            if (k % CancellationStride == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            var t = targets[forward ? k : count - 1 - k];
+            if (level.Depth[t] > r)
+            {
+                continue;
+            }
+
+            var best = nnf[t];
+            var bestCost = PatchDistance.ComputeKnown(level.Target, t, level.Source, best, level.Unknown, w, r, float.MaxValue);
+
+            void Consider(int candidate)
+            {
+                // A source another target already copies is not taken: the alignment must not undo the reuse
+                // penalty's spread (an outpainted border's rim would turn into a tiled copy).
+                if ((uint)candidate >= (uint)level.PixelCount || level.ValidSource[candidate] == 0 || candidate == best || Forbidden(level, t, candidate)
+                    || level.Usage[candidate] > 0)
+                {
+                    return;
+                }
+
+                var d = PatchDistance.ComputeKnown(level.Target, t, level.Source, candidate, level.Unknown, w, r, bestCost);
+                if (d < bestCost)
+                {
+                    bestCost = d;
+                    best = candidate;
+                }
+            }
+
+            var n = t - step;
+            if (level.IsTarget[n] != 0)
+            {
+                Consider(nnf[n] + step);
+            }
+
+            n = t - (step * w);
+            if (level.IsTarget[n] != 0)
+            {
+                Consider(nnf[n] + (step * w));
+            }
+
+            int bx = best % w, by = best / w;
+            for (var radius = searchRadius; radius >= 1; radius >>= 1)
+            {
+                Consider((Math.Clamp(by + rng.Offset(radius), r, maxY) * w) + Math.Clamp(bx + rng.Offset(radius), r, maxX));
+            }
+
+            if (best != nnf[t])
+            {
+                level.Usage[nnf[t]]--;
+                level.Usage[best]++;
+                nnf[t] = best;
+            }
+        }
+    }
+
     // The completeness field: for each known patch near the hole, the target patch that resembles it most.
     public static void CompletenessPass(SynthesisLevel level, int searchRadius, ref XorShift rng, CancellationToken cancellationToken)
     {
@@ -239,7 +308,7 @@ internal static class PatchSynthesizer
 
     // Similarity weights exp(-d / 2 sigma^2) with sigma^2 the mean patch cost, so weights do not depend on the
     // image's contrast; a patch as good as average weighs 0.6, one three times worse 0.2.
-    public static void ComputeWeights(SynthesisLevel level, float boundaryConfidence = 1f)
+    public static void ComputeWeights(SynthesisLevel level, float boundaryConfidence = 1f, float minimumConfidence = 1f)
     {
         double total = 0;
         foreach (var t in level.Targets)
@@ -250,8 +319,8 @@ internal static class PatchSynthesizer
         var scale = -1f / (2f * Math.Max(1e-3f, (float)(total / Math.Max(1, level.Targets.Length))));
         foreach (var t in level.Targets)
         {
-            var depth = level.Depth.Length > 0 ? Math.Min(level.Depth[t], ConfidenceDepthCap) : 0f;
-            var confidence = boundaryConfidence == 1f ? 1f : MathF.Pow(boundaryConfidence, -depth);
+            var depth = level.Depth.Length > 0 ? level.Depth[t] : 0f;
+            var confidence = boundaryConfidence == 1f ? 1f : Math.Max(minimumConfidence, MathF.Pow(boundaryConfidence, -depth));
             level.Weight[t] = (MathF.Exp(level.Cost[t] * scale) * confidence) + 1e-6f;
         }
     }
@@ -268,7 +337,8 @@ internal static class PatchSynthesizer
     // Each target scatters its weighted source patch into an accumulator (rows of vectors, read and written in
     // order); the constant-1 feature channel sums the weights alongside. Known pixels receive votes too: the
     // seam blending reads what the patches say about the hole's border.
-    public static void Vote(SynthesisLevel level, float completenessWeight, CancellationToken cancellationToken)
+    public static void Vote(SynthesisLevel level, float completenessWeight, CancellationToken cancellationToken, int footprint = -1, float fullDepth = 0,
+        float footprintTexture = 0)
     {
         if (level.Targets.Length == 0)
         {
@@ -299,7 +369,21 @@ internal static class PatchSynthesizer
             }
 
             var t = targets[k];
-            AddPatch(accumulator, (t - shift) * FeaturePlane.Channels, level.Source, level.CornerOffset(level.Nnf[t]), stride, level.PatchSize, level.Weight[t]);
+            if (footprint < 0 || footprint >= level.Radius || level.Depth[t] <= fullDepth
+                || level.Source[(level.Nnf[t] * FeaturePlane.Channels) + FeaturePlane.Texture] < footprintTexture)
+            {
+                AddPatch(accumulator, (t - shift) * FeaturePlane.Channels, level.Source, level.CornerOffset(level.Nnf[t]), stride, level.PatchSize, level.Weight[t]);
+                continue;
+            }
+
+            // Only the window of `footprint` pixels around the centre, stretched to the image's edge for centres
+            // next to it (no centre lies nearer the edge than Radius, so nothing else would cover those pixels).
+            int x = t % w, y = t / w, r = level.Radius;
+            int left = x == r ? r : footprint, right = x == w - r - 1 ? r : footprint;
+            int up = y == r ? r : footprint, down = y == level.Height - r - 1 ? r : footprint;
+            var offset = (up * w) + left;
+            AddWindow(accumulator, (t - offset - (top * w)) * FeaturePlane.Channels, level.Source, (level.Nnf[t] - offset) * FeaturePlane.Channels, stride,
+                left + right + 1, up + down + 1, level.Weight[t]);
         }
 
         if (completenessWeight > 0 && level.BandSources.Length > 0)
@@ -346,6 +430,26 @@ internal static class PatchSynthesizer
         var sum = Vector256.Create(level.Accumulator, (p - (level.TargetTop * level.Width)) * FeaturePlane.Channels);
         var weight = sum.GetElement(FeaturePlane.One);
         return weight > 0 ? sum / weight : null;
+    }
+
+    private static void AddWindow(float[] accumulator, int at, float[] source, int from, int stride, int columns, int rows, float weight)
+    {
+        ref var acc = ref MemoryMarshal.GetArrayDataReference(accumulator);
+        ref var src = ref MemoryMarshal.GetArrayDataReference(source);
+        var wv = Vector256.Create(weight);
+        var a = (nuint)at;
+        var s = (nuint)from;
+        var rowLength = (nuint)(columns * FeaturePlane.Channels);
+        for (var row = 0; row < rows; row++)
+        {
+            for (nuint k = 0; k < rowLength; k += 8)
+            {
+                Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref src, s + k), wv, Vector256.LoadUnsafe(ref acc, a + k)).StoreUnsafe(ref acc, a + k);
+            }
+
+            a += (nuint)stride;
+            s += (nuint)stride;
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -6,33 +6,34 @@ namespace Easel.Imaging.Synthesis;
 // level and the guide for outpainting. O(pixels).
 internal static class PushPull
 {
-    private static readonly int[] ColourChannels = [FeaturePlane.Red, FeaturePlane.Green, FeaturePlane.Blue, FeaturePlane.Alpha];
+    private static readonly int[] ColourChannels = [FeaturePlane.Red, FeaturePlane.Green, FeaturePlane.Blue, FeaturePlane.Alpha, FeaturePlane.Texture];
 
-    // Fills the colour channels of the unknown pixels of `features` in place.
+    // Fills the colour (and texture) channels of the unknown pixels of `features` in place.
     public static void FillUnknown(float[] features, byte[] unknown, int width, int height)
     {
-        var values = new float[width * height * 4];
+        const int count = 5;
+        var values = new float[width * height * count];
         var known = new float[width * height];
         for (var i = 0; i < known.Length; i++)
         {
             if (unknown[i] == 0)
             {
                 known[i] = 1;
-                for (var c = 0; c < 4; c++)
+                for (var c = 0; c < count; c++)
                 {
-                    values[(i * 4) + c] = features[(i * FeaturePlane.Channels) + ColourChannels[c]];
+                    values[(i * count) + c] = features[(i * FeaturePlane.Channels) + ColourChannels[c]];
                 }
             }
         }
 
-        Solve(values, known, width, height);
+        Solve(values, known, width, height, count);
         for (var i = 0; i < known.Length; i++)
         {
             if (unknown[i] != 0)
             {
-                for (var c = 0; c < 4; c++)
+                for (var c = 0; c < count; c++)
                 {
-                    features[(i * FeaturePlane.Channels) + ColourChannels[c]] = values[(i * 4) + c];
+                    features[(i * FeaturePlane.Channels) + ColourChannels[c]] = values[(i * count) + c];
                 }
             }
         }
@@ -55,7 +56,7 @@ internal static class PushPull
             }
         }
 
-        Solve(values, known, width, height);
+        Solve(values, known, width, height, 4);
         var guide = new float[width * height * 3];
         for (var i = 0; i < known.Length; i++)
         {
@@ -68,7 +69,7 @@ internal static class PushPull
         return guide;
     }
 
-    private static void Solve(float[] values, float[] known, int width, int height)
+    private static void Solve(float[] values, float[] known, int width, int height, int count)
     {
         var missing = false;
         foreach (var k in known)
@@ -86,7 +87,7 @@ internal static class PushPull
         }
 
         int cw = (width + 1) / 2, ch = (height + 1) / 2;
-        var coarse = new float[cw * ch * 4];
+        var coarse = new float[cw * ch * count];
         var coarseKnown = new float[cw * ch];
         for (var y = 0; y < height; y++)
         {
@@ -100,9 +101,9 @@ internal static class PushPull
 
                 var ci = ((y / 2) * cw) + (x / 2);
                 coarseKnown[ci] += known[i];
-                for (var c = 0; c < 4; c++)
+                for (var c = 0; c < count; c++)
                 {
-                    coarse[(ci * 4) + c] += values[(i * 4) + c] * known[i];
+                    coarse[(ci * count) + c] += values[(i * count) + c] * known[i];
                 }
             }
         }
@@ -111,9 +112,9 @@ internal static class PushPull
         {
             if (coarseKnown[ci] > 0)
             {
-                for (var c = 0; c < 4; c++)
+                for (var c = 0; c < count; c++)
                 {
-                    coarse[(ci * 4) + c] /= coarseKnown[ci];
+                    coarse[(ci * count) + c] /= coarseKnown[ci];
                 }
 
                 coarseKnown[ci] = 1;
@@ -126,7 +127,7 @@ internal static class PushPull
             return;
         }
 
-        Solve(coarse, coarseKnown, cw, ch);
+        Solve(coarse, coarseKnown, cw, ch, count);
         for (var y = 0; y < height; y++)
         {
             var fy = Math.Clamp(((y + 0.5f) / 2) - 0.5f, 0, ch - 1);
@@ -145,11 +146,11 @@ internal static class PushPull
                 var x0 = (int)fx;
                 var x1 = Math.Min(x0 + 1, cw - 1);
                 var tx = fx - x0;
-                for (var c = 0; c < 4; c++)
+                for (var c = 0; c < count; c++)
                 {
-                    var top = (coarse[(((y0 * cw) + x0) * 4) + c] * (1 - tx)) + (coarse[(((y0 * cw) + x1) * 4) + c] * tx);
-                    var bottom = (coarse[(((y1 * cw) + x0) * 4) + c] * (1 - tx)) + (coarse[(((y1 * cw) + x1) * 4) + c] * tx);
-                    values[(i * 4) + c] = (top * (1 - ty)) + (bottom * ty);
+                    var top = (coarse[(((y0 * cw) + x0) * count) + c] * (1 - tx)) + (coarse[(((y0 * cw) + x1) * count) + c] * tx);
+                    var bottom = (coarse[(((y1 * cw) + x0) * count) + c] * (1 - tx)) + (coarse[(((y1 * cw) + x1) * count) + c] * tx);
+                    values[(i * count) + c] = (top * (1 - ty)) + (bottom * ty);
                 }
             }
         }

@@ -53,12 +53,40 @@ internal sealed record SynthesisOptions
     public float GuideStrength { get; init; } = 0.6f;
 
     // Wexler et al.'s confidence: a patch's vote is divided by this per pixel of depth of its centre into the
-    // hole, so patches anchored in known pixels decide the hole's rim (1 = off).
-    public float BoundaryConfidence { get; init; } = 1.3f;
+    // hole, so patches anchored in known pixels decide the hole's rim (1 = off). Steep since the anchored
+    // patches are re-aligned at full resolution (AnchorPasses): on the photos 3 against 1.3 lowers the seam error
+    // and raises the high-frequency ratio (fewer deep, disagreeing patches averaged into the rim).
+    public float BoundaryConfidence { get; init; } = 3f;
+
+    // PatchMatch passes at the finest level over the patches straddling the hole's border, matched on their known
+    // pixels only (PatchSynthesizer.AnchorPass). The finest field is otherwise the doubled coarser one, which
+    // does not line texture up to the pixel at the border: on the photos the seam error drops by a quarter.
+    public int AnchorPasses { get; init; } = 2;
+
+    // The confidence stops falling at this value: deeper, every patch is equally far from the known pixels, and
+    // a confidence sunk beneath the weights' floor would turn the similarity weighting into a plain (blurring) mean.
+    public float MinimumConfidence { get; init; } = 0.02f;
 
     // The finest vote raises each patch's weight to this power: above 1 the best-matching patch dominates each
-    // pixel, which keeps texture crisp where overlapping patches disagree (a plain mean blurs it).
+    // pixel (1 = off; the footprint below does more for less).
     public float FinalVoteSharpness { get; init; } = 1f;
+
+    // The finest vote of a patch centred deeper than FinalVoteFullDepth in the hole covers only the pixels within
+    // FinalVoteFootprint of its centre (3x3), not its whole 7x7 patch (-1 = whole patch everywhere). 49 disagreeing
+    // votes averaged are a blur (the photos' high-frequency ratio was 0.5); 9 keep the texture (0.8), and the
+    // rim, where the full votes of the anchored patches continue the image, keeps them all.
+    public int FinalVoteFootprint { get; init; } = 1;
+
+    public float FinalVoteFullDepth { get; init; } = 3f;
+
+    // ...and only where the copied patch's texture energy is at least this (0 = everywhere). Meant to keep full
+    // votes in smooth content (gradients), where 3x3 votes of neighbouring copies differ in colour; measured at 1
+    // and 2 it lowers the photos' medium high-frequency ratio below 0.7 and does not bring the procedural gradient
+    // image's under 1.3, so it is off (see docs/PERFORMANCE.md).
+    public float FinalVoteFootprintTexture { get; init; }
+
+    // Weight of the texture-energy feature (FeaturePlane.Texture) against colour; 0 = off.
+    public float TextureWeight { get; init; } = 1f;
 
     public bool PoissonBlend { get; init; } = true;
 
