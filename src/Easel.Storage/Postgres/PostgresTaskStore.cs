@@ -60,26 +60,35 @@ public sealed class PostgresTaskStore(PostgresDatabase db, CallbackHandoff? call
                 }
             }
 
-            // Every refusal below is decided before the first write, so a refused create leaves nothing behind.
-
-            var active = await c.ExecuteScalarAsync<long>(
-                $"SELECT COUNT(*) FROM tasks WHERE account_id = @AccountId AND state IN ({Pending}, {Processing})",
-                new { task.AccountId }, tx);
-            if (active >= admission.MaxActiveTasks)
-            {
-                return new InsertResult(InsertStatus.TooManyActive, null);
-            }
-
-            // The reservation: one conditional statement, so two creates can never both spend the same credits
-            // (the row lock above already orders them; this statement would hold on its own).
-            var reserved = await c.ExecuteAsync(
-                "UPDATE accounts SET balance_micros = balance_micros - @PriceMicros WHERE id = @AccountId AND (unlimited OR balance_micros >= @PriceMicros)",
-                new { task.PriceMicros, task.AccountId }, tx);
-            if (reserved == 0)
-            {
-                return new InsertResult(InsertStatus.InsufficientCredits, null);
-            }
+            // The active-task cap, the reservation, the task and its reserve ledger row in ONE statement (one round
+            // trip while the account's row is locked, instead of four): the count is read under the lock taken above,
+            // the reservation is one conditional UPDATE, and the inserts select from its RETURNING, so a refused
+            // create (cap reached, credits short) writes nothing. Two creates can never both spend the same credits.
             var at = now.ToUniversalTime();
+            var arguments = new DynamicParameters(InsertArguments(task));
+            arguments.Add("at", at);
+            arguments.Add("maxActive", (long)admission.MaxActiveTasks);
+            arguments.Add("reserveKind", (int)LedgerKind.Reserve);
+            var outcome = await c.QuerySingleAsync<ReservationRow>(
+                $"""
+                WITH active AS (
+                    SELECT COUNT(*) AS n FROM tasks WHERE account_id = @AccountId AND state IN ({Pending}, {Processing})),
+                reserved AS (
+                    UPDATE accounts SET balance_micros = balance_micros - @PriceMicros
+                    WHERE id = @AccountId AND (unlimited OR balance_micros >= @PriceMicros) AND (SELECT n FROM active) < @maxActive
+                    RETURNING id),
+                new_task AS (
+                    INSERT INTO tasks ({InsertColumns}) SELECT {InsertValues} FROM reserved),
+                reserve_row AS (
+                    INSERT INTO ledger (account_id, task_id, kind, amount_micros, created_at)
+                    SELECT @AccountId, @Id, @reserveKind, -@PriceMicros, @at FROM reserved)
+                SELECT (SELECT COUNT(*) FROM reserved) AS reserved, (SELECT n FROM active) AS active
+                """,
+                arguments, tx);
+            if (outcome.Reserved == 0)
+            {
+                return new InsertResult(outcome.Active >= admission.MaxActiveTasks ? InsertStatus.TooManyActive : InsertStatus.InsufficientCredits, null);
+            }
             if (admission.Idempotency is { } used)
             {
                 // An expired record of the same key is replaced.
@@ -90,10 +99,6 @@ public sealed class PostgresTaskStore(PostgresDatabase db, CallbackHandoff? call
                     """,
                     new { task.AccountId, used.Key, used.RequestHash, task.Id, at }, tx);
             }
-            await c.ExecuteAsync($"INSERT INTO tasks ({InsertColumns}) VALUES ({InsertValues})", InsertArguments(task), tx);
-            await c.ExecuteAsync(
-                "INSERT INTO ledger (account_id, task_id, kind, amount_micros, created_at) VALUES (@AccountId, @Id, @kind, -@PriceMicros, @at)",
-                new { task.AccountId, task.Id, kind = (int)LedgerKind.Reserve, task.PriceMicros, at }, tx);
             return new InsertResult(InsertStatus.Inserted, task);
         }, cancellationToken);
         if (result.Status == InsertStatus.Inserted)
@@ -324,6 +329,12 @@ public sealed class PostgresTaskStore(PostgresDatabase db, CallbackHandoff? call
             var row = await c.QuerySingleAsync<PendingRow>($"SELECT COUNT(*) AS count, MIN(created_at) AS oldest FROM tasks WHERE state = {Pending}");
             return new PendingSummary(row.Count, row.Oldest is DateTime at ? Instant(at) : null);
         }, cancellationToken);
+
+    private sealed class ReservationRow
+    {
+        public long Reserved { get; set; }
+        public long Active { get; set; }
+    }
 
     private sealed class PendingRow
     {
