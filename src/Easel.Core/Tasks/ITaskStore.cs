@@ -37,8 +37,11 @@ public interface ITaskStore
     /// <summary>Fails the task and settles its price (refund, or charge for a late content-policy failure) in the same transaction.</summary>
     Task<bool> FailAsync(TaskLease lease, TaskFailure failure, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Moves a pending or processing task of the account to cancelled and refunds it, in one transaction. Returns the task as it now is.</summary>
-    Task<TaskRecord?> CancelAsync(string taskId, string accountId, DateTimeOffset now, CancellationToken cancellationToken);
+    /// <summary>
+    /// Moves a pending or processing task of the account to cancelled and refunds it, in one transaction. Returns the
+    /// task as it now is (null: not the account's), and whether this call is the one that cancelled it.
+    /// </summary>
+    Task<CancelOutcome> CancelAsync(string taskId, string accountId, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>At start: tasks this node was running when it died go back to pending at once.</summary>
     Task<int> ReleaseLeasesAsync(string nodeId, CancellationToken cancellationToken);
@@ -56,3 +59,6 @@ public interface ITaskStore
     /// <summary>Mean seconds from start to completion of the latest completed tasks of this operation.</summary>
     Task<double?> RecentDurationSecondsAsync(OperationKind kind, int sampleSize, CancellationToken cancellationToken);
 }
+
+/// <summary>A cancel's answer: the task as it now is (null when the account has no such task), and whether this call moved it to cancelled.</summary>
+public sealed record CancelOutcome(TaskRecord? Task, bool CancelledNow);

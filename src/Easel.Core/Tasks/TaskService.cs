@@ -162,15 +162,13 @@ public sealed class TaskService(
     {
         ArgumentNullException.ThrowIfNull(account);
         var now = time.GetUtcNow();
-        var task = await store.CancelAsync(taskId, account.Id, now, cancellationToken);
+        var (task, cancelledNow) = await store.CancelAsync(taskId, account.Id, now, cancellationToken);
         if (task?.State == TaskState.Cancelled)
         {
             running.Cancel(taskId);
-            // The store answers the task as it now is, whoever cancelled it: it was this call's cancel when the
-            // recorded end is this call's clock (to the stored millisecond). Two cancels of one task within the
-            // same millisecond would both count; nothing else can.
-            if (task.FinishedAt is { } finished && Math.Abs((finished - now).TotalMilliseconds) < 1)
+            if (cancelledNow)
             {
+                // Counted once, by the call that made the transition, however many cancels race for it.
                 metrics.TaskFinished(task, TaskState.Cancelled);
             }
         }

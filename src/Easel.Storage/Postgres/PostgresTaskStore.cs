@@ -265,9 +265,9 @@ public sealed class PostgresTaskStore(PostgresDatabase db, CallbackHandoff? call
         return done;
     }
 
-    public async Task<TaskRecord?> CancelAsync(string taskId, string accountId, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<CancelOutcome> CancelAsync(string taskId, string accountId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var (task, callback) = await db.WriteAsync<(TaskRecord?, DeliveryClaim?)>(async (c, tx) =>
+        var (outcome, callback) = await db.WriteAsync<(CancelOutcome, DeliveryClaim?)>(async (c, tx) =>
         {
             // A cancel racing a completion waits on the task's row; when it gets it, the state it expects is gone.
             var at = StampOf(now);
@@ -280,13 +280,13 @@ public sealed class PostgresTaskStore(PostgresDatabase db, CallbackHandoff? call
                 new { taskId, accountId, at = at.ToUniversalTime() }, tx);
             if (cancelled is not null)
             {
-                return (Map(cancelled), await SettleAsync(c, tx, taskId, Settlement.Refund, at));
+                return (new CancelOutcome(Map(cancelled), CancelledNow: true), await SettleAsync(c, tx, taskId, Settlement.Refund, at));
             }
-            return (Map(await c.QuerySingleOrDefaultAsync<TaskRow>(
-                $"SELECT {Columns} FROM tasks WHERE id = @taskId AND account_id = @accountId", new { taskId, accountId }, tx)), null);
+            return (new CancelOutcome(Map(await c.QuerySingleOrDefaultAsync<TaskRow>(
+                $"SELECT {Columns} FROM tasks WHERE id = @taskId AND account_id = @accountId", new { taskId, accountId }, tx)), CancelledNow: false), null);
         }, cancellationToken);
         HandOff(callback);
-        return task;
+        return outcome;
     }
 
     // As in SqliteTaskStore: a terminal state is stamped when its transaction runs, not when its request was made.

@@ -273,9 +273,9 @@ public sealed class SqliteTaskStore(
         return done;
     }
 
-    public async Task<TaskRecord?> CancelAsync(string taskId, string accountId, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<CancelOutcome> CancelAsync(string taskId, string accountId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var (task, callback) = await db.WriteAsync<(TaskRecord?, DeliveryClaim?)>(async (c, tx) =>
+        var (outcome, callback) = await db.WriteAsync<(CancelOutcome, DeliveryClaim?)>(async (c, tx) =>
         {
             var at = StampOf(now);
             var cancelled = await c.QuerySingleOrDefaultAsync<TaskRow>(
@@ -287,13 +287,13 @@ public sealed class SqliteTaskStore(
                 new { taskId, accountId, at = at.ToUnixTimeMilliseconds() }, tx);
             if (cancelled is not null)
             {
-                return (Map(cancelled), await SettleAsync(c, tx, taskId, Settlement.Refund, at.ToUnixTimeMilliseconds()));
+                return (new CancelOutcome(Map(cancelled), CancelledNow: true), await SettleAsync(c, tx, taskId, Settlement.Refund, at.ToUnixTimeMilliseconds()));
             }
-            return (Map(await c.QuerySingleOrDefaultAsync<TaskRow>(
-                $"SELECT {Columns} FROM tasks WHERE id = @taskId AND account_id = @accountId", new { taskId, accountId }, tx)), null);
+            return (new CancelOutcome(Map(await c.QuerySingleOrDefaultAsync<TaskRow>(
+                $"SELECT {Columns} FROM tasks WHERE id = @taskId AND account_id = @accountId", new { taskId, accountId }, tx)), CancelledNow: false), null);
         }, cancellationToken);
         HandOff(callback);
-        return task;
+        return outcome;
     }
 
     // A terminal state exists from its commit, not from when its request began to wait for the writer: stamped inside

@@ -84,8 +84,10 @@ public abstract class StoreContract : IAsyncLifetime
             await Task.WhenAll(complete, fail, Task.WhenAll(cancels));
 
             var final = (await Tasks.GetAsync(task.Id, default))!;
-            // Exactly one transition won: the completion, the failure, or (the final state says so) a cancel.
-            Assert.Equal(1, (await complete ? 1 : 0) + (await fail ? 1 : 0) + (final.State == TaskState.Cancelled ? 1 : 0));
+            // Exactly one transition won: the completion, the failure, or one of the cancels (which says so).
+            var cancelsWon = (await Task.WhenAll(cancels)).Count(o => o.CancelledNow);
+            Assert.Equal(1, (await complete ? 1 : 0) + (await fail ? 1 : 0) + cancelsWon);
+            Assert.Equal(cancelsWon == 1, final.State == TaskState.Cancelled);
             var ledger = await Accounts.LedgerAsync(account, null, 1000, default);
             Assert.Single(ledger, e => e.TaskId == task.Id && e.Kind is LedgerKind.Charge or LedgerKind.Refund);
             var deliveries = await Callbacks.ForTaskAsync(task.Id, default);
@@ -212,7 +214,7 @@ public abstract class StoreContract : IAsyncLifetime
         {
             "complete" => await Tasks.CompleteAsync(claim.Lease, ["k"], T0, default),
             "fail" => await Tasks.FailAsync(claim.Lease, new TaskFailure(FailureKind.ResourceNotFound, "gone"), T0, default),
-            _ => (await Tasks.CancelAsync(task.Id, account, T0, default))!.State == TaskState.Cancelled,
+            _ => (await Tasks.CancelAsync(task.Id, account, T0, default)).CancelledNow,
         };
         Assert.True(done);
 
@@ -307,7 +309,7 @@ public abstract class StoreContract : IAsyncLifetime
         var failed = await ClaimAsync("node-a");
         Assert.True(await Tasks.FailAsync(failed.Lease, new TaskFailure(FailureKind.ImageProcessing, "x"), stale, default));
         var cancelled = ids.Single(id => id != completed.Lease.TaskId && id != failed.Lease.TaskId);
-        Assert.NotNull(await Tasks.CancelAsync(cancelled, account, stale, default));
+        Assert.True((await Tasks.CancelAsync(cancelled, account, stale, default)).CancelledNow);
 
         foreach (var id in ids)
         {
