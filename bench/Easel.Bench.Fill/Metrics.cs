@@ -2,7 +2,9 @@ using Easel.Imaging;
 
 namespace Easel.Bench.Fill;
 
-internal sealed record FillScores(double Psnr, double Ssim, double SsimOuter, double SeamError, double HighFrequencyRatio);
+// HoleEnergy and RingEnergy are the HF ratio's numerator and denominator (mean squared Laplacian per pixel; NaN
+// when the hole's interior or the ring is empty), kept so the report can pool them over a kind's fills.
+internal sealed record FillScores(double Psnr, double Ssim, double SsimOuter, double SeamError, double HighFrequencyRatio, double HoleEnergy, double RingEnergy);
 
 // The harness's measures, all on Rec.601 luma except PSNR (RGB):
 // - PSNR and SSIM (Gaussian window, sigma 1.5) over the hole's pixels;
@@ -114,7 +116,9 @@ internal static class Metrics
         }
 
         var hf = inCount == 0 || ringCount == 0 || ringEnergy == 0 ? double.NaN : (inEnergy / inCount) / (ringEnergy / ringCount);
-        return new FillScores(psnr, count == 0 ? 1 : ssim / count, countOuter == 0 ? 1 : ssimOuter / countOuter, pairs == 0 ? 0 : seam / pairs, hf);
+        var holeEnergy = inCount == 0 || ringCount == 0 ? double.NaN : inEnergy / inCount;
+        var ringPerPixel = inCount == 0 || ringCount == 0 ? double.NaN : ringEnergy / ringCount;
+        return new FillScores(psnr, count == 0 ? 1 : ssim / count, countOuter == 0 ? 1 : ssimOuter / countOuter, pairs == 0 ? 0 : seam / pairs, hf, holeEnergy, ringPerPixel);
     }
 
     public static float[] Luma(RgbaImage image)

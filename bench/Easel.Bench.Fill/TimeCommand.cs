@@ -7,15 +7,16 @@ namespace Easel.Bench.Fill;
 // remixes), then K single runs for the CPU time one costs.
 internal static class TimeCommand
 {
-    public static int Run(int size, int runs, string what)
+    public static int Run(int size, int runs, string what, IReadOnlyList<string> settings)
     {
         var (image, hole) = FillCase.Make(size);
+        var options = OptionSettings.Apply(settings);
         Func<int, RgbaImage> one = what switch
         {
             "baseline" => seed => new FastMarchingFiller().Fill(image, hole, seed, CancellationToken.None),
             "remix-subtle" => seed => PatchRemixer.Remix(image, RemixStrength.Subtle, seed, CancellationToken.None),
             "remix-strong" => seed => PatchRemixer.Remix(image, RemixStrength.Strong, seed, CancellationToken.None),
-            _ => seed => new PatchMatchFiller().Fill(image, hole, seed, CancellationToken.None),
+            _ => seed => new PatchMatchFiller(options).Fill(image, hole, seed, CancellationToken.None),
         };
 
         RgbaImage[] Four()

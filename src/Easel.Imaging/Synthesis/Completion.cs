@@ -52,7 +52,8 @@ internal static class Completion
                 }
 
                 PatchSynthesizer.Vote(level, 0, cancellationToken, l == 0 ? options.FinalVoteFootprint : -1, options.FinalVoteFullDepth,
-                    options.FinalVoteFootprintTexture * options.TextureWeight);
+                    options.FinalVoteFootprintTexture * options.TextureWeight, l == 0 ? options.FinalVoteGaussian : 0,
+                    options.FinalVoteGaussianSmooth);
             }
 
             var iterations = singleLevel ? options.ThinIterations

@@ -338,7 +338,7 @@ internal static class PatchSynthesizer
     // order); the constant-1 feature channel sums the weights alongside. Known pixels receive votes too: the
     // seam blending reads what the patches say about the hole's border.
     public static void Vote(SynthesisLevel level, float completenessWeight, CancellationToken cancellationToken, int footprint = -1, float fullDepth = 0,
-        float footprintTexture = 0)
+        float footprintTexture = 0, float gaussian = 0, float smoothGaussian = 0)
     {
         if (level.Targets.Length == 0)
         {
@@ -361,6 +361,10 @@ internal static class PatchSynthesizer
         var stride = w * FeaturePlane.Channels;
         var shift = (level.Radius * (w + 1)) + (top * w);
         var targets = level.Targets;
+        var sharpKernel = gaussian > 0 ? GaussianKernel(level.PatchSize, gaussian) : null;
+        var sharpReach = Math.Clamp((int)MathF.Ceiling(1.5f * gaussian), 1, level.Radius);
+        var smoothKernel = smoothGaussian > 0 ? GaussianKernel(level.PatchSize, smoothGaussian) : sharpKernel;
+        var smoothReach = smoothGaussian > 0 ? Math.Clamp((int)MathF.Ceiling(1.5f * smoothGaussian), 1, level.Radius) : sharpReach;
         for (var k = 0; k < targets.Length; k++)
         {
             if (k % CancellationStride == 0)
@@ -369,7 +373,24 @@ internal static class PatchSynthesizer
             }
 
             var t = targets[k];
-            if (footprint < 0 || footprint >= level.Radius || level.Depth[t] <= fullDepth
+            if (sharpKernel is not null && level.Depth[t] > fullDepth)
+            {
+                // Copies of smooth content (below footprintTexture) take the wide kernel: there neighbouring copies
+                // differ in colour, not texture, and narrow votes would show their steps as false detail.
+                var smooth = level.Source[(level.Nnf[t] * FeaturePlane.Channels) + FeaturePlane.Texture] < footprintTexture;
+                var kernel = smooth ? smoothKernel! : sharpKernel;
+                var reach = smooth ? smoothReach : sharpReach;
+                // The kernel's window (1.5 sigma, at most the patch), stretched to the image's edge like the footprint's.
+                int gx = t % w, gy = t / w, gr = level.Radius;
+                int gLeft = gx == gr ? gr : reach, gRight = gx == w - gr - 1 ? gr : reach;
+                int gUp = gy == gr ? gr : reach, gDown = gy == level.Height - gr - 1 ? gr : reach;
+                var gOffset = (gUp * w) + gLeft;
+                AddWeightedWindow(accumulator, (t - gOffset - (top * w)) * FeaturePlane.Channels, level.Source, (level.Nnf[t] - gOffset) * FeaturePlane.Channels, stride,
+                    gLeft + gRight + 1, gUp + gDown + 1, kernel, ((gr - gUp) * level.PatchSize) + gr - gLeft, level.PatchSize, level.Weight[t]);
+                continue;
+            }
+
+            if (footprint < 0 || footprint >= level.Radius || level.Depth[t] <= fullDepth || sharpKernel is not null
                 || level.Source[(level.Nnf[t] * FeaturePlane.Channels) + FeaturePlane.Texture] < footprintTexture)
             {
                 AddPatch(accumulator, (t - shift) * FeaturePlane.Channels, level.Source, level.CornerOffset(level.Nnf[t]), stride, level.PatchSize, level.Weight[t]);
@@ -430,6 +451,43 @@ internal static class PatchSynthesizer
         var sum = Vector256.Create(level.Accumulator, (p - (level.TargetTop * level.Width)) * FeaturePlane.Channels);
         var weight = sum.GetElement(FeaturePlane.One);
         return weight > 0 ? sum / weight : null;
+    }
+
+    // Per-pixel weights of a size x size patch, exp(-d^2 / 2 sigma^2) of the distance from its centre, 1 there.
+    private static float[] GaussianKernel(int size, float sigma)
+    {
+        var kernel = new float[size * size];
+        var r = size / 2;
+        for (var y = 0; y < size; y++)
+        {
+            for (var x = 0; x < size; x++)
+            {
+                kernel[(y * size) + x] = MathF.Exp(-(((x - r) * (x - r)) + ((y - r) * (y - r))) / (2 * sigma * sigma));
+            }
+        }
+
+        return kernel;
+    }
+
+    private static void AddWeightedWindow(float[] accumulator, int at, float[] source, int from, int stride, int columns, int rows, float[] kernel, int kernelAt,
+        int kernelStride, float weight)
+    {
+        ref var acc = ref MemoryMarshal.GetArrayDataReference(accumulator);
+        ref var src = ref MemoryMarshal.GetArrayDataReference(source);
+        var a = (nuint)at;
+        var s = (nuint)from;
+        for (var row = 0; row < rows; row++)
+        {
+            for (var col = 0; col < columns; col++)
+            {
+                var k = (nuint)(col * FeaturePlane.Channels);
+                var wv = Vector256.Create(weight * kernel[kernelAt + (row * kernelStride) + col]);
+                Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref src, s + k), wv, Vector256.LoadUnsafe(ref acc, a + k)).StoreUnsafe(ref acc, a + k);
+            }
+
+            a += (nuint)stride;
+            s += (nuint)stride;
+        }
     }
 
     private static void AddWindow(float[] accumulator, int at, float[] source, int from, int stride, int columns, int rows, float weight)

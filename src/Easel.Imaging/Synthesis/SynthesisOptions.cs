@@ -74,16 +74,29 @@ internal sealed record SynthesisOptions
     // The finest vote of a patch centred deeper than FinalVoteFullDepth in the hole covers only the pixels within
     // FinalVoteFootprint of its centre (3x3), not its whole 7x7 patch (-1 = whole patch everywhere). 49 disagreeing
     // votes averaged are a blur (the photos' high-frequency ratio was 0.5); 9 keep the texture (0.8), and the
-    // rim, where the full votes of the anchored patches continue the image, keeps them all.
+    // rim, where the full votes of the anchored patches continue the image, keeps them all. Used only when
+    // FinalVoteGaussian is 0.
     public int FinalVoteFootprint { get; init; } = 1;
 
     public float FinalVoteFullDepth { get; init; } = 3f;
 
-    // ...and only where the copied patch's texture energy is at least this (0 = everywhere). Meant to keep full
-    // votes in smooth content (gradients), where 3x3 votes of neighbouring copies differ in colour; measured at 1
-    // and 2 it lowers the photos' medium high-frequency ratio below 0.7 and does not bring the procedural gradient
-    // image's under 1.3, so it is off (see docs/PERFORMANCE.md).
-    public float FinalVoteFootprintTexture { get; init; }
+
+    // The threshold of texture energy (FeaturePlane.Texture of the copied patch) below which a deep patch counts as
+    // smooth (0 = none does). With the hard footprint alone it gated the 3x3 vote (measured at 1 and 2: it lowered
+    // the photos' high-frequency ratio below 0.7); with the Gaussian vote below it picks the wide kernel.
+    public float FinalVoteFootprintTexture { get; init; } = 1f;
+
+    // The finest vote of a patch centred deeper than FinalVoteFullDepth, when above 0, replaces the hard footprint:
+    // each pixel of the patch (within 1.5 sigma of its centre) is weighted by exp(-d^2 / 2 sigma^2) of its distance
+    // d from the centre, times the patch's similarity weight. Narrow (0.5: the centre plus neighbours at 0.14) for
+    // textured copies, so texture is not averaged away; wide (2, the whole 7x7) for smooth copies, where
+    // neighbouring copies differ in colour, not texture, and narrow votes show their steps as false detail (the
+    // procedural gradient's ratio was 4-20). Against the 3x3 footprint, on the photos the medium and thick
+    // high-frequency ratios (median and pooled) rise from 0.5 towards 0.7-0.75, and on the procedural images the
+    // mean falls from 2.0/3.2 to 1.7/2.1, SSIM and seam error unchanged (docs/PERFORMANCE.md).
+    public float FinalVoteGaussian { get; init; } = 0.5f;
+
+    public float FinalVoteGaussianSmooth { get; init; } = 2f;
 
     // Weight of the texture-energy feature (FeaturePlane.Texture) against colour; 0 = off.
     public float TextureWeight { get; init; } = 1f;
