@@ -32,15 +32,17 @@ public sealed class PostgresTaskStore(PostgresDatabase db, CallbackHandoff? call
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(admission);
-        var result = await db.WriteAsync(async (c, tx) =>
+        var at = now.ToUniversalTime();
+        var result = admission.Idempotency is null
+            ? await InsertInOneRoundTripAsync(task, admission, at, cancellationToken)
+            : await db.WriteAsync(async (c, tx) =>
         {
             // The account's row lock first, held to the commit: concurrent creates of THIS account queue here, so
             // the idempotency lookup and the active-task count below are not check-then-act. Creates of other
             // accounts lock other rows and never wait on this one. NO KEY UPDATE (what the UPDATE below takes
             // anyway) rather than UPDATE, so it does not block the foreign-key checks of rows that merely refer to
             // the account, such as a settlement's ledger row.
-            var exists = await c.ExecuteScalarAsync<bool>(
-                "SELECT EXISTS (SELECT 1 FROM accounts WHERE id = @AccountId FOR NO KEY UPDATE)", new { task.AccountId }, tx);
+            var exists = await c.ExecuteScalarAsync<bool>(LockAccountSql, new { task.AccountId }, tx);
             if (!exists)
             {
                 // As the SQLite store answers: the reservation below would find no row to reserve from.
@@ -60,34 +62,10 @@ public sealed class PostgresTaskStore(PostgresDatabase db, CallbackHandoff? call
                 }
             }
 
-            // The active-task cap, the reservation, the task and its reserve ledger row in ONE statement (one round
-            // trip while the account's row is locked, instead of four): the count is read under the lock taken above,
-            // the reservation is one conditional UPDATE, and the inserts select from its RETURNING, so a refused
-            // create (cap reached, credits short) writes nothing. Two creates can never both spend the same credits.
-            var at = now.ToUniversalTime();
-            var arguments = new DynamicParameters(InsertArguments(task));
-            arguments.Add("at", at);
-            arguments.Add("maxActive", (long)admission.MaxActiveTasks);
-            arguments.Add("reserveKind", (int)LedgerKind.Reserve);
-            var outcome = await c.QuerySingleAsync<ReservationRow>(
-                $"""
-                WITH active AS (
-                    SELECT COUNT(*) AS n FROM tasks WHERE account_id = @AccountId AND state IN ({Pending}, {Processing})),
-                reserved AS (
-                    UPDATE accounts SET balance_micros = balance_micros - @PriceMicros
-                    WHERE id = @AccountId AND (unlimited OR balance_micros >= @PriceMicros) AND (SELECT n FROM active) < @maxActive
-                    RETURNING id),
-                new_task AS (
-                    INSERT INTO tasks ({InsertColumns}) SELECT {InsertValues} FROM reserved),
-                reserve_row AS (
-                    INSERT INTO ledger (account_id, task_id, kind, amount_micros, created_at)
-                    SELECT @AccountId, @Id, @reserveKind, -@PriceMicros, @at FROM reserved)
-                SELECT (SELECT COUNT(*) FROM reserved) AS reserved, (SELECT n FROM active) AS active
-                """,
-                arguments, tx);
+            var outcome = await c.QuerySingleAsync<ReservationRow>(ReserveAndInsertSql, ReservationArguments(task, admission, at), tx);
             if (outcome.Reserved == 0)
             {
-                return new InsertResult(outcome.Active >= admission.MaxActiveTasks ? InsertStatus.TooManyActive : InsertStatus.InsufficientCredits, null);
+                return Refused(outcome, admission);
             }
             if (admission.Idempotency is { } used)
             {
@@ -107,6 +85,58 @@ public sealed class PostgresTaskStore(PostgresDatabase db, CallbackHandoff? call
         }
         return result;
     }
+
+    // Locks the account's row until the end of the transaction. NO KEY UPDATE (what the reservation's UPDATE takes
+    // anyway) rather than UPDATE, so it does not block the foreign-key checks of rows that merely refer to the
+    // account, such as a settlement's ledger row.
+    private const string LockAccountSql = "SELECT EXISTS (SELECT 1 FROM accounts WHERE id = @AccountId FOR NO KEY UPDATE)";
+
+    // The active-task cap, the reservation, the task and its reserve ledger row in ONE statement: the count is read
+    // under the account's lock (a statement after the lock sees every create of the account committed before it),
+    // the reservation is one conditional UPDATE, and the inserts select from its RETURNING, so a refused create (cap
+    // reached, credits short, no such account) writes nothing. Two creates can never both spend the same credits.
+    private static readonly string ReserveAndInsertSql =
+        $"""
+        WITH active AS (
+            SELECT COUNT(*) AS n FROM tasks WHERE account_id = @AccountId AND state IN ({Pending}, {Processing})),
+        reserved AS (
+            UPDATE accounts SET balance_micros = balance_micros - @PriceMicros
+            WHERE id = @AccountId AND (unlimited OR balance_micros >= @PriceMicros) AND (SELECT n FROM active) < @maxActive
+            RETURNING id),
+        new_task AS (
+            INSERT INTO tasks ({InsertColumns}) SELECT {InsertValues} FROM reserved),
+        reserve_row AS (
+            INSERT INTO ledger (account_id, task_id, kind, amount_micros, created_at)
+            SELECT @AccountId, @Id, @reserveKind, -@PriceMicros, @at FROM reserved)
+        SELECT (SELECT COUNT(*) FROM reserved) AS reserved, (SELECT n FROM active) AS active
+        """;
+
+    private static DynamicParameters ReservationArguments(TaskRecord task, TaskAdmission admission, DateTimeOffset at)
+    {
+        var arguments = new DynamicParameters(InsertArguments(task));
+        arguments.Add("at", at);
+        arguments.Add("maxActive", (long)admission.MaxActiveTasks);
+        arguments.Add("reserveKind", (int)LedgerKind.Reserve);
+        return arguments;
+    }
+
+    private static InsertResult Refused(ReservationRow outcome, TaskAdmission admission) =>
+        new(outcome.Active >= admission.MaxActiveTasks ? InsertStatus.TooManyActive : InsertStatus.InsufficientCredits, null);
+
+    /// <summary>
+    /// A create without an idempotency key, as ONE round trip: the lock and the reservation statement go in one
+    /// batch, which PostgreSQL runs as one implicit transaction (both or neither), committing as it ends. So the
+    /// account's row is held only while the server executes them, never while this process is scheduled between
+    /// statements: under load that wait, not the statements, was what one account's creates queued behind.
+    /// </summary>
+    private async Task<InsertResult> InsertInOneRoundTripAsync(TaskRecord task, TaskAdmission admission, DateTimeOffset at, CancellationToken cancellationToken) =>
+        await db.RunAsync(async c =>
+        {
+            await using var results = await c.QueryMultipleAsync(LockAccountSql + ";\n" + ReserveAndInsertSql, ReservationArguments(task, admission, at));
+            await results.ReadSingleAsync<bool>(); // the lock; a missing account reserves nothing below
+            var outcome = await results.ReadSingleAsync<ReservationRow>();
+            return outcome.Reserved == 0 ? Refused(outcome, admission) : new InsertResult(InsertStatus.Inserted, task);
+        }, cancellationToken);
 
     // Settlement and the callback's outbox row ride in the transaction of the terminal transition: all of it
     // happens, or none. The row is created already claimed by this node and handed to its dispatcher after the commit.

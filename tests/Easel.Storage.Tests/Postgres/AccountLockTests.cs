@@ -91,12 +91,36 @@ public sealed class AccountLockTests(PostgresCluster cluster) : IAsyncLifetime
         Assert.All(await Task.WhenAll(waiting).WaitAsync(Quick), r => Assert.Equal(InsertStatus.Inserted, r.Status));
     }
 
-    private Task<InsertResult> InsertAsync(string accountId) => _tasks.InsertAsync(new TaskRecord(
+    [Fact]
+    public async Task Creates_queued_on_an_accounts_row_count_each_other_once_it_is_free_so_the_active_cap_holds()
+    {
+        // Ten creates wait on a held row, then run one after another: each must count the tasks of those before it.
+        // A create that read the count before it had the row (a snapshot older than the lock) would let all ten in.
+        var account = await NewAccountAsync();
+        await using var holder = new NpgsqlConnection(_connectionString);
+        await holder.OpenAsync();
+        await using var hold = await holder.BeginTransactionAsync();
+        await using (var lockAccount = new NpgsqlCommand("SELECT id FROM accounts WHERE id = @a FOR UPDATE", holder, hold))
+        {
+            lockAccount.Parameters.AddWithValue("a", account);
+            await lockAccount.ExecuteScalarAsync();
+        }
+        var waiting = Enumerable.Range(0, 10).Select(_ => Task.Run(() => InsertAsync(account, maxActive: 3))).ToList();
+        await Task.Delay(TimeSpan.FromMilliseconds(500)); // all ten reach the lock
+        Assert.All(waiting, w => Assert.False(w.IsCompleted));
+
+        await hold.CommitAsync();
+        var results = await Task.WhenAll(waiting).WaitAsync(Quick);
+        Assert.Equal(3, results.Count(r => r.Status == InsertStatus.Inserted));
+        Assert.Equal(7, results.Count(r => r.Status == InsertStatus.TooManyActive));
+    }
+
+    private Task<InsertResult> InsertAsync(string accountId, int maxActive = 100) => _tasks.InsertAsync(new TaskRecord(
             TaskIds.New(Dialect.Unified, DateTimeOffset.UtcNow), accountId, Dialect.Unified,
             new UploadPaint("lock", Speed.Fast, new ExternalImage("http://127.0.0.1:9/a.png"), new CanvasSize(128, 128),
                 new Placement(64, 64, 32, 32), new PolygonMask([new MaskArea(100, 100, [30, 30, 30, 45, 45, 45, 45, 30])])),
             TaskState.Pending, 0, DateTimeOffset.UtcNow, null, null, 8_100_000, null, [], null, 0),
-        new TaskAdmission(100, null), DateTimeOffset.UtcNow, default);
+        new TaskAdmission(maxActive, null), DateTimeOffset.UtcNow, default);
 
     private async Task<string> NewAccountAsync()
     {
