@@ -9,6 +9,8 @@ using Easel.Core.Tasks;
 using Npgsql;
 using static Easel.Storage.Postgres.PostgresTaskRows;
 
+using static Easel.Storage.TaskStatements;
+
 namespace Easel.Storage.Postgres;
 
 /// <summary>
@@ -21,12 +23,6 @@ public sealed class PostgresTaskStore(PostgresDatabase db, CallbackHandoff? call
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
-    // States are SQL literals, not parameters, so the planner can use the partial indexes on state.
-    private const int Pending = (int)TaskState.Pending;
-    private const int Processing = (int)TaskState.Processing;
-    private const int Completed = (int)TaskState.Completed;
-    private const int Failed = (int)TaskState.Failed;
-    private const int Cancelled = (int)TaskState.Cancelled;
 
     public async Task<InsertResult> InsertAsync(TaskRecord task, TaskAdmission admission, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -196,11 +192,7 @@ public sealed class PostgresTaskStore(PostgresDatabase db, CallbackHandoff? call
     public Task<IReadOnlyList<TaskRecord>> ListAsync(string accountId, TaskListQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        // As in SqliteTaskStore: the index tasks_account(account_id, created_at), id breaking ties.
-        var sql = $"SELECT {Columns} FROM tasks WHERE account_id = @accountId"
-            + (query.States.Count > 0 ? $" AND state IN ({string.Join(", ", query.States.Select(s => (int)s))})" : "")
-            + (query.Before is null ? "" : " AND (created_at < @beforeAt OR (created_at = @beforeAt AND id < @beforeId))")
-            + " ORDER BY created_at DESC, id DESC LIMIT @limit";
+        var sql = List(Columns, query);
         return db.ReadAsync<IReadOnlyList<TaskRecord>>(async c => (await c.QueryAsync<TaskRow>(sql, new
         {
             accountId,
@@ -257,7 +249,7 @@ public sealed class PostgresTaskStore(PostgresDatabase db, CallbackHandoff? call
         var keys = JsonSerializer.Serialize(resultKeys, Json);
         var (done, callback) = await db.WriteAsync(async (c, tx) =>
         {
-            var at = StampOf(now);
+            var at = Stamp(_time, now);
             var transitioned = await c.ExecuteAsync(
                 $"""
                 UPDATE tasks SET state = {Completed}, progress = 100, result_keys = @keys::jsonb, finished_at = @at,
@@ -281,7 +273,7 @@ public sealed class PostgresTaskStore(PostgresDatabase db, CallbackHandoff? call
         var settlement = SettlementPolicy.For(TaskState.Failed, failure.Kind);
         var (done, callback) = await db.WriteAsync(async (c, tx) =>
         {
-            var at = StampOf(now);
+            var at = Stamp(_time, now);
             var transitioned = await c.ExecuteAsync(
                 $"""
                 UPDATE tasks SET state = {Failed}, failure_kind = @kind, failure_message = @message, finished_at = @at,
@@ -300,7 +292,7 @@ public sealed class PostgresTaskStore(PostgresDatabase db, CallbackHandoff? call
         var (outcome, callback) = await db.WriteAsync<(CancelOutcome, DeliveryClaim?)>(async (c, tx) =>
         {
             // A cancel racing a completion waits on the task's row; when it gets it, the state it expects is gone.
-            var at = StampOf(now);
+            var at = Stamp(_time, now);
             var cancelled = await c.QuerySingleOrDefaultAsync<TaskRow>(
                 $"""
                 UPDATE tasks SET state = {Cancelled}, finished_at = @at, lease_node = NULL, lease_token = NULL, lease_expires_at = NULL
@@ -319,18 +311,12 @@ public sealed class PostgresTaskStore(PostgresDatabase db, CallbackHandoff? call
         return outcome;
     }
 
-    // As in SqliteTaskStore: a terminal state is stamped when its transaction runs, not when its request was made.
-    private DateTimeOffset StampOf(DateTimeOffset requested)
-    {
-        var inTransaction = _time.GetUtcNow();
-        return inTransaction > requested ? inTransaction : requested;
-    }
 
     public async Task<int> ReleaseLeasesAsync(string nodeId, CancellationToken cancellationToken)
     {
         // Only this node's leases: the other nodes on the database are running theirs.
         var released = await db.RunAsync(c => c.ExecuteAsync(
-            $"UPDATE tasks SET state = {Pending}, lease_node = NULL, lease_token = NULL, lease_expires_at = NULL WHERE state = {Processing} AND lease_node = @nodeId",
+            ReleaseNodeLeases,
             new { nodeId }), cancellationToken);
         if (released > 0)
         {
@@ -343,7 +329,7 @@ public sealed class PostgresTaskStore(PostgresDatabase db, CallbackHandoff? call
     {
         ArgumentNullException.ThrowIfNull(lease);
         var released = await db.RunAsync(c => c.ExecuteAsync(
-            $"UPDATE tasks SET state = {Pending}, lease_node = NULL, lease_token = NULL, lease_expires_at = NULL WHERE id = @TaskId AND state = {Processing} AND lease_token = @Token",
+            ReleaseLease,
             new { lease.TaskId, lease.Token }), cancellationToken) == 1;
         if (released)
         {
@@ -356,7 +342,7 @@ public sealed class PostgresTaskStore(PostgresDatabase db, CallbackHandoff? call
     public Task<PendingSummary> PendingSummaryAsync(CancellationToken cancellationToken) =>
         db.ReadAsync(async c =>
         {
-            var row = await c.QuerySingleAsync<PendingRow>($"SELECT COUNT(*) AS count, MIN(created_at) AS oldest FROM tasks WHERE state = {Pending}");
+            var row = await c.QuerySingleAsync<PendingRow>(PendingCountAndOldest);
             return new PendingSummary(row.Count, row.Oldest is DateTime at ? Instant(at) : null);
         }, cancellationToken);
 

@@ -6,6 +6,8 @@ using Easel.Core.Operations;
 using Easel.Core.Pricing;
 using Easel.Core.Tasks;
 
+using static Easel.Storage.TaskStatements;
+
 namespace Easel.Storage.Sqlite;
 
 /// <summary>
@@ -23,13 +25,6 @@ public sealed class SqliteTaskStore(
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
 
-    // States are written into the SQL as literals, not parameters: only then can SQLite match a query to the
-    // partial indexes on state (tasks_pending, tasks_processing, tasks_active, tasks_recent_completed).
-    private const int Pending = (int)TaskState.Pending;
-    private const int Processing = (int)TaskState.Processing;
-    private const int Completed = (int)TaskState.Completed;
-    private const int Failed = (int)TaskState.Failed;
-    private const int Cancelled = (int)TaskState.Cancelled;
 
     public Task<InsertResult> InsertAsync(TaskRecord task, TaskAdmission admission, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -164,11 +159,7 @@ public sealed class SqliteTaskStore(
     public Task<IReadOnlyList<TaskRecord>> ListAsync(string accountId, TaskListQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        // Served by the index tasks_account(account_id, created_at); id breaks ties between tasks of one millisecond.
-        var sql = $"SELECT {Columns} FROM tasks WHERE account_id = @accountId"
-            + (query.States.Count > 0 ? $" AND state IN ({string.Join(", ", query.States.Select(s => (int)s))})" : "")
-            + (query.Before is null ? "" : " AND (created_at < @beforeAt OR (created_at = @beforeAt AND id < @beforeId))")
-            + " ORDER BY created_at DESC, id DESC LIMIT @limit";
+        var sql = List(Columns, query);
         return db.ReadAsync<IReadOnlyList<TaskRecord>>(async c => (await c.QueryAsync<TaskRow>(sql, new
         {
             accountId,
@@ -229,7 +220,7 @@ public sealed class SqliteTaskStore(
         var keys = JsonSerializer.Serialize(resultKeys, Json);
         var (done, callback) = await db.WriteAsync(async (c, tx) =>
         {
-            var at = StampOf(now);
+            var at = Stamp(_time, now);
             var transitioned = await c.ExecuteAsync(
                 $"""
                 UPDATE tasks SET state = {Completed}, progress = 100, result_keys = @keys, finished_at = @at,
@@ -259,7 +250,7 @@ public sealed class SqliteTaskStore(
         var settlement = SettlementPolicy.For(TaskState.Failed, failure.Kind);
         var (done, callback) = await db.WriteAsync(async (c, tx) =>
         {
-            var at = StampOf(now);
+            var at = Stamp(_time, now);
             var transitioned = await c.ExecuteAsync(
                 $"""
                 UPDATE tasks SET state = {Failed}, failure_kind = @kind, failure_message = @message, finished_at = @at,
@@ -277,7 +268,7 @@ public sealed class SqliteTaskStore(
     {
         var (outcome, callback) = await db.WriteAsync<(CancelOutcome, DeliveryClaim?)>(async (c, tx) =>
         {
-            var at = StampOf(now);
+            var at = Stamp(_time, now);
             var cancelled = await c.QuerySingleOrDefaultAsync<TaskRow>(
                 $"""
                 UPDATE tasks SET state = {Cancelled}, finished_at = @at, lease_node = NULL, lease_token = NULL, lease_expires_at = NULL
@@ -296,24 +287,17 @@ public sealed class SqliteTaskStore(
         return outcome;
     }
 
-    // A terminal state exists from its commit, not from when its request began to wait for the writer: stamped inside
-    // the transaction, finished_at orders tasks as they really ended and the callback delay is measured from there.
-    private DateTimeOffset StampOf(DateTimeOffset requested)
-    {
-        var inTransaction = _time.GetUtcNow();
-        return inTransaction > requested ? inTransaction : requested;
-    }
 
     public Task<int> ReleaseLeasesAsync(string nodeId, CancellationToken cancellationToken) =>
         db.WriteAsync((c, tx) => c.ExecuteAsync(
-            $"UPDATE tasks SET state = {Pending}, lease_node = NULL, lease_token = NULL, lease_expires_at = NULL WHERE state = {Processing} AND lease_node = @nodeId",
+            ReleaseNodeLeases,
             new { nodeId }, tx), cancellationToken);
 
     public async Task<bool> ReleaseLeaseAsync(TaskLease lease, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lease);
         return await db.WriteAsync((c, tx) => c.ExecuteAsync(
-            $"UPDATE tasks SET state = {Pending}, lease_node = NULL, lease_token = NULL, lease_expires_at = NULL WHERE id = @TaskId AND state = {Processing} AND lease_token = @Token",
+            ReleaseLease,
             new { lease.TaskId, lease.Token }, tx), cancellationToken) == 1;
     }
 
@@ -332,7 +316,7 @@ public sealed class SqliteTaskStore(
     public Task<PendingSummary> PendingSummaryAsync(CancellationToken cancellationToken) =>
         db.ReadAsync(async c =>
         {
-            var row = await c.QuerySingleAsync<PendingRow>($"SELECT COUNT(*) AS Count, MIN(created_at) AS Oldest FROM tasks WHERE state = {Pending}");
+            var row = await c.QuerySingleAsync<PendingRow>(PendingCountAndOldest);
             return new PendingSummary(row.Count, row.Oldest is long at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null);
         }, cancellationToken);
 
