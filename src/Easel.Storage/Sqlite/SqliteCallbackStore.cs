@@ -1,16 +1,13 @@
 using Dapper;
 using Easel.Core.Callbacks;
 
+using static Easel.Storage.CallbackStatements;
+
 namespace Easel.Storage.Sqlite;
 
 /// <summary>The callback outbox. Claims and records are compare-and-set on (state, lease token), like tasks.</summary>
 public sealed class SqliteCallbackStore(SqliteDatabase db) : ICallbackStore
 {
-    private const string Columns =
-        "id, task_id, account_id, event, url, state, attempts, next_attempt_at, body, last_status, last_error, delivered_at, created_at";
-
-    private const int Pending = (int)DeliveryState.Pending;
-
     public Task<IReadOnlyList<DeliveryClaim>> ClaimDueAsync(DateTimeOffset now, TimeSpan leaseDuration, int max, CancellationToken cancellationToken) =>
         db.WriteAsync<IReadOnlyList<DeliveryClaim>>(async (c, tx) =>
         {
@@ -22,7 +19,7 @@ public sealed class SqliteCallbackStore(SqliteDatabase db) : ICallbackStore
                     SELECT id FROM callback_deliveries
                     WHERE state = {Pending} AND next_attempt_at <= @now AND (lease_expires_at IS NULL OR lease_expires_at < @now)
                     ORDER BY next_attempt_at LIMIT @max)
-                RETURNING {Columns}
+                RETURNING {DeliveryColumns}
                 """,
                 new { token, now = now.ToUnixTimeMilliseconds(), expires = (now + leaseDuration).ToUnixTimeMilliseconds(), max }, tx);
             return rows.Select(r => new DeliveryClaim(Map(r), token)).ToList();
@@ -32,14 +29,9 @@ public sealed class SqliteCallbackStore(SqliteDatabase db) : ICallbackStore
     {
         ArgumentNullException.ThrowIfNull(claim);
         ArgumentNullException.ThrowIfNull(attempt);
-        var state = attempt.Delivered ? DeliveryState.Delivered : retryAt is null ? DeliveryState.Failed : DeliveryState.Pending;
+        var state = StateAfter(attempt, retryAt);
         return await db.WriteAsync((c, tx) => c.ExecuteAsync(
-            $"""
-            UPDATE callback_deliveries
-            SET state = @state, attempts = attempts + 1, body = @Body, last_status = @Status, last_error = @Error,
-                delivered_at = @deliveredAt, next_attempt_at = @next, lease_token = NULL, lease_expires_at = NULL
-            WHERE id = @id AND lease_token = @token AND state = {Pending}
-            """,
+            Record,
             new
             {
                 id = claim.Delivery.Id,
@@ -57,13 +49,13 @@ public sealed class SqliteCallbackStore(SqliteDatabase db) : ICallbackStore
     {
         ArgumentNullException.ThrowIfNull(claim);
         return await db.WriteAsync((c, tx) => c.ExecuteAsync(
-            $"UPDATE callback_deliveries SET lease_token = NULL, lease_expires_at = NULL WHERE id = @id AND lease_token = @token AND state = {Pending}",
+            Release,
             new { id = claim.Delivery.Id, token = claim.Token }, tx), cancellationToken) == 1;
     }
 
     public Task<IReadOnlyList<CallbackDelivery>> ForTaskAsync(string taskId, CancellationToken cancellationToken) =>
         db.ReadAsync<IReadOnlyList<CallbackDelivery>>(async c =>
-            (await c.QueryAsync<Row>($"SELECT {Columns} FROM callback_deliveries WHERE task_id = @taskId ORDER BY created_at", new { taskId }))
+            (await c.QueryAsync<Row>(ForTask, new { taskId }))
                 .Select(Map).ToList(), cancellationToken);
 
     public Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken) =>
