@@ -83,7 +83,7 @@ Easel__DataDirectory="$cb_data" Easel__BootstrapKey="$key" Easel__Engine=passthr
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data" "$cb_data"' EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
-dotnet bench/Easel.Bench.Service/bin/Release/net10.0/Easel.Bench.Service.dll callbacks --url "http://127.0.0.1:$port" --key "$key" --db "$cb_data/easel.db" --tasks 1000
+dotnet bench/Easel.Bench.Service/bin/Release/net10.0/Easel.Bench.Service.dll callbacks --url "http://127.0.0.1:$port" --key "$key" --db "$cb_data/easel.db" --tasks 1000 --warmup 1000
 
 echo "== callbacks: a burst of 1000 terminal states (pending tasks cancelled at once), one worker held busy"
 kill $server; wait $server 2>/dev/null || true
@@ -94,4 +94,4 @@ Easel__DataDirectory="$burst_data" Easel__BootstrapKey="$key" Easel__Outbound__A
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data" "$cb_data" "$burst_data"' EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
-dotnet bench/Easel.Bench.Service/bin/Release/net10.0/Easel.Bench.Service.dll callbacks --url "http://127.0.0.1:$port" --key "$key" --db "$burst_data/easel.db" --tasks 1000 --burst cancel
+dotnet bench/Easel.Bench.Service/bin/Release/net10.0/Easel.Bench.Service.dll callbacks --url "http://127.0.0.1:$port" --key "$key" --db "$burst_data/easel.db" --tasks 1000 --burst cancel --warmup 1000

@@ -12,8 +12,10 @@ using Easel.Imaging;
 //     create-to-completed of a 512x512 upload-paint (25% to fill) against a running server, and the same engine
 //     work alone in this process: the ratio is what the task system adds.
 //   Easel.Bench.Service callbacks --url URL --key KEY (--db DATA/easel.db | --pg CONNECTION-STRING) [--tasks 1000]
+//                                 [--burst cancel] [--warmup N]
 //     (a server with Easel:Engine=passthrough) the delay from a task's end to its callback's arrival; --pg for a
-//     server in scale-out mode (Easel:Database:Provider=postgres), pointing at the same database.
+//     server in scale-out mode (Easel:Database:Provider=postgres), pointing at the same database; --burst cancel:
+//     pending tasks cancelled at once instead; --warmup N: a first round of N on the fresh server, reported apart.
 var options = args.Select((a, i) => (a, i)).Where(p => p.a.StartsWith("--", StringComparison.Ordinal))
     .ToDictionary(p => p.a[2..], p => args.ElementAtOrDefault(p.i + 1) ?? "");
 if (!options.TryGetValue("url", out var baseUrl) || !options.TryGetValue("key", out var key))

@@ -37,18 +37,33 @@ public static class CallbackEvents
 
 /// <summary>
 /// Deliveries claimed by the transaction that created them, handed to this node's dispatcher in memory after the
-/// commit: the first attempt needs no further write. If the node dies first, the claim expires and the row is
-/// claimed again from the store.
+/// commit: the first attempt needs no further write. When the dispatcher has a free slot, it starts the attempt at
+/// once on the caller's thread; otherwise the claim waits here for the dispatcher's worker. If the node dies first,
+/// the claim expires and the row is claimed again from the store.
 /// </summary>
 public sealed class CallbackHandoff(Tasks.CallbackSignal signal)
 {
     private readonly System.Collections.Concurrent.ConcurrentQueue<DeliveryClaim> _claims = new();
+    private volatile Func<DeliveryClaim, bool>? _startNow;
+
+    /// <summary>
+    /// Lets the dispatcher start handed-over attempts itself (true: started; false: no slot free, queue it), or stop
+    /// doing so (null): from then on every claim is queued.
+    /// </summary>
+    public void StartWith(Func<DeliveryClaim, bool>? startNow) => _startNow = startNow;
 
     public void Handoff(DeliveryClaim claim)
     {
+        if (_startNow?.Invoke(claim) == true)
+        {
+            return;
+        }
         _claims.Enqueue(claim);
         signal.Notify();
     }
+
+    /// <summary>Claims waiting for the dispatcher's worker.</summary>
+    public int Count => _claims.Count;
 
     public List<DeliveryClaim> TakeUpTo(int max)
     {

@@ -33,8 +33,11 @@ public sealed class CallbackDispatcher(
     /// <summary>Gives a claim back unattempted (the node is stopping), so the delivery is due again at once.</summary>
     public Task<bool> ReleaseAsync(DeliveryClaim claim, CancellationToken cancellationToken) => store.ReleaseAsync(claim, cancellationToken);
 
-    /// <summary>One attempt of one claimed delivery, recorded whatever its outcome.</summary>
-    public async Task AttemptAsync(DeliveryClaim claim, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends one attempt of one claimed delivery. What it came to must then be recorded (<see cref="RecordAsync"/>):
+    /// split, so a caller bounding the requests in flight need not count the record's wait for the database.
+    /// </summary>
+    public async Task<SentAttempt> SendAsync(DeliveryClaim claim, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(claim);
         var delivery = claim.Delivery;
@@ -72,15 +75,22 @@ public sealed class CallbackDispatcher(
             : refused ? CallbackOutcome.RefusedAddress
             : retryAt is null ? CallbackOutcome.GaveUp
             : CallbackOutcome.FailedWillRetry);
-        var recorded = await store.RecordAsync(claim, new DeliveryAttempt(delivered, status, error, body, time.GetUtcNow()), retryAt, CancellationToken.None);
         if (!delivered)
         {
             logger.LogInformation("Callback {DeliveryId} of task {TaskId}: attempt {Attempt} failed ({Error}){Next}",
                 delivery.Id, delivery.TaskId, attempts, error, retryAt is null ? "; giving up" : $"; retrying at {retryAt:O}");
         }
+        return new SentAttempt(claim, new DeliveryAttempt(delivered, status, error, body, time.GetUtcNow()), retryAt);
+    }
+
+    /// <summary>Records a sent attempt: delivered, or failed with its next attempt due at its retry time (none: given up).</summary>
+    public async Task RecordAsync(SentAttempt sent)
+    {
+        ArgumentNullException.ThrowIfNull(sent);
+        var recorded = await store.RecordAsync(sent.Claim, sent.Attempt, sent.RetryAt, CancellationToken.None);
         if (!recorded)
         {
-            logger.LogWarning("Callback {DeliveryId}: the claim expired before the attempt was recorded; it may be sent again", delivery.Id);
+            logger.LogWarning("Callback {DeliveryId}: the claim expired before the attempt was recorded; it may be sent again", sent.Claim.Delivery.Id);
         }
     }
 
@@ -91,3 +101,6 @@ public sealed class CallbackDispatcher(
         return renderer.Render(task);
     }
 }
+
+/// <summary>An attempt sent and not yet recorded, with the next attempt's time (null: delivered or given up).</summary>
+public sealed record SentAttempt(DeliveryClaim Claim, DeliveryAttempt Attempt, DateTimeOffset? RetryAt);

@@ -69,6 +69,35 @@ public sealed class CallbackDeliveryTests
     }
 
     [Fact]
+    public async Task Callbacks_in_flight_never_exceed_the_configured_concurrency_whether_started_at_the_task_end_or_by_the_worker()
+    {
+        // A free slot lets the thread that ended the task start its callback at once; with none free the claim waits
+        // for the worker. Either way the limit holds, and every callback is delivered.
+        await using var images = await ImageServer.StartAsync();
+        await using var receiver = await CallbackReceiver.StartAsync();
+        receiver.Hold = _ => TimeSpan.FromMilliseconds(300);
+        using var host = new EaselHost(new() { ["Easel:Callbacks:Concurrency"] = "2" });
+        using var client = await host.NewAccountAsync();
+        var ids = new List<string>();
+        for (var i = 0; i < 7; i++)
+        {
+            var body = Requests.ClassicUploadPaint(images.BaseUrl + $"/missing-{i}.png");
+            body["callback"] = receiver.Url;
+            var (_, task) = await client.PostJsonAsync("/model/v1/generation", body);
+            ids.Add(task["id"]!.GetValue<string>());
+        }
+
+        var received = await receiver.WaitForAsync(ids.Count, TimeSpan.FromSeconds(15));
+        Assert.Equal(ids.Order(), received.Select(r => System.Text.Json.Nodes.JsonNode.Parse(r.Body)!["id"]!.GetValue<string>()).Order());
+        Assert.Equal(2, receiver.MaxInFlight);
+        foreach (var id in ids)
+        {
+            var delivery = await WaitForStateAsync(client, $"/v1/tasks/{id}/callbacks", "delivered");
+            Assert.Equal(1, delivery["attempts"]!.GetValue<int>());
+        }
+    }
+
+    [Fact]
     public async Task A_unified_task_calls_back_over_https_with_its_own_dialect_and_cancellation_event()
     {
         await using var images = await ImageServer.StartAsync();
@@ -139,7 +168,10 @@ public sealed class CallbackDeliveryTests
         Assert.Equal(404, (await bob.GetJsonAsync($"/model/v1/generation/task/{id}/callbacks")).Status);
     }
 
-    internal static async Task<JsonObject> WaitForStateAsync(HttpClient client, string path, string state, TimeSpan? timeout = null)
+    internal static Task<JsonObject> WaitForStateAsync(HttpClient client, string path, string state, TimeSpan? timeout = null) =>
+        WaitForDeliveryAsync(client, path, d => d["status"]!.GetValue<string>() == state, $"reach {state}", timeout);
+
+    internal static async Task<JsonObject> WaitForDeliveryAsync(HttpClient client, string path, Func<JsonObject, bool> done, string what, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
         while (true)
@@ -147,15 +179,15 @@ public sealed class CallbackDeliveryTests
             var (status, list) = await client.GetJsonAsync(path);
             Assert.Equal(200, status);
             var delivery = list["data"]!.AsArray().SingleOrDefault()?.AsObject();
-            if (delivery?["status"]!.GetValue<string>() == state)
+            if (delivery is not null && done(delivery))
             {
                 return delivery;
             }
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"{path} did not reach {state}: {list.ToJsonString()}");
+                throw new TimeoutException($"{path} did not {what}: {list.ToJsonString()}");
             }
-            await Task.Delay(50);
+            await Task.Delay(20);
         }
     }
 }

@@ -13,10 +13,13 @@ public sealed class CallbackRestartTests
         await using var receiver = await CallbackReceiver.StartAsync();
         receiver.Status = _ => 503;
         var data = Path.Combine(Path.GetTempPath(), "easel-tests", Guid.NewGuid().ToString("N"));
+        // A kill between a send and its record leaves the delivery claimed until the claim expires (the at-least-once
+        // point): a short claim keeps every kill point within the test's wait.
+        var settings = new Dictionary<string, string> { ["Easel__Callbacks__LeaseDuration"] = "00:00:03" };
         try
         {
             string id;
-            using (var first = await ServerProcess.StartAsync(data, EaselHost.AdminKey))
+            using (var first = await ServerProcess.StartAsync(data, EaselHost.AdminKey, settings))
             using (var client = first.Client())
             {
                 var body = Requests.ClassicUploadPaint(images.Serve("/a.png", TestImages.PatternPng(16, 16)), canvas: 32);
@@ -30,17 +33,18 @@ public sealed class CallbackRestartTests
             Assert.InRange(failedAttempts, 1, 3);
 
             receiver.Status = _ => 200;
-            using (var second = await ServerProcess.StartAsync(data, EaselHost.AdminKey))
+            using (var second = await ServerProcess.StartAsync(data, EaselHost.AdminKey, settings))
             using (var client = second.Client())
             {
                 var delivery = await CallbackDeliveryTests.WaitForStateAsync(client, $"/v1/tasks/{id}/callbacks", "delivered", TimeSpan.FromSeconds(20));
-                Assert.Equal(failedAttempts + 1, delivery["attempts"]!.GetValue<int>());
+                // Every attempt but the delivering one failed; one killed before its record is sent but not counted.
+                Assert.InRange(delivery["attempts"]!.GetValue<int>(), failedAttempts, failedAttempts + 1);
                 second.Kill();
             }
             Assert.Equal(failedAttempts + 1, receiver.Requests.Count);
             Assert.Single(receiver.Requests.Select(r => r.DeliveryId).Distinct());
 
-            using (var third = await ServerProcess.StartAsync(data, EaselHost.AdminKey))
+            using (var third = await ServerProcess.StartAsync(data, EaselHost.AdminKey, settings))
             {
                 await Task.Delay(TimeSpan.FromSeconds(3));
             }

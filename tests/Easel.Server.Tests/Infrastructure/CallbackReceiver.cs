@@ -39,6 +39,12 @@ public sealed class CallbackReceiver : IAsyncDisposable
     /// <summary>How long to hold each answer, by request number (the request is recorded when it arrives); none by default.</summary>
     public Func<int, TimeSpan> Hold { get; set; } = _ => TimeSpan.Zero;
 
+    /// <summary>The most requests this receiver has held open at once.</summary>
+    public int MaxInFlight => _maxInFlight;
+
+    private int _inFlight;
+    private int _maxInFlight;
+
     public sealed record Received(TimeSpan At, string Body, string DeliveryId, string Event, string Signature);
 
     public static async Task<CallbackReceiver> StartAsync(bool https = false)
@@ -64,8 +70,20 @@ public sealed class CallbackReceiver : IAsyncDisposable
                 http.Request.Headers["Easel-Delivery-Id"].ToString(), http.Request.Headers["Easel-Event"].ToString(),
                 http.Request.Headers["Easel-Signature"].ToString()));
             var number = receiver.Requests.Count;
-            await Task.Delay(receiver.Hold(number), http.RequestAborted);
-            http.Response.StatusCode = receiver.Status(number);
+            var inFlight = Interlocked.Increment(ref receiver._inFlight);
+            for (var max = receiver._maxInFlight; inFlight > max; max = receiver._maxInFlight)
+            {
+                Interlocked.CompareExchange(ref receiver._maxInFlight, inFlight, max);
+            }
+            try
+            {
+                await Task.Delay(receiver.Hold(number), http.RequestAborted);
+                http.Response.StatusCode = receiver.Status(number);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref receiver._inFlight);
+            }
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
