@@ -90,7 +90,8 @@ internal static class Completion
         var sharing = PatchSynthesizer.MeanSharing(finest);
         if (options.PoissonBlend)
         {
-            ScreenedPoisson.Blend(finest, options.Screening, options.PoissonIterations, cancellationToken);
+            ScreenedPoisson.Blend(finest, options.Screening, options.PoissonIterations, cancellationToken,
+                options.SmoothSeamTexture * options.TextureWeight, options.SmoothSeamScreening);
         }
 
         return new Result(finest.Target, finest, levels.Count, sharing);

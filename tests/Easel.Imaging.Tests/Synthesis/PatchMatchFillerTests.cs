@@ -181,6 +181,56 @@ public sealed class PatchMatchFillerTests
         Assert.True(report.Levels >= 3, $"{report.Levels} levels");
     }
 
+    // Copies of a smooth tone taken from different places meet in steps; the blend follows a membrane across them
+    // instead of their step, so a hole in a gradient comes out as smooth as the gradient around it.
+    [Fact]
+    public void A_hole_in_a_smooth_gradient_is_filled_without_steps_between_copies()
+    {
+        var image = Textures.Gradient(200, 200);
+        var hole = Textures.Box(200, 200, 60, 60, 140, 140);
+        var ownStep = LargestStep(image, Textures.Box(200, 200, 0, 0, 200, 200));
+
+        var smooth = Filler.Fill(image, hole, 1, CancellationToken.None);
+        var stepped = new PatchMatchFiller(SynthesisOptions.Default with { SmoothSeamTexture = 0 }).Fill(image, hole, 1, CancellationToken.None);
+
+        var smoothStep = LargestStep(smooth, hole);
+        var steppedStep = LargestStep(stepped, hole);
+        // Measured: the gradient's own step 1, the fill's 3, without the membrane 73.
+        Assert.True(smoothStep <= ownStep + 3, $"largest step in the fill {smoothStep}, in the gradient {ownStep}");
+        Assert.True(steppedStep > smoothStep * 4, $"without the membrane {steppedStep}, with it {smoothStep}");
+    }
+
+    // The largest difference of a colour channel between two neighbouring pixels both in the mask.
+    private static int LargestStep(RgbaImage image, AlphaMask mask)
+    {
+        var largest = 0;
+        for (var y = 0; y < image.Height; y++)
+        {
+            for (var x = 0; x < image.Width; x++)
+            {
+                if (mask.Values[(y * image.Width) + x] == 0)
+                {
+                    continue;
+                }
+
+                foreach (var (nx, ny) in (ReadOnlySpan<(int, int)>)[(x + 1, y), (x, y + 1)])
+                {
+                    if (nx >= image.Width || ny >= image.Height || mask.Values[(ny * image.Width) + nx] == 0)
+                    {
+                        continue;
+                    }
+
+                    for (var c = 0; c < 3; c++)
+                    {
+                        largest = Math.Max(largest, Math.Abs(image.Pixels[(((y * image.Width) + x) * 4) + c] - image.Pixels[(((ny * image.Width) + nx) * 4) + c]));
+                    }
+                }
+            }
+        }
+
+        return largest;
+    }
+
     public static TheoryData<string> ThinCases => new() { "fractal", "gradient", "bricks" };
 
     // Scratches a few pixels wide take the single-level path, and it is at least as good as the baseline there.
