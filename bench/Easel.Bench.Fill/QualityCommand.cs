@@ -28,7 +28,7 @@ internal static class QualityCommand
             : [.. kindList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(k => Enum.Parse<MaskKind>(k, ignoreCase: true))];
         var scores = new Dictionary<(MaskKind, string), List<FillScores>>();
         var seconds = new Dictionary<(MaskKind, string), double>();
-        var csv = new StringBuilder("image,kind,mask_seed,coverage,filler,psnr,ssim,ssim_outer8,seam_error,hf_ratio,seconds\n");
+        var csv = new StringBuilder("image,kind,mask_seed,coverage,filler,psnr,ssim,ssim_outer8,seam_error,hf_ratio,hole_energy,ring_energy,seconds\n");
         foreach (var (name, image) in images)
         {
             var sheetRows = new List<RgbaImage[]>();
@@ -47,7 +47,7 @@ internal static class QualityCommand
                         var s = Metrics.Score(image, filled, mask);
                         Add(scores, (kind, fillerName), s);
                         seconds[(kind, fillerName)] = seconds.GetValueOrDefault((kind, fillerName)) + watch.Elapsed.TotalSeconds;
-                        csv.AppendLine(CultureInfo.InvariantCulture, $"{name},{kind},{m},{Masks.Coverage(mask):0.000},{fillerName},{s.Psnr:0.00},{s.Ssim:0.0000},{s.SsimOuter:0.0000},{s.SeamError:0.000},{s.HighFrequencyRatio:0.000},{watch.Elapsed.TotalSeconds:0.000}");
+                        csv.AppendLine(CultureInfo.InvariantCulture, $"{name},{kind},{m},{Masks.Coverage(mask):0.000},{fillerName},{s.Psnr:0.00},{s.Ssim:0.0000},{s.SsimOuter:0.0000},{s.SeamError:0.000},{s.HighFrequencyRatio:0.000},{s.HoleEnergy:0.000},{s.RingEnergy:0.000},{watch.Elapsed.TotalSeconds:0.000}");
                         row.Add(filled);
                         if (dumpFills && m == 0)
                         {
