@@ -8,7 +8,7 @@ public sealed class CallbackOptions
     /// <summary>After the first attempt fails, retries this long after each failure (API.md: 1 s, 2 s, 4 s).</summary>
     public IList<TimeSpan> RetryDelays { get; } = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)];
 
-    /// <summary>Deliveries sent at once by this node.</summary>
+    /// <summary>Callback requests in flight at once on this node (a slot is held from the send to the answer, not through the record).</summary>
     public int Concurrency { get; set; } = 32;
 
     /// <summary>A claimed delivery not recorded within this time (its node died) is claimed again.</summary>
