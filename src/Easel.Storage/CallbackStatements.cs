@@ -26,6 +26,13 @@ internal static class CallbackStatements
     public static readonly string Release =
         $"UPDATE callback_deliveries SET lease_token = NULL, lease_expires_at = NULL WHERE id = @id AND lease_token = @token AND state = {Pending}";
 
+    /// <summary>
+    /// When the next pending delivery can be claimed: its next attempt, or the end of a live claim on it if later (a
+    /// delivery being sent is pending too; asked for as due, it would have the worker ask again at once).
+    /// </summary>
+    public static readonly string NextDue =
+        $"SELECT MIN(CASE WHEN lease_expires_at > next_attempt_at THEN lease_expires_at ELSE next_attempt_at END) FROM callback_deliveries WHERE state = {Pending}";
+
     public static readonly string ForTask = $"SELECT {DeliveryColumns} FROM callback_deliveries WHERE task_id = @taskId ORDER BY created_at";
 
     /// <summary>Delivered, given up (no retry left), or pending again at the retry time.</summary>

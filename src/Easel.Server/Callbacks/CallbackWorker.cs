@@ -9,8 +9,8 @@ namespace Easel.Server.Callbacks;
 /// created them, and due ones claimed from the store (retries, and those of a node that died). A handed-over
 /// delivery starts at once on the thread that committed its task's end when a slot is free (no wake-up, no trip
 /// through the thread pool's queue); otherwise it waits for this worker, or for the next attempt to finish, which
-/// passes its slot on. The worker asks the store when a retry falls due, and at least every second (deliveries of
-/// other nodes). Before this shape, the worker woke per hand-over and held every free slot while asking the store
+/// passes its slot on, due deliveries from the store (retries) first. The worker asks the store when a retry falls
+/// due, and at least every second (deliveries of other nodes). Before this shape, the worker woke per hand-over and held every free slot while asking the store
 /// (a write, queued behind the task transitions): a burst of 1,000 cancels saw p99 80-160 ms from task end to
 /// callback; now about 10-20 ms (docs/PERFORMANCE.md).
 /// On a graceful stop it claims nothing more, lets the attempts in flight finish (each is bounded by
@@ -26,16 +26,22 @@ internal sealed class CallbackWorker(
 {
     private static readonly TimeSpan MaxSleep = TimeSpan.FromSeconds(1);
 
-    // A slot per attempt in flight, whoever started it. Never disposed: a claim handed over while stopping may still
+    // A slot per send in flight, whoever started it. Never disposed: a claim handed over while stopping may still
     // try one.
     private readonly SemaphoreSlim _slots = new(options.Concurrency, options.Concurrency);
+
+    // Due deliveries claimed from the store (retries, expired claims) and not yet started: they go before the
+    // hand-overs, so a burst of new callbacks cannot hold a retry back past its claim.
+    private readonly System.Collections.Concurrent.ConcurrentQueue<DeliveryClaim> _due = new();
 
     // When the worker next asks the store for due deliveries (UTC ticks).
     private long _askStoreAt = DateTimeOffset.MaxValue.UtcTicks;
 
-    // Attempts started and not yet recorded: a graceful stop waits for them to reach zero.
-    private int _unrecorded;
-    private volatile bool _draining;
+    // Attempts started and not yet recorded, plus one held by the worker until it stops: the stop waits for zero.
+    // Every change is an Interlocked operation (a full fence), so a start racing the stop either is counted before
+    // the count can reach zero or sees _closed and backs out.
+    private int _unrecorded = 1;
+    private volatile bool _closed;
     private readonly TaskCompletionSource _allRecorded = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -50,14 +56,14 @@ internal sealed class CallbackWorker(
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                await StartQueuedAsync(stoppingToken);
+                await StartWaitingAsync(stoppingToken);
                 if (DateTimeOffset.UtcNow.UtcTicks >= Volatile.Read(ref _askStoreAt))
                 {
                     // Set before asking: a retry recorded meanwhile lowers it again.
                     Volatile.Write(ref _askStoreAt, DateTimeOffset.MaxValue.UtcTicks);
                     try
                     {
-                        if (await StartDueAsync(stoppingToken))
+                        if (await ClaimDueAsync(stoppingToken))
                         {
                             AskStoreBy(DateTimeOffset.MinValue); // as many as asked for: there may be more
                         }
@@ -106,14 +112,21 @@ internal sealed class CallbackWorker(
         }
     }
 
-    // Hand-overs that found no free slot, oldest first, each as soon as a slot is free. A slot is taken before the
-    // claim, so a hand-over arriving meanwhile can still start on its own thread.
-    private async Task StartQueuedAsync(CancellationToken stoppingToken)
+    // The next claim waiting for a slot: due ones from the store first, then hand-overs that found none free.
+    private DeliveryClaim? TakeWaiting() =>
+        _due.TryDequeue(out var due) ? due : handedOff.TakeUpTo(1) is [var handed] ? handed : null;
+
+    // Waiting claims, each as soon as a slot is free; back to the loop when the store is due to be asked. A slot is
+    // taken before the claim, so a hand-over arriving meanwhile can still start on its own thread.
+    private async Task StartWaitingAsync(CancellationToken stoppingToken)
     {
-        while (handedOff.Count > 0)
+        while ((!_due.IsEmpty || handedOff.Count > 0) && DateTimeOffset.UtcNow.UtcTicks < Volatile.Read(ref _askStoreAt))
         {
-            await _slots.WaitAsync(stoppingToken);
-            if (handedOff.TakeUpTo(1) is [var claim])
+            if (!await _slots.WaitAsync(MaxSleep, stoppingToken))
+            {
+                continue; // every slot busy for a second: look whether the store is due meanwhile
+            }
+            if (TakeWaiting() is { } claim)
             {
                 Start(claim, fromWorker: true);
             }
@@ -125,15 +138,14 @@ internal sealed class CallbackWorker(
     }
 
     // Due deliveries from the store (retries, and those whose claim expired), as many as there are free slots; true
-    // when that many were due. Claimed ones wait for a slot if others took them meanwhile (each attempt is bounded).
-    private async Task<bool> StartDueAsync(CancellationToken stoppingToken)
+    // when that many were due. They wait in _due for a slot, ahead of every hand-over.
+    private async Task<bool> ClaimDueAsync(CancellationToken stoppingToken)
     {
         var wanted = Math.Max(1, _slots.CurrentCount);
         var claims = await dispatcher.ClaimDueAsync(wanted, stoppingToken);
         foreach (var claim in claims)
         {
-            await _slots.WaitAsync(CancellationToken.None);
-            Start(claim, fromWorker: true);
+            _due.Enqueue(claim);
         }
         return claims.Count == wanted;
     }
@@ -145,14 +157,29 @@ internal sealed class CallbackWorker(
         {
             return false;
         }
-        Start(claim, fromWorker: false);
+        Interlocked.Increment(ref _unrecorded);
+        if (_closed)
+        {
+            // The stop has begun: the claim is queued and given back instead.
+            Unrecorded();
+            _slots.Release();
+            return false;
+        }
+        Run(claim, fromWorker: false);
         return true;
+    }
+
+    // Starts an attempt holding a slot, counted until it is recorded.
+    private void Start(DeliveryClaim claim, bool fromWorker)
+    {
+        Interlocked.Increment(ref _unrecorded);
+        Run(claim, fromWorker);
     }
 
     // Attempts do not observe the stopping token: one cut off mid-request would be sent again after restart. They
     // run outside the starter's execution context: an attempt outlives the request that finished its task and must
     // not log under that request's scope.
-    private void Start(DeliveryClaim claim, bool fromWorker)
+    private void Run(DeliveryClaim claim, bool fromWorker)
     {
         if (ExecutionContext.IsFlowSuppressed())
         {
@@ -165,43 +192,49 @@ internal sealed class CallbackWorker(
         }
     }
 
-    // Callbacks of tasks that finished in the grace period may be handed over but not yet taken: one last round, as
-    // many as there are free slots, is sent now rather than after a restart. Like the attempts already in flight,
-    // each is bounded by Callbacks:Timeout. Whatever is left is given back to the outbox.
+    private void Unrecorded()
+    {
+        if (Interlocked.Decrement(ref _unrecorded) == 0)
+        {
+            _allRecorded.TrySetResult();
+        }
+    }
+
+    // Callbacks of tasks that finished in the grace period may be waiting for a slot: one last round, as many as
+    // there are free slots, is sent now rather than after a restart. Like the attempts already in flight, each is
+    // bounded by Callbacks:Timeout. Whatever is left is given back to the outbox.
     private async Task FlushAsync()
     {
+        _closed = true;
         handedOff.StartWith(null);
         var free = 0;
         while (free < options.Concurrency && _slots.Wait(0, CancellationToken.None))
         {
             free++;
         }
-        var lastRound = handedOff.TakeUpTo(free);
-        if (free > lastRound.Count)
-        {
-            _slots.Release(free - lastRound.Count);
-        }
-        foreach (var claim in lastRound)
+        var started = 0;
+        for (; started < free && TakeWaiting() is { } claim; started++)
         {
             Start(claim, fromWorker: true);
         }
-        // Every attempt, however started, finished and recorded.
-        _draining = true;
-        if (Volatile.Read(ref _unrecorded) == 0)
+        if (free > started)
         {
-            _allRecorded.TrySetResult();
+            _slots.Release(free - started);
         }
+        // The worker's own count: zero once every attempt, however started, has been recorded.
+        Unrecorded();
         await _allRecorded.Task;
-        await GiveBackAsync([]);
+        await GiveBackAsync();
     }
 
     // Deliveries created by this node's last transactions arrive already claimed; unattempted, their claims would
     // hold them back until they expire. Given back, they wait in the outbox, due at once for the next start.
-    private async Task GiveBackAsync(List<DeliveryClaim> unattempted)
+    private async Task GiveBackAsync()
     {
-        for (var batch = handedOff.TakeUpTo(100); batch.Count > 0; batch = handedOff.TakeUpTo(100))
+        var unattempted = new List<DeliveryClaim>();
+        while (TakeWaiting() is { } claim)
         {
-            unattempted.AddRange(batch);
+            unattempted.Add(claim);
         }
         var given = 0;
         foreach (var claim in unattempted)
@@ -229,7 +262,6 @@ internal sealed class CallbackWorker(
     // for the database's writer with everyone else, and holding slots through it starved the sends during bursts.
     private async Task AttemptAndReleaseAsync(DeliveryClaim claim, bool fromWorker)
     {
-        Interlocked.Increment(ref _unrecorded);
         var released = false;
         try
         {
@@ -239,9 +271,9 @@ internal sealed class CallbackWorker(
                 await Task.Yield();
             }
             var sent = await dispatcher.SendAsync(claim, CancellationToken.None);
-            // The slot goes straight to a claim waiting for one, if any: that starts now, not when the worker is
-            // next scheduled.
-            if (!_draining && handedOff.TakeUpTo(1) is [var next])
+            // The slot goes straight to a claim waiting for one, if any (a retry first): that starts now, not when
+            // the worker is next scheduled.
+            if (!_closed && TakeWaiting() is { } next)
             {
                 Start(next, fromWorker: false);
             }
@@ -269,10 +301,7 @@ internal sealed class CallbackWorker(
             {
                 _slots.Release();
             }
-            if (Interlocked.Decrement(ref _unrecorded) == 0 && _draining)
-            {
-                _allRecorded.TrySetResult();
-            }
+            Unrecorded();
         }
     }
 
@@ -284,5 +313,7 @@ internal sealed class CallbackWorker(
 
     public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    // After the web server has stopped: a cancel answered during the flush may have handed a claim over since; it is
+    // given back too, rather than held until its claim expires.
+    public Task StoppedAsync(CancellationToken cancellationToken) => GiveBackAsync();
 }

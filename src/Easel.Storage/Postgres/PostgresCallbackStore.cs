@@ -62,7 +62,7 @@ public sealed class PostgresCallbackStore(PostgresDatabase db) : ICallbackStore
     public Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken) =>
         db.ReadAsync(async c =>
         {
-            var next = await c.ExecuteScalarAsync<DateTime?>($"SELECT MIN(next_attempt_at) FROM callback_deliveries WHERE state = {Pending}");
+            var next = await c.ExecuteScalarAsync<DateTime?>(NextDue);
             return next is DateTime at ? Instant(at) : (DateTimeOffset?)null;
         }, cancellationToken);
 

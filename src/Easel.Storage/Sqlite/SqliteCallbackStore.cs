@@ -61,7 +61,7 @@ public sealed class SqliteCallbackStore(SqliteDatabase db) : ICallbackStore
     public Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken) =>
         db.ReadAsync(async c =>
         {
-            var next = await c.ExecuteScalarAsync<long?>($"SELECT MIN(next_attempt_at) FROM callback_deliveries WHERE state = {Pending}");
+            var next = await c.ExecuteScalarAsync<long?>(NextDue);
             return next is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : (DateTimeOffset?)null;
         }, cancellationToken);
 

@@ -248,6 +248,27 @@ public abstract class StoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_delivery_under_a_live_claim_is_not_due_before_the_claim_expires()
+    {
+        var account = await NewAccountAsync(10 * Price);
+        var task = NewTask(account, callbackUrl: "http://127.0.0.1:9/hook");
+        await InsertAsync(task);
+        Assert.True(await Tasks.CompleteAsync((await ClaimAsync("node-a")).Lease, ["k"], T0, default));
+        var handed = Assert.Single(Handoff.TakeUpTo(10));
+
+        // Handed over claimed (being sent): due only when that claim would expire, not at once.
+        var next = await Callbacks.NextDueAsync(default);
+        Assert.NotNull(next);
+        Assert.True(next > T0 + TimeSpan.FromSeconds(1), $"next due {next:O}, task ended {T0:O}");
+        Assert.Empty(await Callbacks.ClaimDueAsync(next!.Value - TimeSpan.FromSeconds(1), Lease, 10, default));
+
+        // A failed attempt with a retry: due at the retry, the claim gone.
+        var retry = T0 + TimeSpan.FromSeconds(2);
+        Assert.True(await Callbacks.RecordAsync(handed, new DeliveryAttempt(false, 503, "the receiver answered HTTP 503", "{}", T0), retry, default));
+        Assert.Equal(retry, await Callbacks.NextDueAsync(default));
+    }
+
+    [Fact]
     public async Task The_database_refuses_a_second_settlement_of_a_task()
     {
         var account = await NewAccountAsync(10 * Price);
