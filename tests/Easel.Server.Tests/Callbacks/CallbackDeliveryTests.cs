@@ -98,6 +98,41 @@ public sealed class CallbackDeliveryTests
     }
 
     [Fact]
+    public async Task A_retry_falling_due_during_a_burst_goes_ahead_of_the_burst_waiting_for_the_slot()
+    {
+        // One slot; the first callback fails (retry 1 s later), then twenty more arrive, each answered after 250 ms:
+        // the retry must not wait behind all of them.
+        await using var images = await ImageServer.StartAsync();
+        await using var receiver = await CallbackReceiver.StartAsync();
+        receiver.Status = n => n == 1 ? 503 : 200;
+        receiver.Hold = n => n == 1 ? TimeSpan.Zero : TimeSpan.FromMilliseconds(250);
+        using var host = new EaselHost(new() { ["Easel:Callbacks:Concurrency"] = "1" });
+        using var client = await host.NewAccountAsync();
+
+        async Task<string> CreateFailingAsync(int i)
+        {
+            var body = Requests.ClassicUploadPaint(images.BaseUrl + $"/missing-{i}.png");
+            body["callback"] = receiver.Url;
+            var (_, task) = await client.PostJsonAsync("/model/v1/generation", body);
+            return task["id"]!.GetValue<string>();
+        }
+
+        var first = await CreateFailingAsync(0);
+        await receiver.WaitForAsync(1, TimeSpan.FromSeconds(10));
+        for (var i = 1; i <= 20; i++)
+        {
+            await CreateFailingAsync(i);
+        }
+
+        var received = await receiver.WaitForAsync(22, TimeSpan.FromSeconds(30));
+        Assert.Equal(22, received.Count);
+        var ofFirst = received.Select((r, i) => (r, i)).Where(p => JsonNode.Parse(p.r.Body)!["id"]!.GetValue<string>() == first).ToList();
+        Assert.Equal(2, ofFirst.Count);
+        // Behind the whole burst it would be last (21st of 22): the burst takes 5 s, the retry is due after 1 s.
+        Assert.True(ofFirst[1].i < 16, $"the retry arrived {ofFirst[1].i + 1}th of 22");
+    }
+
+    [Fact]
     public async Task A_unified_task_calls_back_over_https_with_its_own_dialect_and_cancellation_event()
     {
         await using var images = await ImageServer.StartAsync();
