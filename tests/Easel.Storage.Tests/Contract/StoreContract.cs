@@ -233,11 +233,7 @@ public abstract class StoreContract : IAsyncLifetime
     [Fact]
     public async Task A_callback_claim_that_expired_is_claimed_again_by_one_dispatcher_only()
     {
-        var account = await NewAccountAsync(10 * Price);
-        var task = NewTask(account, callbackUrl: "http://127.0.0.1:9/hook");
-        await InsertAsync(task);
-        Assert.True(await Tasks.CompleteAsync((await ClaimAsync("node-a")).Lease, ["k"], T0, default));
-        var handed = Assert.Single(Handoff.TakeUpTo(10));
+        var handed = await CompleteWithCallbackAsync();
 
         var later = T0 + TimeSpan.FromMinutes(5);
         var claims = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => Callbacks.ClaimDueAsync(later, Lease, 10, default))));
@@ -250,11 +246,7 @@ public abstract class StoreContract : IAsyncLifetime
     [Fact]
     public async Task A_delivery_under_a_live_claim_is_not_due_before_the_claim_expires()
     {
-        var account = await NewAccountAsync(10 * Price);
-        var task = NewTask(account, callbackUrl: "http://127.0.0.1:9/hook");
-        await InsertAsync(task);
-        Assert.True(await Tasks.CompleteAsync((await ClaimAsync("node-a")).Lease, ["k"], T0, default));
-        var handed = Assert.Single(Handoff.TakeUpTo(10));
+        var handed = await CompleteWithCallbackAsync();
 
         // Handed over claimed (being sent): due only when that claim would expire, not at once.
         var next = await Callbacks.NextDueAsync(default);
@@ -266,6 +258,16 @@ public abstract class StoreContract : IAsyncLifetime
         var retry = T0 + TimeSpan.FromSeconds(2);
         Assert.True(await Callbacks.RecordAsync(handed, new DeliveryAttempt(false, 503, "the receiver answered HTTP 503", "{}", T0), retry, default));
         Assert.Equal(retry, await Callbacks.NextDueAsync(default));
+    }
+
+    // A task with a callback URL, completed at T0 by node-a: the delivery its transaction created, handed over claimed.
+    private async Task<DeliveryClaim> CompleteWithCallbackAsync()
+    {
+        var account = await NewAccountAsync(10 * Price);
+        var task = NewTask(account, callbackUrl: "http://127.0.0.1:9/hook");
+        await InsertAsync(task);
+        Assert.True(await Tasks.CompleteAsync((await ClaimAsync("node-a")).Lease, ["k"], T0, default));
+        return Assert.Single(Handoff.TakeUpTo(10));
     }
 
     [Fact]
