@@ -19,7 +19,7 @@ public sealed class SubmitVerbTests(EaselServer server) : IDisposable
     private string LocalPng(int width, int height)
     {
         var path = Path.Combine(_folder, $"source-{width}x{height}.png");
-        File.WriteAllBytes(path, ImageHost.PatternPng(width, height));
+        File.WriteAllBytes(path, TestPng.PatternPng(width, height));
         return path;
     }
 
@@ -56,8 +56,8 @@ public sealed class SubmitVerbTests(EaselServer server) : IDisposable
     public async Task With_json_stdout_is_only_the_final_task_and_the_images_are_saved_with_the_extension_of_their_format()
     {
         var key = await KeyAsync();
-        await using var images = await ImageHost.StartAsync();
-        var url = images.Serve("/harbour.png", ImageHost.PatternPng(64, 64));
+        await using var images = await ImageServer.StartAsync();
+        var url = images.Serve("/harbour.png", TestPng.PatternPng(64, 64));
         var output = Path.Combine(_folder, "json");
 
         var run = await server.RunWithKeyAsync(key, "submit", "mj-v7-upload-paint", "-p", "a quiet harbour", "--image", url,
@@ -95,7 +95,7 @@ public sealed class SubmitVerbTests(EaselServer server) : IDisposable
     public async Task The_options_reach_the_server_as_the_unified_request_fields()
     {
         var key = await KeyAsync();
-        await using var images = await ImageHost.StartAsync();
+        await using var images = await ImageServer.StartAsync();
         var fetching = new TaskCompletionSource();
         var url = images.Hold("/held.png", fetching);
 
@@ -118,7 +118,7 @@ public sealed class SubmitVerbTests(EaselServer server) : IDisposable
     public async Task No_wait_only_creates_the_task_and_prints_it()
     {
         var key = await KeyAsync();
-        await using var images = await ImageHost.StartAsync();
+        await using var images = await ImageServer.StartAsync();
         var url = images.Hold("/held.png", new TaskCompletionSource());
 
         var run = await server.RunWithKeyAsync(key, "submit", "upload-paint", "-p", "a quiet harbour", "--image", url,
@@ -152,7 +152,7 @@ public sealed class SubmitVerbTests(EaselServer server) : IDisposable
     public async Task A_task_cancelled_while_followed_exits_9()
     {
         var key = await KeyAsync();
-        await using var images = await ImageHost.StartAsync();
+        await using var images = await ImageServer.StartAsync();
         var fetching = new TaskCompletionSource();
         var url = images.Hold("/held.png", fetching);
         using var stdout = new WatchedWriter("Created task ");
@@ -173,7 +173,7 @@ public sealed class SubmitVerbTests(EaselServer server) : IDisposable
     public async Task Ctrl_C_while_following_stops_following_exits_130_and_leaves_the_task_running()
     {
         var key = await KeyAsync();
-        await using var images = await ImageHost.StartAsync();
+        await using var images = await ImageServer.StartAsync();
         var fetching = new TaskCompletionSource();
         var url = images.Hold("/held.png", fetching);
         using var stdout = new WatchedWriter("Created task ");
@@ -197,7 +197,7 @@ public sealed class SubmitVerbTests(EaselServer server) : IDisposable
     public async Task Ctrl_C_with_cancel_on_interrupt_cancels_the_task_and_exits_130()
     {
         var key = await KeyAsync();
-        await using var images = await ImageHost.StartAsync();
+        await using var images = await ImageServer.StartAsync();
         var fetching = new TaskCompletionSource();
         var url = images.Hold("/held.png", fetching);
         using var stdout = new WatchedWriter("Created task ");

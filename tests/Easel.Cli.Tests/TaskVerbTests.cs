@@ -1,3 +1,4 @@
+using Easel.Testing;
 using System.Text.Json;
 using Easel.Cli.Tests.Infrastructure;
 
@@ -106,7 +107,7 @@ public sealed class TaskVerbTests(EaselServer server)
     public async Task Cancel_cancels_a_running_task_and_a_second_cancel_of_a_finished_one_exits_6()
     {
         var key = await KeyAsync();
-        await using var images = await ImageHost.StartAsync();
+        await using var images = await ImageServer.StartAsync();
         var fetching = new TaskCompletionSource();
         var url = images.Hold("/held.png", fetching);
         var created = await server.RunWithKeyAsync(key, "submit", "upload-paint", "-p", "a quiet harbour", "--image", url,

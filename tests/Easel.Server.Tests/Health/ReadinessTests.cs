@@ -6,6 +6,7 @@ using Easel.Server.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Easel.Testing;
 
 namespace Easel.Server.Tests.Health;
 

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Easel.Testing;
 
 namespace Easel.Server.Tests.Infrastructure;
 

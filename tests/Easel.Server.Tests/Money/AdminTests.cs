@@ -1,4 +1,5 @@
 using Easel.Server.Tests.Infrastructure;
+using Easel.Testing;
 
 namespace Easel.Server.Tests.Money;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Easel.Server.Tests.Infrastructure;
+using Easel.Testing;
 
 namespace Easel.Server.Tests.Money;
 

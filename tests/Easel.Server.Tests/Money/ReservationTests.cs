@@ -1,5 +1,6 @@
 using System.Net;
 using Easel.Server.Tests.Infrastructure;
+using Easel.Testing;
 
 namespace Easel.Server.Tests.Money;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using Easel.Server.Tests.Callbacks;
 using Easel.Server.Tests.Infrastructure;
+using Easel.Testing;
 
 namespace Easel.Server.Tests.Observability;
 

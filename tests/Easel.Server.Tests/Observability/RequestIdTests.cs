@@ -2,6 +2,7 @@ using System.Text.Json;
 using Easel.Core.Tasks;
 using Easel.Server.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Easel.Testing;
 
 namespace Easel.Server.Tests.Observability;
 

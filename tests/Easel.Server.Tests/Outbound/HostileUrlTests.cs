@@ -1,6 +1,7 @@
 using System.Net;
 using Easel.Core.Outbound;
 using Easel.Server.Tests.Infrastructure;
+using Easel.Testing;
 
 namespace Easel.Server.Tests.Outbound;
 

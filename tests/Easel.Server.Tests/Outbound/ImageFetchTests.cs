@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using Easel.Imaging;
 using Easel.Server.Tests.Infrastructure;
+using Easel.Testing;
 
 namespace Easel.Server.Tests.Outbound;
 

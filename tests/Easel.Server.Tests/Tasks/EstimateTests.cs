@@ -2,6 +2,7 @@ using Easel.Core.Operations;
 using Easel.Core.Tasks;
 using Easel.Server.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Easel.Testing;
 
 namespace Easel.Server.Tests.Tasks;
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Easel.Server.Tests.Infrastructure;
+using Easel.Testing;
 
 namespace Easel.Server.Tests.Unified;
 
