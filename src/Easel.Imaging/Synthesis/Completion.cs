@@ -7,7 +7,8 @@ namespace Easel.Imaging.Synthesis;
 // (full-resolution) source pixels, so the finest image is rebuilt from patches, not an upscaled coarse image.
 internal static class Completion
 {
-    public sealed record Result(float[] Features, SynthesisLevel Finest, int Levels, double MeanSharing);
+    // FinestStrays: targets of the finest level whose doubled match was no source there (PatchSynthesizer.Upsample).
+    public sealed record Result(float[] Features, SynthesisLevel Finest, int Levels, double MeanSharing, int FinestStrays);
 
     // `features` holds the image (unknown pixels: any start value; Telea's for the thin path); `unknown` the hole.
     // Null when no patch of the image is wholly known (nothing to copy from).
@@ -32,6 +33,7 @@ internal static class Completion
 
         FeaturePlane.ComputeAllGradients(coarsest.Target, coarsest.Width, coarsest.Height);
         PatchSynthesizer.RandomInit(coarsest, ref rng, singleLevel ? options.ThinSearchRadius : 0);
+        var finestStrays = 0;
         for (var l = levels.Count - 1; l >= 0; l--)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -39,7 +41,8 @@ internal static class Completion
             options.Progress?.Invoke(l, -1);
             if (l < levels.Count - 1)
             {
-                PatchSynthesizer.Upsample(levels[l + 1], level, ref rng);
+                var strays = PatchSynthesizer.Upsample(levels[l + 1], level, ref rng);
+                finestStrays = l == 0 ? strays : finestStrays;
                 levels[l + 1].Release();
                 for (var pass = 0; l == 0 && pass < options.AnchorPasses; pass++)
                 {
@@ -94,7 +97,7 @@ internal static class Completion
                 options.SmoothSeamTexture * options.TextureWeight, options.SmoothSeamScreening);
         }
 
-        return new Result(finest.Target, finest, levels.Count, sharing);
+        return new Result(finest.Target, finest, levels.Count, sharing, finestStrays);
     }
 
     private static List<SynthesisLevel>? BuildPyramid(float[] features, byte[] unknown, float[] depth, int width, int height, bool singleLevel,
@@ -132,13 +135,20 @@ internal static class Completion
         }
 
         var current = finest;
+        // Each coarser level's reach, doubled, stays inside the finer one's: a coarse source at Chebyshev distance d
+        // from the coarse hole has children within 2d + 1 of the finer hole (a coarse pixel is unknown if any child
+        // is). Halving the reach alone let the finest level start 1% of its targets (on the harness's stripes) from
+        // matches outside its own reach, which it replaced by random sources and, never searching again, painted as
+        // stray pixels (they held two thirds of the stripes' excess high-frequency energy).
+        var levelReach = reach;
         // At least one coarser level: the finest is refined from a field, never searched from scratch.
         while (levels.Count < options.MaxLevels && (levels.Count == 1 || MaxDepth(current) > options.CoarsestDepth)
             && Math.Min(current.Width, current.Height) / 2 >= options.MinimumLevelSide)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var next = Downsample(current, options.CoarsePatchSize);
-            next.Prepare(allSources: false, options.CompletenessBand, sourceReach: reach > 0 ? Math.Max(8, reach >> levels.Count) : 0);
+            levelReach = levelReach > 0 ? Math.Max(8, ((levelReach + current.Radius - 1) / 2) - next.Radius) : 0;
+            next.Prepare(allSources: false, options.CompletenessBand, sourceReach: levelReach);
             if (next.Sources.Length < 16)
             {
                 break;

@@ -107,7 +107,7 @@ public sealed class PatchMatchFiller : IHoleFiller
             pixels[p + 3] = FeaturePlane.ToByte(f[o + FeaturePlane.Alpha] / FeaturePlane.AlphaWeight);
         }
 
-        return new FillReport(output, thin ? FillPath.Thin : FillPath.MultiScale, result.Levels, result.MeanSharing);
+        return new FillReport(output, thin ? FillPath.Thin : FillPath.MultiScale, result.Levels, result.MeanSharing, result.FinestStrays);
     }
 }
 
@@ -119,4 +119,4 @@ internal enum FillPath
     MultiScale,
 }
 
-internal sealed record FillReport(RgbaImage Image, FillPath Path, int Levels, double MeanSharing);
+internal sealed record FillReport(RgbaImage Image, FillPath Path, int Levels, double MeanSharing, int FinestStrays = 0);

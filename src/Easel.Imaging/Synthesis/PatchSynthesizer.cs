@@ -52,9 +52,12 @@ internal static class PatchSynthesizer
     }
 
     // The coarse field doubled: each fine target takes its coarse parent's match, offset by its position in the parent.
-    public static void Upsample(SynthesisLevel coarse, SynthesisLevel fine, ref XorShift rng)
+    // Returns how many targets found no source there and start from a random one (strays: at the finest level, which
+    // is not searched again, each would put a pixel from anywhere in the image into the fill).
+    public static int Upsample(SynthesisLevel coarse, SynthesisLevel fine, ref XorShift rng)
     {
         int cw = coarse.Width, fw = fine.Width, cr = coarse.Radius, fr = fine.Radius;
+        var strays = 0;
         foreach (var t in fine.Targets)
         {
             int x = t % fw, y = t / fw;
@@ -81,7 +84,13 @@ internal static class PatchSynthesizer
                 fine.Weight[t] = 1f;
             }
 
-            fine.Nnf[t] = q >= 0 ? q : RandomSource(fine, t, ref rng);
+            if (q < 0)
+            {
+                q = RandomSource(fine, t, ref rng);
+                strays++;
+            }
+
+            fine.Nnf[t] = q;
         }
 
         RecountUsage(fine);
@@ -92,6 +101,8 @@ internal static class PatchSynthesizer
                 fine.BandNnf[j] = fine.Targets[rng.Below(fine.Targets.Length)];
             }
         }
+
+        return strays;
     }
 
     public static float ComputeCosts(SynthesisLevel level, CancellationToken cancellationToken)

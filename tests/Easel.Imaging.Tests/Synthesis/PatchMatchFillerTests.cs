@@ -172,6 +172,23 @@ public sealed class PatchMatchFillerTests
         Assert.True(easelCorrelation > baselineCorrelation + 0.3, $"easel {easelCorrelation:0.000}, baseline {baselineCorrelation:0.000}");
     }
 
+    // The finest level is voted from the doubled field of the level below and never searched again, so every doubled
+    // match has to be one of its sources; one that is not starts from a random patch and shows as a stray pixel.
+    // Sources lie within a reach of the hole: the image is large enough for that limit to fall inside it.
+    [Theory]
+    [InlineData("fractal")]
+    [InlineData("stripes")]
+    public void Every_match_doubled_into_the_finest_level_is_one_of_its_sources(string texture)
+    {
+        var image = texture == "stripes" ? Textures.Stripes(400, 400) : Textures.Fractal(400, 400, 11);
+        var hole = Textures.Box(400, 400, 150, 170, 250, 230);
+
+        var report = Filler.FillWithReport(image, hole, 2, CancellationToken.None);
+
+        Assert.Equal(FillPath.MultiScale, report.Path);
+        Assert.Equal(0, report.FinestStrays);
+    }
+
     [Fact]
     public void A_wide_hole_takes_the_multi_scale_path()
     {
