@@ -66,7 +66,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task WaitForProcessingAsync(HttpClient client, string id)
+    internal static async Task WaitForProcessingAsync(HttpClient client, string id)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (DateTime.UtcNow < deadline)
