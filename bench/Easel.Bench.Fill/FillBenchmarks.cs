@@ -29,17 +29,22 @@ public class FillBenchmarks
 
 internal static class FillCase
 {
-    public static (RgbaImage Image, AlphaMask Hole) Make(int size)
+    // The engine's case: the landscape with a centred box of half the side (a 25% hole). `image` names another of
+    // ProceduralImages.All and `side` another box side, as a fraction of the image's (the time command's --image,
+    // --side: e.g. a smooth image with a large hole, the blend's largest case).
+    public static (RgbaImage Image, AlphaMask Hole) Make(int size, string image = "landscape", double side = 0.5)
     {
-        var image = ProceduralImages.Landscape(size, size, 5);
+        var picture = image == "landscape" ? ProceduralImages.Landscape(size, size, 5)
+            : ProceduralImages.All(size).Single(p => p.Name == image).Image;
         var hole = new AlphaMask(size, size);
-        int side = size / 2, x0 = size / 4, y0 = size / 4;
-        for (var y = y0; y < y0 + side; y++)
+        var boxSide = (int)(size * side);
+        int x0 = (size - boxSide) / 2, y0 = (size - boxSide) / 2;
+        for (var y = y0; y < y0 + boxSide; y++)
         {
-            hole.Values.AsSpan((y * size) + x0, side).Fill(255);
+            hole.Values.AsSpan((y * size) + x0, boxSide).Fill(255);
         }
 
-        return (image, hole);
+        return (picture, hole);
     }
 
     public static RgbaImage[] FourVariants(IHoleFiller filler, RgbaImage image, AlphaMask hole)

@@ -19,7 +19,8 @@ switch (command)
     case "time":
         return TimeCommand.Run(int.Parse(Option("--size", "1024")!, System.Globalization.CultureInfo.InvariantCulture),
             int.Parse(Option("--runs", "5")!, System.Globalization.CultureInfo.InvariantCulture), Option("--what", "easel")!,
-            [.. args.Select((a, i) => (a, i)).Where(p => p.a == "--set" && p.i + 1 < args.Length).Select(p => args[p.i + 1])]);
+            [.. args.Select((a, i) => (a, i)).Where(p => p.a == "--set" && p.i + 1 < args.Length).Select(p => args[p.i + 1])],
+            Option("--image", "landscape")!, double.Parse(Option("--side", "0.5")!, System.Globalization.CultureInfo.InvariantCulture));
     case "probe":
         return ProbeCommand.Run(Option("--kind", "thin")!, int.Parse(Option("--size", "512")!, System.Globalization.CultureInfo.InvariantCulture));
     case "micro":
@@ -28,6 +29,6 @@ switch (command)
         BenchmarkSwitcher.FromAssembly(typeof(FillBenchmarks).Assembly).Run(args[1..]);
         return 0;
     default:
-        Console.Error.WriteLine("usage: quality [--images DIR] [--out DIR] [--size N] [--seeds K] [--kinds thin,medium,thick,outpaint] [--fills] [--set Option=Value ...] | time [--size N] [--runs K] [--what easel|baseline|remix-subtle|remix-strong] [--set Option=Value ...] | bench [BenchmarkDotNet args] | probe [--kind thin|medium|thick|outpaint] [--size N] | micro");
+        Console.Error.WriteLine("usage: quality [--images DIR] [--out DIR] [--size N] [--seeds K] [--kinds thin,medium,thick,outpaint] [--fills] [--set Option=Value ...] | time [--size N] [--runs K] [--what easel|baseline|remix-subtle|remix-strong] [--image landscape|gradient|...] [--side F] [--set Option=Value ...] | bench [BenchmarkDotNet args] | probe [--kind thin|medium|thick|outpaint] [--size N] | micro");
         return 2;
 }

@@ -7,9 +7,9 @@ namespace Easel.Bench.Fill;
 // remixes), then K single runs for the CPU time one costs.
 internal static class TimeCommand
 {
-    public static int Run(int size, int runs, string what, IReadOnlyList<string> settings)
+    public static int Run(int size, int runs, string what, IReadOnlyList<string> settings, string imageName = "landscape", double side = 0.5)
     {
-        var (image, hole) = FillCase.Make(size);
+        var (image, hole) = FillCase.Make(size, imageName, side);
         var options = OptionSettings.Apply(settings);
         Func<int, RgbaImage> one = what switch
         {
@@ -48,7 +48,7 @@ internal static class TimeCommand
 
         var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds / runs;
         times.Sort();
-        Console.WriteLine($"{what} {size}x{size}{(what.StartsWith("remix", StringComparison.Ordinal) ? "" : " 25% hole")}, 4 in parallel: median {times[times.Count / 2]:0.000} s, min {times[0]:0.000} s, max {times[^1]:0.000} s wall; "
+        Console.WriteLine($"{what} {imageName} {size}x{size}{(what.StartsWith("remix", StringComparison.Ordinal) ? "" : $" {side * side:0%} hole")}, 4 in parallel: median {times[times.Count / 2]:0.000} s, min {times[0]:0.000} s, max {times[^1]:0.000} s wall; "
             + $"one alone: {single.Elapsed.TotalSeconds / runs:0.000} s wall, {cpu:0.000} s CPU; allocated {allocated / 4 / 1048576.0:0.0} MB per run; load average {LoadAverage()}");
         return 0;
     }

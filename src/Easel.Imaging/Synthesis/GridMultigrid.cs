@@ -19,9 +19,10 @@ namespace Easel.Imaging.Synthesis;
 // came out a half, a quarter, an eighth... too small and a V-cycle gained little (about 10% per cycle on the tests'
 // membranes). Halved, a cell is again a pixel of a five-point membrane with the summed screening, and the system
 // stays symmetric positive definite. The V-cycle (one Gauss-Seidel sweep forward before, one backward after) is the
-// preconditioner of conjugate gradients: each iteration divides the error by about three whatever the hole's size
+// preconditioner of conjugate gradients: each iteration divides the error by 2.2-2.8 whatever the hole's size
 // (GridMultigridTests), where Gauss-Seidel alone needs about L^2 sweeps for an error of wavelength L.
-// Memory: about 190 bytes per unknown on the finest grid and a third of that again over the coarser ones.
+// Memory: about 100 bytes per unknown on the finest grid besides the caller's arrays, and a third of that again over
+// the coarser ones.
 internal sealed class GridMultigrid
 {
     public const int Lanes = 4;
@@ -39,15 +40,11 @@ internal sealed class GridMultigrid
     // `neighbours` holds four entries per unknown (left, right, up, down): the neighbour's index or -1.
     // `diagonal` is D, of which `screening` is the part that is not a coupling to a neighbour (unknown or fixed); the
     // couplings to present neighbours weigh 1. `maxLevels` 1 makes it Gauss-Seidel alone (tests compare against that).
-    public GridMultigrid(int[] xs, int[] ys, int[] neighbours, float[] diagonal, float[] screening, CancellationToken cancellationToken, int maxLevels = 16)
+    // `positions` places each unknown on its grid: y * columns + x (the blend passes the pixels' indices in the image).
+    public GridMultigrid(int[] positions, int columns, int[] neighbours, float[] diagonal, float[] screening, CancellationToken cancellationToken, int maxLevels = 16)
     {
-        var weights = new float[neighbours.Length];
-        for (var i = 0; i < neighbours.Length; i++)
-        {
-            weights[i] = neighbours[i] >= 0 ? 1f : 0f;
-        }
-
-        var grid = new Grid(xs, ys, neighbours, weights, diagonal, screening);
+        // The finest grid's couplings all weigh 1: no array for them (16 bytes per unknown).
+        var grid = new Grid(positions, columns, neighbours, null, diagonal, screening);
         _grids.Add(grid);
         while (grid.Count > CoarsestCount && _grids.Count < maxLevels)
         {
@@ -55,7 +52,7 @@ internal sealed class GridMultigrid
             var coarse = grid.Coarsen();
             if (coarse.Count * 10 > grid.Count * 9)
             {
-                // Long thin shapes stop shrinking; more grids would cost without helping.
+                // Scattered unknowns (rarely two in one cell) stop shrinking; more grids would cost without helping.
                 break;
             }
 
@@ -66,7 +63,8 @@ internal sealed class GridMultigrid
 
     public int Levels => _grids.Count;
 
-    // Improves `solution` (four floats per unknown; a start value, e.g. zero) towards the solution for `rhs` by
+    // Improves `solution` (four floats per unknown; a start value, e.g. zero) towards the solution for `rhs` (which it
+    // overwrites: it becomes the residual, saving an array as large as the solution) by
     // `iterations` steps of conjugate gradients preconditioned with one V-cycle each. CG over the V-cycle needs no
     // tuned over-correction (a plain V-cycle with piecewise-constant aggregation converges slowly, and over-corrected
     // enough to be fast it diverged on the tests' membranes) and each channel takes its own step lengths.
@@ -74,27 +72,34 @@ internal sealed class GridMultigrid
     {
         var finest = _grids[0];
         var length = finest.Count * Lanes;
-        var residual = new float[length];
-        finest.Multiply(solution, residual);
+        // The loops below read and write without bounds checks.
+        if (solution.Length != length || rhs.Length != length)
+        {
+            throw new ArgumentException($"solution and rhs must hold {Lanes} floats per unknown ({length})");
+        }
+
+        var residual = rhs;
+        var product = finest.ResidualBuffer();
+        finest.Multiply(solution, product, cancellationToken);
         ref var r = ref MemoryMarshal.GetArrayDataReference(residual);
-        ref var b = ref MemoryMarshal.GetArrayDataReference(rhs);
+        ref var q = ref MemoryMarshal.GetArrayDataReference(product);
         for (nuint at = 0; at < (nuint)length; at += (nuint)Lanes)
         {
-            (Vector128.LoadUnsafe(ref b, at) - Vector128.LoadUnsafe(ref r, at)).StoreUnsafe(ref r, at);
+            (Vector128.LoadUnsafe(ref r, at) - Vector128.LoadUnsafe(ref q, at)).StoreUnsafe(ref r, at);
         }
 
         var preconditioned = new float[length];
         var direction = new float[length];
-        var product = new float[length];
+        // A p (`product`) is needed only until the next preconditioning, which uses the finest grid's residual as
+        // scratch: the two share it.
         ref var z = ref MemoryMarshal.GetArrayDataReference(preconditioned);
         ref var p = ref MemoryMarshal.GetArrayDataReference(direction);
-        ref var q = ref MemoryMarshal.GetArrayDataReference(product);
         ref var x = ref MemoryMarshal.GetArrayDataReference(solution);
         var rz = Vector128<float>.Zero;
         for (var iteration = 0; iteration < iterations; iteration++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            Precondition(residual, preconditioned);
+            Precondition(residual, preconditioned, cancellationToken);
             var rzNext = Dot(residual, preconditioned);
             var beta = iteration == 0 ? Vector128<float>.Zero : SafeDivide(rzNext, rz);
             rz = rzNext;
@@ -103,7 +108,7 @@ internal sealed class GridMultigrid
                 (Vector128.LoadUnsafe(ref z, at) + (beta * Vector128.LoadUnsafe(ref p, at))).StoreUnsafe(ref p, at);
             }
 
-            finest.Multiply(direction, product);
+            finest.Multiply(direction, product, cancellationToken);
             var alpha = SafeDivide(rz, Dot(direction, product));
             for (nuint at = 0; at < (nuint)length; at += (nuint)Lanes)
             {
@@ -116,8 +121,13 @@ internal sealed class GridMultigrid
     // The largest per-channel residual |b - A x| over the unknowns (tests measure convergence with it).
     public float MaxResidual(float[] solution, float[] rhs)
     {
+        if (solution.Length != _grids[0].Count * Lanes || rhs.Length != solution.Length)
+        {
+            throw new ArgumentException($"solution and rhs must hold {Lanes} floats per unknown");
+        }
+
         var product = new float[solution.Length];
-        _grids[0].Multiply(solution, product);
+        _grids[0].Multiply(solution, product, CancellationToken.None);
         var max = 0f;
         for (var i = 0; i < product.Length; i++)
         {
@@ -128,13 +138,15 @@ internal sealed class GridMultigrid
     }
 
     // z = one V-cycle from zero for A z = r: symmetric (forward sweep before, backward after), as CG needs.
-    private void Precondition(float[] residual, float[] result)
+    // Internal for the test that it is symmetric (an odd number of coarsest sweeps, or the same direction before and
+    // after, would make it not, and conjugate gradients would lose their guarantee).
+    internal void Precondition(float[] residual, float[] result, CancellationToken cancellationToken)
     {
         var finest = _grids[0];
         Array.Clear(result);
         finest.Solution = result;
         finest.Rhs = residual;
-        VCycle(0);
+        VCycle(0, cancellationToken);
     }
 
     private static Vector128<float> Dot(float[] a, float[] b)
@@ -154,39 +166,42 @@ internal sealed class GridMultigrid
     private static Vector128<float> SafeDivide(Vector128<float> numerator, Vector128<float> denominator) =>
         Vector128.ConditionalSelect(Vector128.GreaterThan(denominator, Vector128<float>.Zero), numerator / denominator, Vector128<float>.Zero);
 
-    private void VCycle(int level)
+    private void VCycle(int level, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var grid = _grids[level];
         if (level == _grids.Count - 1)
         {
+            // An even number: pairs of forward and backward sweeps keep the preconditioner symmetric.
             for (var sweep = 0; sweep < CoarsestSweeps; sweep++)
             {
-                grid.Sweep(forward: sweep % 2 == 0);
+                grid.Sweep(forward: sweep % 2 == 0, cancellationToken);
             }
 
             return;
         }
 
-        grid.Sweep(forward: true);
-        grid.ComputeResidual();
+        grid.Sweep(forward: true, cancellationToken);
+        grid.ComputeResidual(cancellationToken);
         var coarse = _grids[level + 1];
         coarse.Solution = coarse.Solution.Length == coarse.Count * Lanes ? coarse.Solution : new float[coarse.Count * Lanes];
         coarse.Rhs = coarse.Rhs.Length == coarse.Count * Lanes ? coarse.Rhs : new float[coarse.Count * Lanes];
         Array.Clear(coarse.Solution);
         grid.Restrict(coarse.Rhs);
-        VCycle(level + 1);
+        VCycle(level + 1, cancellationToken);
         grid.Prolong(coarse.Solution);
-        grid.Sweep(forward: false);
+        grid.Sweep(forward: false, cancellationToken);
     }
 
-    private sealed class Grid(int[] xs, int[] ys, int[] neighbours, float[] weights, float[] diagonal, float[] screening)
+    // `weights` null: every coupling weighs 1.
+    private sealed class Grid(int[] positions, int columns, int[] neighbours, float[]? weights, float[] diagonal, float[] screening)
     {
         private readonly float[] _inverseDiagonal = Inverse(diagonal);
 
         // The coarser grid's unknown each of this grid's unknowns belongs to (set by Coarsen).
         private int[] _parent = [];
 
-        public int Count { get; } = xs.Length;
+        public int Count { get; } = positions.Length;
 
         public float[] Solution { get; set; } = [];
 
@@ -196,33 +211,37 @@ internal sealed class GridMultigrid
 
         public Grid Coarsen()
         {
+            // Cells are numbered over the bounding box of the coarse positions.
+            var coarseColumns = (columns + 1) / 2;
             int minX = int.MaxValue, minY = int.MaxValue, maxX = int.MinValue, maxY = int.MinValue;
             for (var k = 0; k < Count; k++)
             {
-                minX = Math.Min(minX, xs[k] >> 1);
-                maxX = Math.Max(maxX, xs[k] >> 1);
-                minY = Math.Min(minY, ys[k] >> 1);
-                maxY = Math.Max(maxY, ys[k] >> 1);
+                int cx = (positions[k] % columns) >> 1, cy = (positions[k] / columns) >> 1;
+                minX = Math.Min(minX, cx);
+                maxX = Math.Max(maxX, cx);
+                minY = Math.Min(minY, cy);
+                maxY = Math.Max(maxY, cy);
             }
 
-            var columns = maxX - minX + 1;
-            var cells = new int[columns * (maxY - minY + 1)];
+            var boxColumns = maxX - minX + 1;
+            var cells = new int[boxColumns * (maxY - minY + 1)];
             Array.Fill(cells, -1);
             _parent = new int[Count];
             var coarseCount = 0;
+            var coarsePositions = new List<int>();
             for (var k = 0; k < Count; k++)
             {
-                var cell = (((ys[k] >> 1) - minY) * columns) + (xs[k] >> 1) - minX;
+                int cx = (positions[k] % columns) >> 1, cy = (positions[k] / columns) >> 1;
+                var cell = ((cy - minY) * boxColumns) + cx - minX;
                 if (cells[cell] < 0)
                 {
                     cells[cell] = coarseCount++;
+                    coarsePositions.Add((cy * coarseColumns) + cx);
                 }
 
                 _parent[k] = cells[cell];
             }
 
-            var coarseXs = new int[coarseCount];
-            var coarseYs = new int[coarseCount];
             var coarseNeighbours = new int[coarseCount * 4];
             var coarseWeights = new float[coarseCount * 4];
             var coarseScreening = new float[coarseCount];
@@ -231,8 +250,6 @@ internal sealed class GridMultigrid
             for (var k = 0; k < Count; k++)
             {
                 var parent = _parent[k];
-                coarseXs[parent] = xs[k] >> 1;
-                coarseYs[parent] = ys[k] >> 1;
                 coarseScreening[parent] += screening[k];
                 // Every coupling of k, to unknowns and to fixed pixels, less those inside the cell (below).
                 coarseCouplings[parent] += diagonal[k] - screening[k];
@@ -244,7 +261,7 @@ internal sealed class GridMultigrid
                         continue;
                     }
 
-                    var w = weights[(k * 4) + s];
+                    var w = weights?[(k * 4) + s] ?? 1f;
                     var other = _parent[n];
                     if (other == parent)
                     {
@@ -265,16 +282,17 @@ internal sealed class GridMultigrid
                 coarseDiagonal[c] = coarseScreening[c] + (coarseCouplings[c] * 0.5f);
             }
 
-            return new Grid(coarseXs, coarseYs, coarseNeighbours, coarseWeights, coarseDiagonal, coarseScreening);
+            return new Grid([.. coarsePositions], coarseColumns, coarseNeighbours, coarseWeights, coarseDiagonal, coarseScreening);
         }
 
         // One Gauss-Seidel sweep, in index order or against it (alternating keeps the smoothing symmetric).
-        public void Sweep(bool forward)
+        public void Sweep(bool forward, CancellationToken cancellationToken)
         {
             ref var x = ref MemoryMarshal.GetArrayDataReference(Solution);
             ref var b = ref MemoryMarshal.GetArrayDataReference(Rhs);
             for (var j = 0; j < Count; j++)
             {
+                CheckEvery(j, cancellationToken);
                 var k = forward ? j : Count - 1 - j;
                 var at = (nuint)(k * Lanes);
                 var sum = Vector128.LoadUnsafe(ref b, at);
@@ -283,7 +301,7 @@ internal sealed class GridMultigrid
                     var n = neighbours[s];
                     if (n >= 0)
                     {
-                        sum += Vector128.LoadUnsafe(ref x, (nuint)(n * Lanes)) * weights[s];
+                        sum += Vector128.LoadUnsafe(ref x, (nuint)(n * Lanes)) * (weights?[s] ?? 1f);
                     }
                 }
 
@@ -294,12 +312,13 @@ internal sealed class GridMultigrid
         }
 
         // product = A v.
-        public void Multiply(float[] vector, float[] product)
+        public void Multiply(float[] vector, float[] product, CancellationToken cancellationToken)
         {
             ref var v = ref MemoryMarshal.GetArrayDataReference(vector);
             ref var result = ref MemoryMarshal.GetArrayDataReference(product);
             for (var k = 0; k < Count; k++)
             {
+                CheckEvery(k, cancellationToken);
                 var at = (nuint)(k * Lanes);
                 var sum = Vector128.LoadUnsafe(ref v, at) * diagonal[k];
                 for (var s = k * 4; s < (k * 4) + 4; s++)
@@ -307,7 +326,7 @@ internal sealed class GridMultigrid
                     var n = neighbours[s];
                     if (n >= 0)
                     {
-                        sum -= Vector128.LoadUnsafe(ref v, (nuint)(n * Lanes)) * weights[s];
+                        sum -= Vector128.LoadUnsafe(ref v, (nuint)(n * Lanes)) * (weights?[s] ?? 1f);
                     }
                 }
 
@@ -315,18 +334,25 @@ internal sealed class GridMultigrid
             }
         }
 
-        public void ComputeResidual()
+        public float[] ResidualBuffer()
         {
             if (Residual.Length != Count * Lanes)
             {
                 Residual = new float[Count * Lanes];
             }
 
+            return Residual;
+        }
+
+        public void ComputeResidual(CancellationToken cancellationToken)
+        {
+            ResidualBuffer();
             ref var x = ref MemoryMarshal.GetArrayDataReference(Solution);
             ref var b = ref MemoryMarshal.GetArrayDataReference(Rhs);
             ref var r = ref MemoryMarshal.GetArrayDataReference(Residual);
             for (var k = 0; k < Count; k++)
             {
+                CheckEvery(k, cancellationToken);
                 var at = (nuint)(k * Lanes);
                 var sum = Vector128.LoadUnsafe(ref b, at) - (Vector128.LoadUnsafe(ref x, at) * diagonal[k]);
                 for (var s = k * 4; s < (k * 4) + 4; s++)
@@ -334,7 +360,7 @@ internal sealed class GridMultigrid
                     var n = neighbours[s];
                     if (n >= 0)
                     {
-                        sum += Vector128.LoadUnsafe(ref x, (nuint)(n * Lanes)) * weights[s];
+                        sum += Vector128.LoadUnsafe(ref x, (nuint)(n * Lanes)) * (weights?[s] ?? 1f);
                     }
                 }
 
@@ -366,12 +392,23 @@ internal sealed class GridMultigrid
             }
         }
 
+        // A pass over millions of unknowns takes a large fraction of a second: the token is checked within it.
+        private static void CheckEvery(int k, CancellationToken cancellationToken)
+        {
+            if ((k & 0xFFFF) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+        }
+
         private static float[] Inverse(float[] values)
         {
             var inverse = new float[values.Length];
             for (var i = 0; i < values.Length; i++)
             {
-                inverse[i] = 1f / values[i];
+                // Zero only for an unknown tied to nothing and unscreened (a singular system, which the blend never
+                // builds): the sweeps then set it to zero instead of dividing by zero.
+                inverse[i] = values[i] > 0 ? 1f / values[i] : 0f;
             }
 
             return inverse;

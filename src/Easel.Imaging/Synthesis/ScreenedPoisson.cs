@@ -28,20 +28,27 @@ internal static class ScreenedPoisson
     public static void Blend(SynthesisLevel level, float screening, int iterations, CancellationToken cancellationToken, float smoothTexture = 0, float smoothScreening = -1)
     {
         var bandDepth = Math.Min(MaxBandDepth, BandLengths / MathF.Sqrt(Math.Max(screening, 1e-4f)));
-        var band = new List<int>();
         bool Smooth(int p) => smoothTexture > 0 && level.IsTarget[p] != 0
             && level.Source[(level.Nnf[p] * FeaturePlane.Channels) + FeaturePlane.Texture] < smoothTexture;
 
+        bool InBand(int p) => level.Depth[p] <= bandDepth || Smooth(p);
+
+        var count = 0;
         foreach (var p in level.UnknownList)
         {
-            if (level.Depth[p] <= bandDepth || Smooth(p))
+            count += InBand(p) ? 1 : 0;
+        }
+
+        var unknown = new int[count];
+        count = 0;
+        foreach (var p in level.UnknownList)
+        {
+            if (InBand(p))
             {
-                band.Add(p);
+                unknown[count++] = p;
             }
         }
 
-        var unknown = band.ToArray();
-        var count = unknown.Length;
         if (count == 0)
         {
             return;
@@ -60,8 +67,6 @@ internal static class ScreenedPoisson
         var rhs = new float[count * GridMultigrid.Lanes];
         var diagonal = new float[count];
         var screenings = new float[count];
-        var xs = new int[count];
-        var ys = new int[count];
         ref var target = ref MemoryMarshal.GetArrayDataReference(level.Target);
         for (var k = 0; k < count; k++)
         {
@@ -72,8 +77,6 @@ internal static class ScreenedPoisson
 
             var p = unknown[k];
             int x = p % w, y = p / w;
-            xs[k] = x;
-            ys[k] = y;
             var inImage = 0;
             var smoothHere = Smooth(p);
             var here = Vector256.LoadUnsafe(ref target, (nuint)(p * FeaturePlane.Channels));
@@ -120,7 +123,7 @@ internal static class ScreenedPoisson
         }
 
         var c = new float[count * GridMultigrid.Lanes];
-        new GridMultigrid(xs, ys, neighbours, diagonal, screenings, cancellationToken).Solve(c, rhs, iterations, cancellationToken);
+        new GridMultigrid(unknown, w, neighbours, diagonal, screenings, cancellationToken).Solve(c, rhs, iterations, cancellationToken);
         for (var k = 0; k < count; k++)
         {
             var at = unknown[k] * FeaturePlane.Channels;

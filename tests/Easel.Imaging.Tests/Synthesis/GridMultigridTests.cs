@@ -16,10 +16,10 @@ public sealed class GridMultigridTests
     {
         var problem = Problem.Make(shape, 200, screening: 0);
         var solution = new float[problem.Count * GridMultigrid.Lanes];
-        var solver = new GridMultigrid(problem.Xs, problem.Ys, problem.Neighbours, problem.Diagonal, problem.Screening, CancellationToken.None);
+        var solver = new GridMultigrid(problem.Positions, problem.Columns, problem.Neighbours, problem.Diagonal, problem.Screening, CancellationToken.None);
 
         var before = problem.MaxError(solution);
-        solver.Solve(solution, problem.Rhs, 10, CancellationToken.None);
+        solver.Solve(solution, [.. problem.Rhs], 10, CancellationToken.None);
         var after = problem.MaxError(solution);
 
         Assert.True(solver.Levels >= 4, $"{solver.Levels} grids");
@@ -34,9 +34,9 @@ public sealed class GridMultigridTests
     {
         var problem = Problem.Make("box", 200, screening: 0);
         var solution = new float[problem.Count * GridMultigrid.Lanes];
-        var single = new GridMultigrid(problem.Xs, problem.Ys, problem.Neighbours, problem.Diagonal, problem.Screening, CancellationToken.None, maxLevels: 1);
+        var single = new GridMultigrid(problem.Positions, problem.Columns, problem.Neighbours, problem.Diagonal, problem.Screening, CancellationToken.None, maxLevels: 1);
 
-        single.Solve(solution, problem.Rhs, 10, CancellationToken.None);
+        single.Solve(solution, [.. problem.Rhs], 10, CancellationToken.None);
 
         Assert.Equal(1, single.Levels);
         // Measured: 101.
@@ -44,30 +44,78 @@ public sealed class GridMultigridTests
     }
 
     // With screening the exact solution is no longer known in closed form: the residual is the measure.
+    // "corner" touches the image's edges, where a pixel has fewer neighbours (and the harmonic values are no solution).
     [Theory]
-    [InlineData(0.001f)]
-    [InlineData(0.01f)]
-    [InlineData(1f)]
-    public void The_residual_of_a_screened_system_falls_a_thousandfold_in_eight_iterations(float screening)
+    [InlineData("strokes", 0.001f)]
+    [InlineData("strokes", 0.01f)]
+    [InlineData("corner", 0.00001f)]
+    [InlineData("corner", 0.01f)]
+    public void The_residual_of_a_screened_system_falls_a_thousandfold_in_eight_iterations(string shape, float screening)
     {
-        var problem = Problem.Make("strokes", 160, screening);
+        var problem = Problem.Make(shape, 160, screening);
         var solution = new float[problem.Count * GridMultigrid.Lanes];
-        var solver = new GridMultigrid(problem.Xs, problem.Ys, problem.Neighbours, problem.Diagonal, problem.Screening, CancellationToken.None);
+        var solver = new GridMultigrid(problem.Positions, problem.Columns, problem.Neighbours, problem.Diagonal, problem.Screening, CancellationToken.None);
 
         var before = solver.MaxResidual(solution, problem.Rhs);
-        solver.Solve(solution, problem.Rhs, 8, CancellationToken.None);
+        solver.Solve(solution, [.. problem.Rhs], 8, CancellationToken.None);
         var after = solver.MaxResidual(solution, problem.Rhs);
 
-        // Measured: 6e-5, 9e-6 and 3e-7 of the start.
         Assert.True(after < before / 1000, $"residual {before} -> {after}");
-        Assert.True(problem.MaxError(solution) < 0.1f, $"error {problem.MaxError(solution)}");
+        if (shape != "corner")
+        {
+            Assert.True(problem.MaxError(solution) < 0.1f, $"error {problem.MaxError(solution)}");
+        }
+    }
+
+    // Conjugate gradients need a symmetric preconditioner: <u, M v> = <M u, v> for any u, v.
+    [Theory]
+    [InlineData("disk", 0f)]
+    [InlineData("corner", 0.01f)]
+    public void The_preconditioner_is_symmetric(string shape, float screening)
+    {
+        var problem = Problem.Make(shape, 96, screening);
+        var solver = new GridMultigrid(problem.Positions, problem.Columns, problem.Neighbours, problem.Diagonal, problem.Screening, CancellationToken.None);
+        var random = new Random(5);
+        var u = new float[problem.Count * GridMultigrid.Lanes];
+        var v = new float[u.Length];
+        for (var i = 0; i < u.Length; i++)
+        {
+            u[i] = (float)random.NextDouble() - 0.5f;
+            v[i] = (float)random.NextDouble() - 0.5f;
+        }
+
+        var mu = new float[u.Length];
+        var mv = new float[u.Length];
+        solver.Precondition(u, mu, CancellationToken.None);
+        solver.Precondition(v, mv, CancellationToken.None);
+
+        double uMv = 0, muV = 0;
+        for (var i = 0; i < u.Length; i++)
+        {
+            uMv += u[i] * mv[i];
+            muV += mu[i] * v[i];
+        }
+
+        Assert.True(solver.Levels >= 3, $"{solver.Levels} grids");
+        // Measured: a relative difference of 3e-7 (float rounding); with 23 coarsest sweeps instead of 24, 3e-5.
+        Assert.True(Math.Abs(uMv - muV) < 5e-6 * Math.Abs(uMv), $"<u, Mv> = {uMv}, <Mu, v> = {muV}");
+    }
+
+    [Fact]
+    public void Arrays_of_the_wrong_length_are_refused_before_any_work()
+    {
+        var problem = Problem.Make("disk", 40, screening: 0);
+        var solver = new GridMultigrid(problem.Positions, problem.Columns, problem.Neighbours, problem.Diagonal, problem.Screening, CancellationToken.None);
+
+        Assert.Throws<ArgumentException>(() => solver.Solve(new float[3], problem.Rhs, 2, CancellationToken.None));
+        Assert.Throws<ArgumentException>(() => solver.Solve(new float[problem.Rhs.Length], new float[4], 2, CancellationToken.None));
     }
 
     [Fact]
     public void A_cancelled_token_stops_the_solve()
     {
         var problem = Problem.Make("disk", 120, screening: 0);
-        var solver = new GridMultigrid(problem.Xs, problem.Ys, problem.Neighbours, problem.Diagonal, problem.Screening, CancellationToken.None);
+        var solver = new GridMultigrid(problem.Positions, problem.Columns, problem.Neighbours, problem.Diagonal, problem.Screening, CancellationToken.None);
         using var cancelled = new CancellationTokenSource();
         cancelled.Cancel();
 
@@ -79,20 +127,26 @@ public sealed class GridMultigridTests
     {
         public int Count => Xs.Length;
 
+        public int Columns { get; init; }
+
+        public int[] Positions => [.. Xs.Select((x, k) => (Ys[k] * Columns) + x)];
+
         public static Problem Make(string shape, int size, float screening)
         {
             var hole = new bool[size * size];
-            for (var y = 1; y < size - 1; y++)
+            for (var y = 0; y < size; y++)
             {
-                for (var x = 1; x < size - 1; x++)
+                for (var x = 0; x < size; x++)
                 {
+                    var inner = x > 0 && y > 0 && x < size - 1 && y < size - 1;
                     float dx = x - (size / 2f), dy = y - (size / 2f), r = MathF.Sqrt((dx * dx) + (dy * dy));
                     hole[(y * size) + x] = shape switch
                     {
                         "box" => x > size / 8 && x < size * 7 / 8 && y > size / 8 && y < size * 7 / 8,
                         "disk" => r < size * 0.45f,
                         "ring" => r < size * 0.45f && r > size * 0.2f,
-                        _ => Math.Abs(((x + (2 * y)) % 60) - 30) < 12 || Math.Abs(x - (size / 2)) < 9,
+                        "corner" => x < size * 2 / 3 && y < size * 2 / 3,
+                        _ => inner && (Math.Abs(((x + (2 * y)) % 60) - 30) < 12 || Math.Abs(x - (size / 2)) < 9),
                     };
                 }
             }
@@ -120,10 +174,18 @@ public sealed class GridMultigridTests
                 int x = i % size, y = i / size;
                 xs[k] = x;
                 ys[k] = y;
-                diagonal[k] = 4 + screening;
+                diagonal[k] = screening;
                 var s = 0;
                 foreach (var (nx, ny) in (ReadOnlySpan<(int, int)>)[(x - 1, y), (x + 1, y), (x, y - 1), (x, y + 1)])
                 {
+                    if (nx < 0 || ny < 0 || nx >= size || ny >= size)
+                    {
+                        // Outside the image: no neighbour, no coupling.
+                        neighbours[(k * 4) + s++] = -1;
+                        continue;
+                    }
+
+                    diagonal[k] += 1;
                     var n = index[(ny * size) + nx];
                     neighbours[(k * 4) + s++] = n;
                     if (n < 0)
@@ -144,7 +206,7 @@ public sealed class GridMultigridTests
 
             var screenings = new float[count];
             Array.Fill(screenings, screening);
-            return new Problem(xs, ys, neighbours, diagonal, screenings, rhs);
+            return new Problem(xs, ys, neighbours, diagonal, screenings, rhs) { Columns = size };
         }
 
         public float MaxError(float[] solution)
