@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -193,6 +194,10 @@ internal sealed class GridMultigrid
         grid.Sweep(forward: false, cancellationToken);
     }
 
+    private readonly struct Weighted;
+
+    private readonly struct Unweighted;
+
     // `weights` null: every coupling weighs 1.
     private sealed class Grid(int[] positions, int columns, int[] neighbours, float[]? weights, float[] diagonal, float[] screening)
     {
@@ -288,6 +293,43 @@ internal sealed class GridMultigrid
         // One Gauss-Seidel sweep, in index order or against it (alternating keeps the smoothing symmetric).
         public void Sweep(bool forward, CancellationToken cancellationToken)
         {
+            if (weights is null)
+            {
+                Sweep<Unweighted>(forward, cancellationToken);
+            }
+            else
+            {
+                Sweep<Weighted>(forward, cancellationToken);
+            }
+        }
+
+        public void Multiply(float[] vector, float[] product, CancellationToken cancellationToken)
+        {
+            if (weights is null)
+            {
+                Multiply<Unweighted>(vector, product, cancellationToken);
+            }
+            else
+            {
+                Multiply<Weighted>(vector, product, cancellationToken);
+            }
+        }
+
+        public void ComputeResidual(CancellationToken cancellationToken)
+        {
+            if (weights is null)
+            {
+                ComputeResidual<Unweighted>(cancellationToken);
+            }
+            else
+            {
+                ComputeResidual<Weighted>(cancellationToken);
+            }
+        }
+
+        private void Sweep<TWeights>(bool forward, CancellationToken cancellationToken)
+            where TWeights : struct
+        {
             ref var x = ref MemoryMarshal.GetArrayDataReference(Solution);
             ref var b = ref MemoryMarshal.GetArrayDataReference(Rhs);
             for (var j = 0; j < Count; j++)
@@ -295,15 +337,7 @@ internal sealed class GridMultigrid
                 CheckEvery(j, cancellationToken);
                 var k = forward ? j : Count - 1 - j;
                 var at = (nuint)(k * Lanes);
-                var sum = Vector128.LoadUnsafe(ref b, at);
-                for (var s = k * 4; s < (k * 4) + 4; s++)
-                {
-                    var n = neighbours[s];
-                    if (n >= 0)
-                    {
-                        sum += Vector128.LoadUnsafe(ref x, (nuint)(n * Lanes)) * (weights?[s] ?? 1f);
-                    }
-                }
+                var sum = Vector128.LoadUnsafe(ref b, at) + NeighbourSum<TWeights>(ref x, k);
 
                 // Adding and taking away a small constant rounds values below about 1e-22 to zero: far from any
                 // mismatch they would otherwise decay into denormals, on which x86 arithmetic is a hundred times slower.
@@ -312,7 +346,8 @@ internal sealed class GridMultigrid
         }
 
         // product = A v.
-        public void Multiply(float[] vector, float[] product, CancellationToken cancellationToken)
+        private void Multiply<TWeights>(float[] vector, float[] product, CancellationToken cancellationToken)
+            where TWeights : struct
         {
             ref var v = ref MemoryMarshal.GetArrayDataReference(vector);
             ref var result = ref MemoryMarshal.GetArrayDataReference(product);
@@ -320,17 +355,7 @@ internal sealed class GridMultigrid
             {
                 CheckEvery(k, cancellationToken);
                 var at = (nuint)(k * Lanes);
-                var sum = Vector128.LoadUnsafe(ref v, at) * diagonal[k];
-                for (var s = k * 4; s < (k * 4) + 4; s++)
-                {
-                    var n = neighbours[s];
-                    if (n >= 0)
-                    {
-                        sum -= Vector128.LoadUnsafe(ref v, (nuint)(n * Lanes)) * (weights?[s] ?? 1f);
-                    }
-                }
-
-                sum.StoreUnsafe(ref result, at);
+                ((Vector128.LoadUnsafe(ref v, at) * diagonal[k]) - NeighbourSum<TWeights>(ref v, k)).StoreUnsafe(ref result, at);
             }
         }
 
@@ -344,7 +369,8 @@ internal sealed class GridMultigrid
             return Residual;
         }
 
-        public void ComputeResidual(CancellationToken cancellationToken)
+        private void ComputeResidual<TWeights>(CancellationToken cancellationToken)
+            where TWeights : struct
         {
             ResidualBuffer();
             ref var x = ref MemoryMarshal.GetArrayDataReference(Solution);
@@ -354,17 +380,7 @@ internal sealed class GridMultigrid
             {
                 CheckEvery(k, cancellationToken);
                 var at = (nuint)(k * Lanes);
-                var sum = Vector128.LoadUnsafe(ref b, at) - (Vector128.LoadUnsafe(ref x, at) * diagonal[k]);
-                for (var s = k * 4; s < (k * 4) + 4; s++)
-                {
-                    var n = neighbours[s];
-                    if (n >= 0)
-                    {
-                        sum += Vector128.LoadUnsafe(ref x, (nuint)(n * Lanes)) * (weights?[s] ?? 1f);
-                    }
-                }
-
-                sum.StoreUnsafe(ref r, at);
+                (Vector128.LoadUnsafe(ref b, at) - (Vector128.LoadUnsafe(ref x, at) * diagonal[k]) + NeighbourSum<TWeights>(ref x, k)).StoreUnsafe(ref r, at);
             }
         }
 
@@ -390,6 +406,26 @@ internal sealed class GridMultigrid
                 var at = (nuint)(k * Lanes);
                 (Vector128.LoadUnsafe(ref x, at) + Vector128.LoadUnsafe(ref coarse, (nuint)(_parent[k] * Lanes))).StoreUnsafe(ref x, at);
             }
+        }
+
+        // The (weighted) sum of the values of k's neighbours. Generic so that the JIT compiles the finest grid's
+        // unweighted case on its own, without a weight to look up and multiply per neighbour.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private Vector128<float> NeighbourSum<TWeights>(ref float x, int k)
+            where TWeights : struct
+        {
+            var sum = Vector128<float>.Zero;
+            for (var s = k * 4; s < (k * 4) + 4; s++)
+            {
+                var n = neighbours[s];
+                if (n >= 0)
+                {
+                    var value = Vector128.LoadUnsafe(ref x, (nuint)(n * Lanes));
+                    sum += typeof(TWeights) == typeof(Weighted) ? value * weights![s] : value;
+                }
+            }
+
+            return sum;
         }
 
         // A pass over millions of unknowns takes a large fraction of a second: the token is checked within it.
