@@ -26,40 +26,19 @@ public sealed class PostgresCrashRecoveryTests(PostgresCluster cluster, ITestOut
             ["Easel__NodeId"] = "node-crash",
             ["Easel__Workers"] = "2",
         };
-        var ids = new List<string>();
         try
         {
+            List<string> ids;
             using (var first = await ServerProcess.StartAsync(data, EaselHost.AdminKey, settings))
-            using (var client = first.Client())
             {
-                // Large holes keep the fill busy for a while: the kill lands while work is in flight.
-                for (var i = 0; i < 4; i++)
-                {
-                    var (status, created) = await client.PostJsonAsync("/v1/images/generations", Requests.UnifiedUploadPaint(url, canvas: 1024));
-                    Assert.Equal(200, status);
-                    ids.Add(created["id"]!.GetValue<string>());
-                }
-                await CrashRecoveryTests.WaitForProcessingAsync(client, ids[0]);
-                first.Kill();
-                output.WriteLine(first.Output);
+                ids = await CrashScenario.SubmitAndKillAsync(first, url, output);
             }
 
             Assert.True(await PostgresHosts.ScalarAsync<long>(database, "SELECT COUNT(*) FROM tasks WHERE state = 1 AND lease_node = 'node-crash'") >= 1,
                 "the kill must have caught at least one task processing under the node's lease");
 
             using var second = await ServerProcess.StartAsync(data, EaselHost.AdminKey, settings);
-            using var again = second.Client();
-            foreach (var id in ids)
-            {
-                var (task, _) = await again.UnifiedDoneAsync(id, TimeSpan.FromSeconds(180));
-                Assert.Equal("completed", task["status"]!.GetValue<string>());
-                Assert.Equal(4, task["results"]!.AsArray().Count);
-                foreach (var result in task["results"]!.AsArray())
-                {
-                    using var response = await again.GetAsync(new Uri(result!.GetValue<string>()).PathAndQuery);
-                    Assert.True(response.IsSuccessStatusCode);
-                }
-            }
+            await CrashScenario.AssertEachCompletesAsync(second, ids);
             // Re-run after the crash (attempt 2) but recorded once: four distinct result keys per task.
             Assert.True(await PostgresHosts.ScalarAsync<long>(database, "SELECT COUNT(*) FROM tasks WHERE attempts >= 2") >= 1);
             Assert.Equal(16L, await PostgresHosts.ScalarAsync<long>(database, "SELECT COUNT(DISTINCT k) FROM tasks, jsonb_array_elements_text(tasks.result_keys) AS k"));
