@@ -28,22 +28,26 @@ internal static class ScreenedPoisson
     public static void Blend(SynthesisLevel level, float screening, int iterations, CancellationToken cancellationToken, float smoothTexture = 0, float smoothScreening = -1)
     {
         var bandDepth = Math.Min(MaxBandDepth, BandLengths / MathF.Sqrt(Math.Max(screening, 1e-4f)));
-        bool Smooth(int p) => smoothTexture > 0 && level.IsTarget[p] != 0
-            && level.Source[(level.Nnf[p] * FeaturePlane.Channels) + FeaturePlane.Texture] < smoothTexture;
-
-        bool InBand(int p) => level.Depth[p] <= bandDepth || Smooth(p);
-
+        // Whether each hole pixel (by hole position) was copied from smooth content: read once here, as the copied
+        // patches lie anywhere in the image and each pixel is asked about again by up to four neighbours.
+        var smooth = new bool[level.UnknownList.Length];
         var count = 0;
-        foreach (var p in level.UnknownList)
+        for (var i = 0; i < smooth.Length; i++)
         {
-            count += InBand(p) ? 1 : 0;
+            var p = level.UnknownList[i];
+            smooth[i] = smoothTexture > 0 && level.IsTarget[p] != 0
+                && level.Source[(level.Nnf[p] * FeaturePlane.Channels) + FeaturePlane.Texture] < smoothTexture;
+            count += smooth[i] || level.Depth[p] <= bandDepth ? 1 : 0;
         }
+
+        bool Smooth(int p) => smooth[level.HoleIndex[p]];
 
         var unknown = new int[count];
         count = 0;
-        foreach (var p in level.UnknownList)
+        for (var i = 0; i < smooth.Length; i++)
         {
-            if (InBand(p))
+            var p = level.UnknownList[i];
+            if (smooth[i] || level.Depth[p] <= bandDepth)
             {
                 unknown[count++] = p;
             }
