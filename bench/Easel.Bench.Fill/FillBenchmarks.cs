@@ -34,8 +34,14 @@ internal static class FillCase
     // --side: e.g. a smooth image with a large hole, the blend's largest case).
     public static (RgbaImage Image, AlphaMask Hole) Make(int size, string image = "landscape", double side = 0.5)
     {
+        if (side is <= 0 or > 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(side), side, "the box side is a fraction of the image's, above 0 and at most 1");
+        }
+
         var picture = image == "landscape" ? ProceduralImages.Landscape(size, size, 5)
-            : ProceduralImages.All(size).Single(p => p.Name == image).Image;
+            : ProceduralImages.All(size).FirstOrDefault(p => p.Name == image).Image
+              ?? throw new ArgumentException($"no procedural image '{image}' (there are: {string.Join(", ", ProceduralImages.All(8).Select(p => p.Name))})", nameof(image));
         var hole = new AlphaMask(size, size);
         var boxSide = (int)(size * side);
         int x0 = (size - boxSide) / 2, y0 = (size - boxSide) / 2;

@@ -17,10 +17,19 @@ switch (command)
             int.Parse(Option("--seeds", "2")!, System.Globalization.CultureInfo.InvariantCulture), Option("--kinds"), args.Contains("--fills"),
             [.. args.Select((a, i) => (a, i)).Where(p => p.a == "--set" && p.i + 1 < args.Length).Select(p => args[p.i + 1])]);
     case "time":
-        return TimeCommand.Run(int.Parse(Option("--size", "1024")!, System.Globalization.CultureInfo.InvariantCulture),
-            int.Parse(Option("--runs", "5")!, System.Globalization.CultureInfo.InvariantCulture), Option("--what", "easel")!,
-            [.. args.Select((a, i) => (a, i)).Where(p => p.a == "--set" && p.i + 1 < args.Length).Select(p => args[p.i + 1])],
-            Option("--image", "landscape")!, double.Parse(Option("--side", "0.5")!, System.Globalization.CultureInfo.InvariantCulture));
+        try
+        {
+            return TimeCommand.Run(int.Parse(Option("--size", "1024")!, System.Globalization.CultureInfo.InvariantCulture),
+                int.Parse(Option("--runs", "5")!, System.Globalization.CultureInfo.InvariantCulture), Option("--what", "easel")!,
+                [.. args.Select((a, i) => (a, i)).Where(p => p.a == "--set" && p.i + 1 < args.Length).Select(p => args[p.i + 1])],
+                Option("--image", "landscape")!, double.Parse(Option("--side", "0.5")!, System.Globalization.CultureInfo.InvariantCulture));
+        }
+        catch (ArgumentException e) when (e.ParamName is "image" or "side")
+        {
+            // A mistyped --image or --side: say which, without a stack trace.
+            Console.Error.WriteLine($"time: {e.Message}");
+            return 2;
+        }
     case "probe":
         return ProbeCommand.Run(Option("--kind", "thin")!, int.Parse(Option("--size", "512")!, System.Globalization.CultureInfo.InvariantCulture));
     case "micro":

@@ -63,7 +63,16 @@ public sealed class ServerProcess : IDisposable
         process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await server.WaitUntilServingAsync();
+        try
+        {
+            await server.WaitUntilServingAsync();
+        }
+        catch
+        {
+            // A start that never serves must not leave a server holding the data directory and database connections.
+            server.Dispose();
+            throw;
+        }
         return server;
     }
 
