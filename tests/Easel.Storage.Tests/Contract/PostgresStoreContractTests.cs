@@ -15,7 +15,8 @@ public sealed class PostgresStoreContractTests(PostgresCluster cluster) : StoreC
 
     protected override async Task<(ITaskStore Tasks, IAccountStore Accounts, ICallbackStore Callbacks)> OpenAsync(CallbackHandoff handoff)
     {
-        _db = new PostgresDatabase(await cluster.CreateDatabaseAsync());
+        // A session time zone far from UTC: no store statement may depend on it (usage counts UTC days).
+        _db = new PostgresDatabase(await cluster.CreateDatabaseAsync() + ";Timezone=Pacific/Auckland");
         await PostgresMigrations.ApplyAsync(_db, TimeProvider.System, default);
         return (new PostgresTaskStore(_db, handoff), new PostgresAccountStore(_db), new PostgresCallbackStore(_db));
     }

@@ -312,6 +312,66 @@ public abstract class StoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Keys_are_listed_in_creation_order_and_updated_and_revoked_with_every_field_kept()
+    {
+        var account = await NewAccountAsync(0); // with its "default" key, created at T0
+        var later = new ApiKey(NewKeyId(), account, "later", new HashSet<OperationKind> { OperationKind.Remix, OperationKind.Edit }, 30, 10, T0.AddSeconds(2), null);
+        var earlier = new ApiKey(NewKeyId(), account, "earlier", null, null, null, T0.AddSeconds(1), null);
+        Assert.True(await Accounts.AddKeyAsync(later, RandomNumberGenerator.GetBytes(32), default));
+        Assert.True(await Accounts.AddKeyAsync(earlier, RandomNumberGenerator.GetBytes(32), default));
+        Assert.False(await Accounts.AddKeyAsync(earlier with { Id = NewKeyId(), AccountId = "acct_missing" }, RandomNumberGenerator.GetBytes(32), default));
+
+        var keys = await Accounts.ListKeysAsync(account, default);
+        Assert.Equal(["default", "earlier", "later"], keys.Select(k => k.Name));
+        Assert.Equal([OperationKind.Edit, OperationKind.Remix], keys[2].Models!.Order());
+        Assert.Equal((30, 10, later.CreatedAt, (DateTimeOffset?)null), (keys[2].RatePerMinute, keys[2].Burst, keys[2].CreatedAt, keys[2].RevokedAt));
+        Assert.Equal((null, null, null, earlier.CreatedAt), (keys[1].Models, keys[1].RatePerMinute, keys[1].Burst, keys[1].CreatedAt));
+
+        var updated = (await Accounts.UpdateKeyAsync(earlier.Id, new HashSet<OperationKind> { OperationKind.UploadPaint }, 5, null, default))!;
+        var read = (await Accounts.GetKeyAsync(earlier.Id, default))!;
+        foreach (var key in new[] { updated, read })
+        {
+            Assert.Equal([OperationKind.UploadPaint], key.Models!);
+            Assert.Equal((5, (int?)null, "earlier", earlier.CreatedAt), (key.RatePerMinute, key.Burst, key.Name, key.CreatedAt));
+        }
+        Assert.Null(await Accounts.UpdateKeyAsync("key_missing", null, null, null, default));
+
+        // The first revocation stands: revoking again keeps its instant.
+        Assert.Equal(T0.AddMinutes(1), (await Accounts.RevokeKeyAsync(later.Id, T0.AddMinutes(1), default))!.RevokedAt);
+        Assert.Equal(T0.AddMinutes(1), (await Accounts.RevokeKeyAsync(later.Id, T0.AddMinutes(2), default))!.RevokedAt);
+        Assert.Equal(T0.AddMinutes(1), (await Accounts.GetKeyAsync(later.Id, default))!.RevokedAt);
+        Assert.Null(await Accounts.RevokeKeyAsync("key_missing", T0, default));
+        Assert.Null(await Accounts.GetKeyAsync("key_missing", default));
+    }
+
+    // Days are UTC days whatever the database's time zone: two tasks a second apart across midnight fall on two days.
+    [Fact]
+    public async Task Usage_counts_tasks_by_state_model_and_utc_day_with_what_they_were_charged()
+    {
+        var account = await NewAccountAsync(10 * Price);
+        var midnight = new DateTimeOffset(2026, 3, 2, 0, 0, 0, TimeSpan.Zero);
+        var before = NewTask(account) with { CreatedAt = midnight.AddMilliseconds(-500) };
+        var alsoBefore = NewTask(account) with { CreatedAt = midnight.AddHours(-5) };
+        var after = NewTask(account) with { CreatedAt = midnight.AddMilliseconds(500) };
+        foreach (var task in new[] { before, alsoBefore, after })
+        {
+            Assert.Equal(InsertStatus.Inserted, (await InsertAsync(task)).Status);
+        }
+        await InsertChargeRowAsync(account, before.Id);
+
+        var usage = await Accounts.UsageAsync(account, default);
+
+        Assert.Equal(3, usage.TasksByState["pending"]);
+        var model = Assert.Single(usage.ByModel);
+        Assert.Equal((OperationKind.UploadPaint, 3, Price), (model.Kind, model.Tasks, model.ChargedMicros));
+        Assert.Equal(
+            [new DayUsage(new DateOnly(2026, 3, 1), 2, Price), new DayUsage(new DateOnly(2026, 3, 2), 1, 0)],
+            usage.ByDay);
+    }
+
+    private static string NewKeyId() => "key_" + Guid.NewGuid().ToString("N");
+
+    [Fact]
     public async Task Terminal_states_are_stamped_when_their_transaction_runs_not_when_they_were_asked_for()
     {
         // A transition that waited (for SQLite's writer, for a row lock) records when it was stored: here it is
