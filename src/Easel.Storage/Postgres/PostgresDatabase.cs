@@ -1,4 +1,5 @@
 using System.Data;
+using System.Data.Common;
 using Dapper;
 using Npgsql;
 
@@ -9,7 +10,7 @@ namespace Easel.Storage.Postgres;
 /// Unlike the embedded SQLite file there is no writer gate: each write is its own READ COMMITTED transaction on a
 /// pooled connection, and conflicting writers wait only on the rows they both touch (an account's row, a task's row).
 /// </summary>
-public sealed class PostgresDatabase : IAsyncDisposable, IDisposable
+public sealed class PostgresDatabase : IAsyncDisposable, IDisposable, IStoreDatabase
 {
     private readonly NpgsqlDataSource _dataSource;
 
@@ -62,6 +63,12 @@ public sealed class PostgresDatabase : IAsyncDisposable, IDisposable
     }
 
     public Task<T> ReadAsync<T>(Func<NpgsqlConnection, Task<T>> work, CancellationToken cancellationToken) => RunAsync(work, cancellationToken);
+
+    Task<T> IStoreDatabase.ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken cancellationToken) =>
+        RunAsync<T>(c => work(c), cancellationToken);
+
+    Task<T> IStoreDatabase.WriteAsync<T>(Func<DbConnection, IDbTransaction, Task<T>> work, CancellationToken cancellationToken) =>
+        WriteAsync<T>((c, tx) => work(c, tx), cancellationToken);
 
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 

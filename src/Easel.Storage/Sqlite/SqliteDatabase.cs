@@ -1,4 +1,5 @@
 using System.Data;
+using System.Data.Common;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
@@ -9,7 +10,7 @@ namespace Easel.Storage.Sqlite;
 /// before BEGIN IMMEDIATE, so concurrent requests queue in memory instead of spinning on SQLITE_BUSY. SQLite
 /// has one writer at a time anyway, so writes share one long-lived connection, prepared once.
 /// </summary>
-public sealed class SqliteDatabase : IDisposable
+public sealed class SqliteDatabase : IDisposable, IStoreDatabase
 {
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
@@ -83,6 +84,12 @@ public sealed class SqliteDatabase : IDisposable
         await using var connection = await OpenAsync(cancellationToken);
         return await work(connection);
     }
+
+    Task<T> IStoreDatabase.ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken cancellationToken) =>
+        ReadAsync<T>(c => work(c), cancellationToken);
+
+    Task<T> IStoreDatabase.WriteAsync<T>(Func<DbConnection, IDbTransaction, Task<T>> work, CancellationToken cancellationToken) =>
+        WriteAsync<T>((c, tx) => work(c, tx), cancellationToken);
 
     public void Dispose()
     {
