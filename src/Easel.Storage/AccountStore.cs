@@ -133,7 +133,7 @@ public abstract class AccountStore : IAccountStore
         }, cancellationToken);
 
     public Task<ApiKey?> UpdateKeyAsync(string keyId, IReadOnlySet<OperationKind>? models, int? ratePerMinute, int? burst, CancellationToken cancellationToken) =>
-        _db.WriteAsync(async (c, tx) =>
+        _db.StatementAsync(async (c, tx) =>
         {
             var row = await c.QuerySingleOrDefaultAsync<KeyRow>(
                 $"UPDATE api_keys SET models = {_dialect.JsonParameter("@models")}, rate_per_minute = @ratePerMinute, burst = @burst WHERE id = @keyId RETURNING {_keyColumns}",
@@ -142,7 +142,7 @@ public abstract class AccountStore : IAccountStore
         }, cancellationToken);
 
     public Task<ApiKey?> RevokeKeyAsync(string keyId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        _db.WriteAsync(async (c, tx) =>
+        _db.StatementAsync(async (c, tx) =>
         {
             var row = await c.QuerySingleOrDefaultAsync<KeyRow>(
                 $"UPDATE api_keys SET revoked_at = COALESCE(revoked_at, @at) WHERE id = @keyId RETURNING {_keyColumns}",

@@ -12,4 +12,10 @@ internal interface IStoreDatabase
     Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken cancellationToken);
 
     Task<T> WriteAsync<T>(Func<DbConnection, IDbTransaction, Task<T>> work, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// One statement that is atomic on its own: SQLite still takes its single writer (and a transaction, passed on);
+    /// PostgreSQL runs it in autocommit (no transaction: null), saving the round trips of BEGIN and COMMIT.
+    /// </summary>
+    Task<T> StatementAsync<T>(Func<DbConnection, IDbTransaction?, Task<T>> work, CancellationToken cancellationToken);
 }

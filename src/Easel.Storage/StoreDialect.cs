@@ -3,7 +3,7 @@ namespace Easel.Storage;
 /// <summary>
 /// Where the SQL of a store shared by both databases differs: how an instant is written and read (SQLite: Unix
 /// milliseconds in an integer; PostgreSQL: timestamptz), how a JSON column is read and written (PostgreSQL's jsonb
-/// wants casts), and how a stored instant becomes a UTC day.
+/// wants casts), how a stored instant becomes a UTC day, and row locks when claiming.
 /// </summary>
 internal abstract class StoreDialect
 {
@@ -23,6 +23,9 @@ internal abstract class StoreDialect
     /// <summary>The UTC day of a stored instant as yyyy-MM-dd text, whatever the session's time zone.</summary>
     public abstract string UtcDay(string column);
 
+    /// <summary>Appended to the subquery that picks rows to claim: PostgreSQL's nodes skip rows another is claiming.</summary>
+    public abstract string SkipLocked { get; }
+
     /// <summary>An instant as either database returns it (a boxed long or DateTime).</summary>
     public static DateTimeOffset ReadInstant(object value) => value switch
     {
@@ -40,6 +43,9 @@ internal abstract class StoreDialect
         public override string JsonParameter(string parameter) => parameter;
 
         public override string UtcDay(string column) => $"date({column} / 1000, 'unixepoch')";
+
+        // One writer at a time: nothing to skip.
+        public override string SkipLocked => "";
     }
 
     private sealed class PostgresDialect : StoreDialect
@@ -51,5 +57,7 @@ internal abstract class StoreDialect
         public override string JsonParameter(string parameter) => $"{parameter}::jsonb";
 
         public override string UtcDay(string column) => $"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD')";
+
+        public override string SkipLocked => " FOR UPDATE SKIP LOCKED";
     }
 }

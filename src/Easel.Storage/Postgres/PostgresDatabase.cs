@@ -70,6 +70,9 @@ public sealed class PostgresDatabase : IAsyncDisposable, IDisposable, IStoreData
     Task<T> IStoreDatabase.WriteAsync<T>(Func<DbConnection, IDbTransaction, Task<T>> work, CancellationToken cancellationToken) =>
         WriteAsync<T>((c, tx) => work(c, tx), cancellationToken);
 
+    Task<T> IStoreDatabase.StatementAsync<T>(Func<DbConnection, IDbTransaction?, Task<T>> work, CancellationToken cancellationToken) =>
+        RunAsync<T>(c => work(c, null), cancellationToken);
+
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 
     public void Dispose() => _dataSource.Dispose();

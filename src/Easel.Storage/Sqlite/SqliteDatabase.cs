@@ -91,6 +91,9 @@ public sealed class SqliteDatabase : IDisposable, IStoreDatabase
     Task<T> IStoreDatabase.WriteAsync<T>(Func<DbConnection, IDbTransaction, Task<T>> work, CancellationToken cancellationToken) =>
         WriteAsync<T>((c, tx) => work(c, tx), cancellationToken);
 
+    Task<T> IStoreDatabase.StatementAsync<T>(Func<DbConnection, IDbTransaction?, Task<T>> work, CancellationToken cancellationToken) =>
+        WriteAsync<T>((c, tx) => work(c, tx), cancellationToken);
+
     public void Dispose()
     {
         _writer?.Dispose();
