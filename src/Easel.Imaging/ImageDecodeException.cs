@@ -17,7 +17,7 @@ public sealed class UnsupportedImageFormatException : ImageDecodeException
 {
     /// <summary>Creates the exception for <paramref name="format"/>; the message names it and the supported formats.</summary>
     public UnsupportedImageFormatException(ImageFormat format, string operation = "decoding")
-        : base($"{ImageCodec.DisplayName(format)} {operation} is not supported yet; supported formats: {ImageCodec.SupportedFormats}")
+        : base($"{ImageCodec.DisplayName(format)} {operation} is not supported{Reason(format)}; supported formats: {ImageCodec.SupportedFormats}")
     {
         Format = format;
     }
@@ -27,6 +27,14 @@ public sealed class UnsupportedImageFormatException : ImageDecodeException
     {
         Format = format;
     }
+
+    // HEIC's container is readable, its pixels are HEVC, for which the bundled libheif has no decoder (and which
+    // carries its own patent pool).
+    private static string Reason(ImageFormat format) => format switch
+    {
+        ImageFormat.Heic => " (HEVC-coded images cannot be decoded by this build)",
+        _ => "",
+    };
 
     /// <summary>The format the signature identified.</summary>
     public ImageFormat Format { get; }

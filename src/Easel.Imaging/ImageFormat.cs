@@ -21,6 +21,8 @@ public enum ImageFormat
     Bmp,
     /// <summary>TIFF, classic or BigTIFF.</summary>
     Tiff,
+    /// <summary>JPEG XL (bare codestream or container).</summary>
+    JpegXl,
 }
 
 /// <summary>What a header says about an image, without decoding its pixels.</summary>

@@ -1,13 +1,13 @@
 using Easel.Imaging.Codecs.Headers;
-using Easel.Imaging.Codecs.Jpeg;
 using Easel.Imaging.Codecs.Png;
+using Easel.Imaging.Codecs.Vips;
 
 namespace Easel.Imaging;
 
 /// <summary>Recognises, inspects, decodes and encodes image files.</summary>
 public static class ImageCodec
 {
-    internal const string SupportedFormats = "PNG, JPEG";
+    internal const string SupportedFormats = "PNG, JPEG, WebP, GIF, AVIF, TIFF";
 
     /// <summary>The format named by the leading signature, or <see cref="ImageFormat.Unknown"/>.</summary>
     public static ImageFormat Sniff(ReadOnlySpan<byte> data)
@@ -44,6 +44,12 @@ public static class ImageCodec
             return ImageFormat.Bmp;
         }
 
+        // JPEG XL: a bare codestream, or the ISO-BMFF-like container whose first box is "JXL ".
+        if (data.StartsWith((ReadOnlySpan<byte>)[0xFF, 0x0A]) || data.StartsWith((ReadOnlySpan<byte>)[0, 0, 0, 0x0C, (byte)'J', (byte)'X', (byte)'L', (byte)' ', 0x0D, 0x0A, 0x87, 0x0A]))
+        {
+            return ImageFormat.JpegXl;
+        }
+
         return IsoBmffHeader.Sniff(data);
     }
 
@@ -55,8 +61,7 @@ public static class ImageCodec
         switch (format)
         {
             case ImageFormat.Png:
-                var header = PngDecoder.ReadHeader(data);
-                return new ImageInfo(ImageFormat.Png, header.Width, header.Height);
+                return SimpleHeaders.Png(data);
             case ImageFormat.Jpeg:
                 return JpegHeader.Identify(data);
             case ImageFormat.Gif:
@@ -69,23 +74,41 @@ public static class ImageCodec
                 return TiffHeader.Identify(data);
             case ImageFormat.Avif or ImageFormat.Heic:
                 return IsoBmffHeader.Identify(data, format);
+            case ImageFormat.JpegXl:
+                throw new UnsupportedImageFormatException(format, "reading");
             default:
                 throw NotAnImage();
         }
     }
 
-    /// <summary>Decodes to straight RGBA. The header size is checked against <paramref name="maxPixels"/> before any pixel buffer exists.</summary>
+    /// <summary>
+    /// Decodes PNG, JPEG, WebP, GIF, AVIF or TIFF (the first frame of an animation or the first page) to straight sRGB
+    /// RGBA, 8 bits: profiles converted to sRGB, 16-bit samples rounded to 8, EXIF orientation applied. The size is
+    /// checked against <paramref name="maxPixels"/> twice before any pixel is decoded: from Easel's own reading of the
+    /// header, before libvips sees the bytes, then from libvips' loader, which is what allocates.
+    /// </summary>
     /// <exception cref="ImageDecodeException">Malformed data; <see cref="UnsupportedImageFormatException"/> for a known format that cannot be decoded; <see cref="ImageTooLargeException"/> for too many pixels.</exception>
     public static RgbaImage Decode(ReadOnlySpan<byte> data, long maxPixels = ImageLimits.MaxPixels)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxPixels, 1);
-        return Sniff(data) switch
+        maxPixels = Math.Min(maxPixels, ImageLimits.MaxPixels);
+        var format = Sniff(data);
+        switch (format)
         {
-            ImageFormat.Png => PngDecoder.Decode(data, Math.Min(maxPixels, ImageLimits.MaxPixels)),
-            ImageFormat.Jpeg => JpegDecoder.Decode(data, Math.Min(maxPixels, ImageLimits.MaxPixels)),
-            ImageFormat.Unknown => throw NotAnImage(),
-            var other => throw new UnsupportedImageFormatException(other),
-        };
+            case ImageFormat.Unknown:
+                throw NotAnImage();
+            case ImageFormat.Heic or ImageFormat.Bmp or ImageFormat.JpegXl:
+                throw new UnsupportedImageFormatException(format);
+        }
+
+        var info = Identify(data);
+        ThrowIfTooLarge(info.Width, info.Height, maxPixels);
+        if (format == ImageFormat.Jpeg)
+        {
+            JpegHeader.ThrowIfUndecodable(data);
+        }
+
+        return VipsDecoder.Decode(data, format, maxPixels);
     }
 
     /// <summary>Encodes as an 8-bit RGBA PNG.</summary>
@@ -118,7 +141,27 @@ public static class ImageCodec
             throw new ArgumentOutOfRangeException(nameof(subsampling), subsampling, "Unknown chroma subsampling.");
         }
 
-        return JpegEncoder.Encode(image, quality, subsampling);
+        return VipsEncoder.Jpeg(image, quality, subsampling);
+    }
+
+    /// <summary>Encodes as WebP: lossy (VP8, with a lossy alpha plane when the image is not opaque) or lossless (VP8L).</summary>
+    /// <param name="image">The pixels.</param>
+    /// <param name="quality">1 (smallest) to 100 (best): libwebp's quality factor; for lossless, how hard it compresses.</param>
+    /// <param name="lossless">Exact pixels instead of a lossy approximation.</param>
+    /// <param name="effort">0 (fastest) to 6 (smallest): libwebp's method.</param>
+    public static byte[] EncodeWebP(RgbaImage image, int quality = 90, bool lossless = false, int effort = 4)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentOutOfRangeException.ThrowIfLessThan(quality, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(quality, 100);
+        ArgumentOutOfRangeException.ThrowIfNegative(effort);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(effort, 6);
+        if (image.Width > 16383 || image.Height > 16383)
+        {
+            throw new ArgumentOutOfRangeException(nameof(image), "WebP cannot hold an image wider or taller than 16383 pixels.");
+        }
+
+        return VipsEncoder.WebP(image, quality, lossless, effort);
     }
 
     internal static string DisplayName(ImageFormat format) => format switch
@@ -131,6 +174,7 @@ public static class ImageCodec
         ImageFormat.Heic => "HEIC",
         ImageFormat.Bmp => "BMP",
         ImageFormat.Tiff => "TIFF",
+        ImageFormat.JpegXl => "JPEG XL",
         _ => "Unknown format",
     };
 

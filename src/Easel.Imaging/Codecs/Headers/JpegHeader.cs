@@ -4,8 +4,34 @@ internal static class JpegHeader
 {
     private const string Name = "JPEG";
 
-    // Walks marker segments up to the first start-of-frame; its size is the image size.
     public static ImageInfo Identify(ReadOnlySpan<byte> data)
+    {
+        var frame = ReadFrame(data);
+        return HeaderBytes.Info(ImageFormat.Jpeg, frame.Width, frame.Height);
+    }
+
+    // The processes libvips' libjpeg does not decode, refused by name before it sees them: lossless and hierarchical
+    // JPEG, and samples of other than 8 bits. Arithmetic coding (SOF9/SOF10) it does decode.
+    public static void ThrowIfUndecodable(ReadOnlySpan<byte> data)
+    {
+        var frame = ReadFrame(data);
+        string? variant = frame.Marker switch
+        {
+            0xC3 or 0xC7 or 0xCB or 0xCF => $"lossless JPEG (SOF{frame.Marker - 0xC0})",
+            0xC5 or 0xC6 or 0xCD or 0xCE => $"hierarchical JPEG (SOF{frame.Marker - 0xC0})",
+            _ when frame.Precision != 8 => $"{frame.Precision}-bit JPEG",
+            _ => null,
+        };
+        if (variant is not null)
+        {
+            throw UnsupportedImageFormatException.ForFeature(ImageFormat.Jpeg, $"{variant} is not supported");
+        }
+    }
+
+    private readonly record struct Frame(byte Marker, int Precision, int Width, int Height);
+
+    // Walks marker segments up to the first start-of-frame; its size is the image size.
+    private static Frame ReadFrame(ReadOnlySpan<byte> data)
     {
         long offset = 2;
         while (true)
@@ -43,9 +69,10 @@ internal static class JpegHeader
             // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC).
             if (marker is >= 0xC0 and <= 0xCF and not 0xC4 and not 0xC8 and not 0xCC)
             {
+                var precision = HeaderBytes.Byte(data, offset + 2, Name);
                 var height = HeaderBytes.UInt16BigEndian(data, offset + 3, Name);
                 var width = HeaderBytes.UInt16BigEndian(data, offset + 5, Name);
-                return HeaderBytes.Info(ImageFormat.Jpeg, width, height);
+                return new Frame(marker, precision, width, height);
             }
 
             offset += length;

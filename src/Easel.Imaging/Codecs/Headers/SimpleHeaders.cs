@@ -1,8 +1,25 @@
+using Easel.Imaging.Codecs.Png;
+
 namespace Easel.Imaging.Codecs.Headers;
 
 // Formats whose size sits at a fixed place near the start of the file.
 internal static class SimpleHeaders
 {
+    // The signature, then IHDR, which the PNG specification requires to be the first chunk.
+    public static ImageInfo Png(ReadOnlySpan<byte> data)
+    {
+        const string Name = "PNG";
+        var length = HeaderBytes.UInt32BigEndian(data, 8, Name);
+        var type = HeaderBytes.UInt32BigEndian(data, 12, Name);
+        if (type != PngChunkType.Ihdr || length != 13)
+        {
+            throw new ImageDecodeException("The PNG data does not start with an IHDR chunk.");
+        }
+
+        var header = PngHeader.Parse(HeaderBytes.Slice(data, 16, 13, Name));
+        return HeaderBytes.Info(ImageFormat.Png, header.Width, header.Height);
+    }
+
     public static ImageInfo Gif(ReadOnlySpan<byte> data)
         => HeaderBytes.Info(ImageFormat.Gif, HeaderBytes.UInt16LittleEndian(data, 6, "GIF"), HeaderBytes.UInt16LittleEndian(data, 8, "GIF"));
 

@@ -43,21 +43,19 @@ public sealed class JpegDecodingTests
     }
 
     [JpegToolsFact]
-    public void Arithmetic_coding_is_refused_by_name()
+    public void Arithmetic_coding_decodes_to_djpegs_pixels()
     {
-        var jpeg = JpegTools.Cjpeg(TestPhotos.Make(16, 16), "-arithmetic");
+        var jpeg = JpegTools.Cjpeg(TestPhotos.Make(48, 40), "-arithmetic");
 
-        var error = Assert.Throws<UnsupportedImageFormatException>(() => ImageCodec.Decode(jpeg));
+        var decoded = ImageCodec.Decode(jpeg);
 
-        Assert.Equal(ImageFormat.Jpeg, error.Format);
-        Assert.Contains("arithmetic-coded JPEG (SOF9)", error.Message);
-        Assert.Contains("supported formats: PNG, JPEG", error.Message);
+        Assert.Equal(JpegTools.Djpeg(jpeg).ToRgba(), decoded.Pixels);
     }
 
     [JpegToolsTheory]
     [InlineData(0xC3, "lossless JPEG (SOF3)")]
-    [InlineData(0xC5, "hierarchical")]
-    [InlineData(0xCA, "arithmetic-coded JPEG (SOF10)")]
+    [InlineData(0xC5, "hierarchical JPEG (SOF5)")]
+    [InlineData(0xCF, "lossless JPEG (SOF15)")]
     public void Other_processes_are_refused_by_name(byte sof, string named)
     {
         var jpeg = JpegTools.Cjpeg(TestPhotos.Make(16, 16));
@@ -66,6 +64,7 @@ public sealed class JpegDecodingTests
         var error = Assert.Throws<UnsupportedImageFormatException>(() => ImageCodec.Decode(jpeg));
 
         Assert.Contains(named, error.Message);
+        Assert.Contains("supported formats: PNG, JPEG, WebP, GIF, AVIF, TIFF", error.Message);
     }
 
     [JpegToolsFact]
@@ -96,15 +95,14 @@ public sealed class JpegDecodingTests
     }
 
     [JpegToolsFact]
-    public void A_truncated_file_decodes_what_arrived_and_pads_the_rest()
+    public void A_truncated_file_is_refused_rather_than_padded()
     {
         var jpeg = JpegTools.Cjpeg(TestPhotos.Make(64, 64), "-sample", "1x1");
-        var full = ImageCodec.Decode(jpeg);
+        Assert.Equal((64, 64), (ImageCodec.Decode(jpeg).Width, 64));
 
-        var truncated = ImageCodec.Decode(jpeg.AsSpan(0, jpeg.Length * 2 / 3));
+        var error = Assert.Throws<ImageDecodeException>(() => ImageCodec.Decode(jpeg.AsSpan(0, jpeg.Length * 2 / 3)));
 
-        Assert.Equal((64, 64), (truncated.Width, truncated.Height));
-        Assert.Equal(full.Pixels.AsSpan(0, 64 * 4 * 8).ToArray(), truncated.Pixels.AsSpan(0, 64 * 4 * 8).ToArray());
+        Assert.Equal("The JPEG file could not be decoded: its data is truncated or corrupt.", error.Message);
     }
 
     [JpegToolsFact]
@@ -132,29 +130,6 @@ public sealed class JpegDecodingTests
         var error = Assert.ThrowsAny<ImageDecodeException>(() => ImageCodec.Decode(data));
 
         Assert.Contains("JPEG", error.Message);
-    }
-
-    [Fact]
-    public void The_vector_idct_equals_the_scalar_port_of_jidctint()
-    {
-        var random = new Random(3);
-        var quant = Enumerable.Range(0, 64).Select(_ => random.Next(1, 100)).ToArray();
-        for (var trial = 0; trial < 500; trial++)
-        {
-            var coefficients = new short[64];
-            for (var i = 0; i < 64; i++)
-            {
-                // Dequantised values of real 8-bit data stay within about +-2^11 (T.81 A.3.1); beyond it both overflow alike.
-                coefficients[i] = (short)(random.Next(4) == 0 ? random.Next(-2047, 2048) / quant[i] : 0);
-            }
-
-            var vector = new byte[64];
-            var scalar = new byte[64];
-            Easel.Imaging.Codecs.Jpeg.JpegIdct.Transform(coefficients, quant, vector, 8);
-            Easel.Imaging.Codecs.Jpeg.JpegIdct.TransformScalar(coefficients, quant, scalar, 8);
-
-            Assert.Equal(scalar, vector);
-        }
     }
 
     internal static byte[] WithExifOrientation(byte[] jpeg, int orientation, bool bigEndian)
