@@ -1,3 +1,4 @@
+using System.Globalization;
 using Easel.Core.Accounts;
 using Easel.Core.Observability;
 using Easel.Core.Outbound;
@@ -49,11 +50,18 @@ public sealed class CallbackDispatcher(
         try
         {
             var now = time.GetUtcNow();
+            var seconds = now.ToUnixTimeSeconds();
+            var secret = account?.Account.WebhookSecret ?? "";
+            // Easel's own headers, unchanged for today's receivers, and the Standard Webhooks ones (same secret, same
+            // instant) for off-the-shelf verifiers: the message id is the delivery id, so it too is the same on every retry.
             var headers = new Dictionary<string, string>
             {
                 ["Easel-Delivery-Id"] = delivery.Id,
                 ["Easel-Event"] = delivery.Event,
-                ["Easel-Signature"] = CallbackSignature.Sign(account?.Account.WebhookSecret ?? "", now.ToUnixTimeSeconds(), body),
+                ["Easel-Signature"] = CallbackSignature.Sign(secret, seconds, body),
+                ["webhook-id"] = delivery.Id,
+                ["webhook-timestamp"] = seconds.ToString(CultureInfo.InvariantCulture),
+                ["webhook-signature"] = StandardWebhookSignature.Sign(secret, delivery.Id, seconds, body),
             };
             status = await outbound.PostJsonAsync(new Uri(delivery.Url), body, headers, options.Timeout, cancellationToken);
             if (status is < 200 or >= 300)

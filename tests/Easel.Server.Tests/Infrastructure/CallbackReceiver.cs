@@ -45,7 +45,8 @@ public sealed class CallbackReceiver : IAsyncDisposable
     private int _inFlight;
     private int _maxInFlight;
 
-    public sealed record Received(TimeSpan At, string Body, string DeliveryId, string Event, string Signature);
+    /// <summary>One request as it arrived; <paramref name="Headers"/> holds every header by its name in lower case.</summary>
+    public sealed record Received(TimeSpan At, string Body, string DeliveryId, string Event, string Signature, IReadOnlyDictionary<string, string> Headers);
 
     public static async Task<CallbackReceiver> StartAsync(bool https = false)
     {
@@ -68,7 +69,8 @@ public sealed class CallbackReceiver : IAsyncDisposable
             var body = await reader.ReadToEndAsync();
             receiver.Requests.Enqueue(new Received(receiver._clock.Elapsed, body,
                 http.Request.Headers["Easel-Delivery-Id"].ToString(), http.Request.Headers["Easel-Event"].ToString(),
-                http.Request.Headers["Easel-Signature"].ToString()));
+                http.Request.Headers["Easel-Signature"].ToString(),
+                http.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString())));
             var number = receiver.Requests.Count;
             var inFlight = Interlocked.Increment(ref receiver._inFlight);
             for (var max = receiver._maxInFlight; inFlight > max; max = receiver._maxInFlight)

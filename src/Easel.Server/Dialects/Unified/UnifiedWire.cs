@@ -77,7 +77,8 @@ internal sealed record UnifiedRemixParams(
 internal static class UnifiedWireText
 {
     public const string Callback = "HTTPS URL that receives the task's query response when it is completed, failed or cancelled "
-        + "(after billing). Never a private address. Signed with Easel-Signature; retried 1 s, 2 s, 4 s after a failure.";
+        + "(after billing). Never a private address. Signed with Easel-Signature and, in the Standard Webhooks form, "
+        + "webhook-id/webhook-timestamp/webhook-signature; retried 1 s, 2 s, 4 s after a failure.";
     public const string Speed = "fast (default) or turbo; turbo costs twice as much and is served first";
     public const string OutputFormat = "Encoding of the four results: png (default) or jpeg";
     public const string TaskId = "The id of an earlier completed task of the same account, whose output is the source";
