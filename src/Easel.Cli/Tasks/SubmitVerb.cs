@@ -50,8 +50,8 @@ internal static class SubmitVerb
         mode.AcceptOnlyFromAmong("strong", "subtle");
         var speed = new Option<string?>("--speed") { Description = "fast (default) or turbo (twice the price, served first)", HelpName = "speed" };
         speed.AcceptOnlyFromAmong("fast", "turbo");
-        var format = new Option<string?>("--output-format") { Description = "png (default) or jpeg", HelpName = "format" };
-        format.AcceptOnlyFromAmong("png", "jpeg");
+        var format = new Option<string?>("--output-format") { Description = "png (default), jpeg or webp", HelpName = "format" };
+        format.AcceptOnlyFromAmong("png", "jpeg", "webp");
         var callback = new Option<string?>("--callback-url") { Description = "HTTPS URL told of the task's end", HelpName = "url" };
         var idempotency = new Option<string?>("--idempotency-key") { Description = "Submitting again with the same key and options returns the first task", HelpName = "key" };
         var noWait = new Option<bool>("--no-wait") { Description = "Only create the task and print it; do not follow or download" };

@@ -9,7 +9,7 @@ public enum Speed { Fast, Turbo }
 public enum RemixMode { Strong, Subtle }
 
 /// <summary>How the four result images are encoded.</summary>
-public enum OutputFormat { Png, Jpeg }
+public enum OutputFormat { Png, Jpeg, Webp }
 
 /// <summary>
 /// One dialect-free request for four images. Dialects parse into these; the worker and the engines read them.

@@ -283,6 +283,9 @@ public static class OperationParser
             : throw Fail(RequestField.Speed, FieldProblem.Invalid, "speed must be \"fast\" or \"turbo\"");
     }
 
+    // The wire names: the enum's names in lower case ("png", "jpeg", "webp").
+    public static string OutputFormatName(OutputFormat format) => format.ToString().ToLowerInvariant();
+
     private static OutputFormat Output(JsonElement? value)
     {
         if (Absent(value))
@@ -290,9 +293,17 @@ public static class OperationParser
             return DefaultOutputFormat;
         }
         var v = value!.Value;
-        return v.ValueKind == JsonValueKind.String && v.GetString() is "png" or "jpeg"
-            ? (v.GetString() == "png" ? OutputFormat.Png : OutputFormat.Jpeg)
-            : throw Fail(RequestField.OutputFormat, FieldProblem.Invalid, "the output format must be \"png\" or \"jpeg\"");
+        var name = v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        foreach (var format in Enum.GetValues<OutputFormat>())
+        {
+            if (string.Equals(name, OutputFormatName(format), StringComparison.Ordinal))
+            {
+                return format;
+            }
+        }
+
+        throw Fail(RequestField.OutputFormat, FieldProblem.Invalid,
+            "the output format must be " + string.Join(", ", Enum.GetValues<OutputFormat>().Select(f => $"\"{OutputFormatName(f)}\"")));
     }
 
     private static string? Callback(JsonElement? value, ParseProfile p)

@@ -14,6 +14,8 @@ public sealed class LocalEngine(IHoleFiller filler) : IImageEngine
 {
     private const int PngCompressionLevel = 6;
     private const int JpegQuality = 90;
+    private const int WebPQuality = 90;
+    private const int WebPEffort = 4;
     private const long ParallelVariantsMaxPixels = 4L * 1024 * 1024;
 
     public Task<EngineOutput> RunAsync(EngineInput input, IProgress<int> progress, CancellationToken cancellationToken)
@@ -39,13 +41,22 @@ public sealed class LocalEngine(IHoleFiller filler) : IImageEngine
             _ => throw new ArgumentOutOfRangeException(nameof(input)),
         };
 
-        var jpeg = input.Operation.Output == OutputFormat.Jpeg;
+        var output = input.Operation.Output;
         var encoded = new byte[variants.Length][];
-        Parallel.For(0, variants.Length, new ParallelOptions { CancellationToken = cancellationToken }, i => encoded[i] = jpeg
-            ? ImageCodec.EncodeJpeg(variants[i], JpegQuality, JpegSubsampling.Yuv420)
-            : ImageCodec.EncodePng(variants[i], PngCompressionLevel));
+        Parallel.For(0, variants.Length, new ParallelOptions { CancellationToken = cancellationToken }, i => encoded[i] = output switch
+        {
+            OutputFormat.Jpeg => ImageCodec.EncodeJpeg(variants[i], JpegQuality, JpegSubsampling.Yuv420),
+            OutputFormat.Webp => ImageCodec.EncodeWebP(variants[i], WebPQuality, lossless: false, WebPEffort),
+            _ => ImageCodec.EncodePng(variants[i], PngCompressionLevel),
+        });
         progress.Report(100);
-        return jpeg ? new EngineOutput(encoded, "jpg", "image/jpeg") : new EngineOutput(encoded, "png", "image/png");
+        var (extension, contentType) = ImageFileTypes.Of(output switch
+        {
+            OutputFormat.Jpeg => ImageFormat.Jpeg,
+            OutputFormat.Webp => ImageFormat.WebP,
+            _ => ImageFormat.Png,
+        });
+        return new EngineOutput(encoded, extension, contentType);
     }
 
     private RgbaImage[] Paint(RgbaImage source, CanvasSize canvasSize, Placement placement, MaskSpec? mask,

@@ -16,12 +16,12 @@ public sealed class PassthroughEngine : IImageEngine
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(progress);
         var source = input.SourceImage ?? throw new InvalidOperationException("every operation has a source image");
-        var (extension, contentType) = ImageCodec.Sniff(source.Span) switch
+        var format = ImageCodec.Sniff(source.Span);
+        if (!ImageFileTypes.Decodable.Contains(format))
         {
-            ImageFormat.Png => ("png", "image/png"),
-            ImageFormat.Jpeg => ("jpg", "image/jpeg"),
-            var other => throw new EngineFailureException(FailureKind.ImageProcessing, $"the passthrough engine takes PNG or JPEG, not {other}"),
-        };
+            throw new EngineFailureException(FailureKind.ImageProcessing, $"the passthrough engine takes a decodable image, not {format}");
+        }
+        var (extension, contentType) = ImageFileTypes.Of(format);
         var bytes = source.ToArray();
         progress.Report(100);
         return Task.FromResult(new EngineOutput(Enumerable.Repeat(bytes, OperationLimits.ImageCount).ToArray(), extension, contentType));

@@ -19,14 +19,14 @@ internal static class FileEndpoints
     {
         app.MapPost("/v1/files", UploadAsync).RequireApiKey(UnifiedErrors.Instance).DisableAntiforgery()
             .WithGroupName(UnifiedDocumentation.DocumentName).WithTags(UnifiedDocumentation.FilesTag).WithName("uploadFile")
-            .WithSummary("Upload a source image (PNG or JPEG) as multipart/form-data field `file`; use its url in image_urls or imgUrl")
+            .WithSummary("Upload a source image (PNG, JPEG, WebP, GIF, AVIF or TIFF) as multipart/form-data field `file`; use its url in image_urls or imgUrl")
             .WithMultipartFile("file")
             .Produces<UploadedFile>(StatusCodes.Status201Created).ProducesErrors(UnifiedDocumentation.Instance, 400, 401, 413, 500);
         // No group name: results are downloaded the same way whichever dialect made the task, so both documents list it.
         app.MapMethods(PublicUrls.FilesPath + "{folder}/{name}", [HttpMethods.Get, HttpMethods.Head], Serve)
             .WithTags(UnifiedDocumentation.FilesTag)
             .WithSummary("Download an upload or a result image (no key: the name is 128 random bits)")
-            .ProducesImages("image/png", "image/jpeg")
+            .ProducesImages("image/png", "image/jpeg", "image/webp", "image/gif", "image/avif", "image/tiff")
             .Produces(StatusCodes.Status404NotFound);
         return app;
     }
@@ -77,7 +77,7 @@ internal static class FileEndpoints
         {
             // The header only: the pixel budget is checked without decoding the image.
             info = ImageCodec.Identify(bytes);
-            if (info.Format is not (ImageFormat.Png or ImageFormat.Jpeg))
+            if (!ImageFileTypes.Decodable.Contains(info.Format))
             {
                 throw new UnsupportedImageFormatException(info.Format);
             }
@@ -91,7 +91,7 @@ internal static class FileEndpoints
             return UnifiedErrors.InvalidRequest(e.Message, "file");
         }
 
-        var (extension, contentType) = info.Format == ImageFormat.Jpeg ? ("jpg", "image/jpeg") : ("png", "image/png");
+        var (extension, contentType) = ImageFileTypes.Of(info.Format);
         var key = await blobs.SaveAsync(bytes, extension, http.RequestAborted);
         return TypedResults.Json(new UploadedFile(
             "file-" + key[3..35], "file", PublicUrls.FileUrl(urls.BaseUrl(http.Request), key), bytes.Length, contentType,
@@ -108,12 +108,7 @@ internal static class FileEndpoints
         // A key names one immutable file for ever: caches may keep it as long as they like.
         http.Response.Headers.CacheControl = "public, max-age=31536000, immutable";
         http.Response.Headers.XContentTypeOptions = "nosniff";
-        var contentType = Path.GetExtension(name) switch
-        {
-            ".png" => "image/png",
-            ".jpg" => "image/jpeg",
-            _ => "application/octet-stream",
-        };
+        var contentType = ImageFileTypes.ContentTypeOfExtension(Path.GetExtension(name).TrimStart('.')) ?? "application/octet-stream";
         return TypedResults.Stream(stream, contentType, entityTag: new EntityTagHeaderValue($"\"{name[..32]}\""), enableRangeProcessing: true);
     }
 }

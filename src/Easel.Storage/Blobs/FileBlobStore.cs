@@ -10,7 +10,9 @@ namespace Easel.Storage.Blobs;
 /// </summary>
 public sealed class FileBlobStore : IBlobStore
 {
-    private static readonly string[] Extensions = ["png", "jpg", "webp"];
+    // The extensions of Easel.Imaging's ImageFileTypes (Storage does not reference Imaging; a server test holds the two
+    // lists equal).
+    internal static readonly string[] Extensions = ["png", "jpg", "webp", "gif", "avif", "tif"];
     private static readonly System.Buffers.SearchValues<char> Hex = System.Buffers.SearchValues.Create("0123456789abcdef");
     private readonly string _root;
 

@@ -90,10 +90,7 @@ public sealed class ImageFetchTests
         var failed = await FailAsync(client, images.Serve("/x", body));
         Assert.Equal("image_processing_error", failed["error"]!["code"]!.GetValue<string>());
         Assert.Contains(expected, failed["error"]!["message"]!.GetValue<string>(), StringComparison.OrdinalIgnoreCase);
-        if (kind is "gif")
-        {
-            Assert.Contains("PNG", failed["error"]!["message"]!.GetValue<string>());
-        }
+        Assert.DoesNotContain("vips", failed["error"]!["message"]!.GetValue<string>(), StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
@@ -130,7 +127,7 @@ public sealed class ImageFetchTests
 
         var (bad, refused) = await client.PostJsonAsync("/model/v1/generation", new
         {
-            model = "midjourney_remix", jobId = task["id"]!.GetValue<string>(), imageNo = 0, remixPrompt = "p", outputFormat = "webp",
+            model = "midjourney_remix", jobId = task["id"]!.GetValue<string>(), imageNo = 0, remixPrompt = "p", outputFormat = "gif",
         });
         Assert.Equal(400, bad);
         Assert.Equal(4000400, refused["error"]!["code"]!.GetValue<int>());

@@ -80,7 +80,7 @@ internal static class UnifiedWireText
         + "(after billing). Never a private address. Signed with Easel-Signature and, in the Standard Webhooks form, "
         + "webhook-id/webhook-timestamp/webhook-signature; retried 1 s, 2 s, 4 s after a failure.";
     public const string Speed = "fast (default) or turbo; turbo costs twice as much and is served first";
-    public const string OutputFormat = "Encoding of the four results: png (default) or jpeg";
+    public const string OutputFormat = "Encoding of the results: png (default, lossless), jpeg (quality 90, 4:2:0) or webp (lossy, quality 90)";
     public const string TaskId = "The id of an earlier completed task of the same account, whose output is the source";
     public const string ImageNumber = "Which of the source task's four images (0-3); default 0";
 }

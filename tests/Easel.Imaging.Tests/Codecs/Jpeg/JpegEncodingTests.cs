@@ -104,24 +104,6 @@ public sealed class JpegEncodingTests
         JpegConformanceTests.AssertClose(JpegTools.Djpeg(theirs), ImageCodec.Decode(ours), tolerance: 6, meanLimit: 0.6);
     }
 
-    [Fact]
-    public void The_standard_ac_tables_hold_every_symbol_once()
-    {
-        foreach (var values in new[] { Easel.Imaging.Codecs.Jpeg.JpegStandardTables.AcLuminanceValues.ToArray(), Easel.Imaging.Codecs.Jpeg.JpegStandardTables.AcChrominanceValues.ToArray() })
-        {
-            var expected = new List<byte> { 0x00, 0xF0 };
-            for (var run = 0; run < 16; run++)
-            {
-                for (var size = 1; size <= 10; size++)
-                {
-                    expected.Add((byte)((run << 4) | size));
-                }
-            }
-
-            Assert.Equal(expected.Order(), values.Order());
-        }
-    }
-
     internal static RgbaImage Rgba(Pnm pnm) => new(pnm.Width, pnm.Height, pnm.ToRgba());
 
     private static double MeanDifference(RgbaImage a, RgbaImage b)
