@@ -1,8 +1,13 @@
+using Easel.Imaging.Codecs.Vips;
 using Easel.Imaging.Geometry;
 
 namespace Easel.Imaging;
 
-/// <summary>Separable resizing with premultiplied alpha, so transparent pixels do not bleed their colour.</summary>
+/// <summary>
+/// Resizing with premultiplied alpha, so transparent pixels do not bleed their colour. Reductions go through libvips'
+/// reduce; enlargements through Easel's separable resampler, because libvips' upsizing path is not a centred
+/// Lanczos-3 (it differs from one by 24-27 dB on photos) and the geometry of placement and upscaling relies on one.
+/// </summary>
 public static class Resampler
 {
     /// <summary>Resizes an RGBA image.</summary>
@@ -17,7 +22,15 @@ public static class Resampler
         }
 
         var output = new RgbaImage(width, height);
-        SeparableResampler.Run(source.Pixels, source.Width, source.Height, output.Pixels, width, height, 4, filter);
+        if (width <= source.Width && height <= source.Height)
+        {
+            VipsResampler.Reduce(source, output, Kernel(filter));
+        }
+        else
+        {
+            SeparableResampler.Run(source.Pixels, source.Width, source.Height, output.Pixels, width, height, 4, filter);
+        }
+
         return output;
     }
 
@@ -33,7 +46,22 @@ public static class Resampler
         }
 
         var output = new AlphaMask(width, height);
-        SeparableResampler.Run(source.Values, source.Width, source.Height, output.Values, width, height, 1, filter);
+        if (width <= source.Width && height <= source.Height)
+        {
+            VipsResampler.Reduce(source, output, Kernel(filter));
+        }
+        else
+        {
+            SeparableResampler.Run(source.Values, source.Width, source.Height, output.Values, width, height, 1, filter);
+        }
+
         return output;
     }
+
+    private static NetVips.Enums.Kernel Kernel(ResampleFilter filter) => filter switch
+    {
+        ResampleFilter.Lanczos3 => NetVips.Enums.Kernel.Lanczos3,
+        ResampleFilter.Bicubic => NetVips.Enums.Kernel.Cubic,
+        _ => NetVips.Enums.Kernel.Linear,
+    };
 }

@@ -7,7 +7,8 @@ namespace Easel.Server.Hosting;
 
 /// <summary>
 /// Runs before anything serves or works: migrates the schema, creates the first admin key on an empty store,
-/// and puts back to pending the tasks this node was running when it last stopped.
+/// and puts back to pending the tasks this node was running when it last stopped. libvips is loaded and configured
+/// first, so a server whose native imaging library cannot load fails at start, not at its first image.
 /// </summary>
 internal sealed class EaselStartup(
     IStorageSchema schema,
@@ -16,10 +17,12 @@ internal sealed class EaselStartup(
     NodeIdentity node,
     IOptions<EaselOptions> options,
     TimeProvider time,
+    ILoggerFactory loggerFactory,
     ILogger<EaselStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        Easel.Imaging.ImagingDiagnostics.UseLogger(loggerFactory);
         var configured = options.Value.BootstrapKey;
         NewAccount? admin;
         await using (await schema.LockStartupAsync(cancellationToken))
