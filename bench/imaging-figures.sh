@@ -69,6 +69,7 @@ echo "| --- | ---: | ---: | ---: | --- |"
 ref=$(tool_ms "djpeg -ppm -outfile /dev/null $work/base.jpg")
 easel=$("$bench" time decode "$work/base.jpg" "$runs")
 row "JPEG decode 24 MP baseline 4:2:0 (djpeg)" "$ref" "$easel" "bench/imaging-figures.sh"
+echo "| JPEG decode 24 MP, peak memory | $("$bench" memory "$work/base.jpg") | | | \`bench/Easel.Bench.Imaging memory FILE\` |"
 ref=$(tool_ms "djpeg -ppm -outfile /dev/null $work/prog.jpg")
 easel=$("$bench" time decode "$work/prog.jpg" "$runs")
 row "JPEG decode 24 MP progressive 4:2:0 (djpeg)" "$ref" "$easel" "bench/imaging-figures.sh"
@@ -79,6 +80,14 @@ row "PNG decode 4 MP RGBA (pngtopam -alphapam)" "$ref" "$easel" "bench/imaging-f
 ref=$(tool_ms "pnmtopng -compression=6 -alpha=$work/alpha.pgm $work/rgb.ppm")
 easel=$("$bench" time encode-png "$work/photo4.png" "$runs")
 row "PNG encode 4 MP RGBA level 6 (pnmtopng)" "$ref" "$easel" "bench/imaging-figures.sh"
+ref=$(tool_ms "cjpeg -quality 90 -sample 2x2 -outfile /dev/null $work/rgb.ppm")
+easel=$("$bench" time encode-jpeg "$work/photo4.png" "$runs")
+row "JPEG encode 4 MP q90 4:2:0 (cjpeg)" "$ref" "$easel" "bench/imaging-figures.sh"
+if command -v cwebp >/dev/null; then
+    ref=$(tool_ms "cwebp -quiet -q 90 -m 4 $work/photo4.png -o /dev/null")
+    easel=$("$bench" time encode-webp "$work/photo4.png" "$runs")
+    row "WebP encode 4 MP RGBA q90 (cwebp -q 90 -m 4)" "$ref" "$easel" "bench/imaging-figures.sh"
+fi
 if [ -x /usr/bin/convert ] && /usr/bin/convert -version 2>/dev/null | grep -q ImageMagick; then
     ref=$(tool_ms "/usr/bin/convert $work/photo24.ppm -filter Lanczos -resize 1224x816 $work/small.ppm")
     easel=$("$bench" time resize "$work/photo24.ppm" 1224 816 "$runs")

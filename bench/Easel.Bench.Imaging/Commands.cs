@@ -36,6 +36,10 @@ internal static class Commands
                 action = () => ImageCodec.EncodeJpeg(source, 90);
                 iterations = Iterations(args, 3);
                 break;
+            case "encode-webp":
+                action = () => ImageCodec.EncodeWebP(source, 90);
+                iterations = Iterations(args, 3);
+                break;
             case "resize":
                 var width = int.Parse(args[3], CultureInfo.InvariantCulture);
                 var height = int.Parse(args[4], CultureInfo.InvariantCulture);
@@ -66,6 +70,43 @@ internal static class Commands
         Console.WriteLine(times[times.Count / 2].ToString("F1", CultureInfo.InvariantCulture));
         return 0;
     }
+
+    // Peak memory of a decode in this (fresh) process: the high-water mark of resident memory (VmHWM) during the
+    // decode, less the resident memory just before it, against the decoded pixels' own size (width x height x 4).
+    // Twice: the process's first large decode (libvips' threads and their malloc arenas grow then), and a later one,
+    // as a running server decodes (after the first image is released and the heap given back).
+    public static int Memory(string[] args)
+    {
+        var data = File.ReadAllBytes(args[1]);
+        var info = ImageCodec.Identify(data);
+        // Load libvips and JIT the path on a tiny image first, so the figure is the decode's, not the start-up's.
+        GC.KeepAlive(ImageCodec.Decode(ImageCodec.EncodePng(new RgbaImage(8, 8))));
+        var pixels = (long)info.Width * info.Height * 4;
+        foreach (var which in new[] { "first decode", "later decode" })
+        {
+            GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+            GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            var before = Status("VmRSS");
+            ResetPeak();
+            GC.KeepAlive(ImageCodec.Decode(data));
+            var peak = Status("VmHWM");
+            Console.Write(string.Create(CultureInfo.InvariantCulture,
+                $"{which}: {(peak - before) / 1e6:F1} MB = {(double)(peak - before) / pixels:F2}x the pixels; "));
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{info.Width}x{info.Height}, pixels {pixels / 1e6:F1} MB"));
+        return 0;
+    }
+
+    private static long Status(string field)
+    {
+        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith(field + ":", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+    }
+
+    // Writing 5 to clear_refs resets the high-water mark to the current resident size (Linux 4.0+).
+    private static void ResetPeak() => File.WriteAllText("/proc/self/clear_refs", "5");
 
     private static int Iterations(string[] args, int index)
         => args.Length > index ? int.Parse(args[index], CultureInfo.InvariantCulture) : 7;

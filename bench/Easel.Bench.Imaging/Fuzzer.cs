@@ -86,6 +86,15 @@ internal static class Fuzzer
         corpus.Add(ImageCodec.EncodeJpeg(photo, 80));
         corpus.Add(ImageCodec.EncodeJpeg(photo, 95, JpegSubsampling.Yuv444));
         corpus.Add(ImageCodec.EncodePng(photo, 6));
+        corpus.Add(ImageCodec.EncodeWebP(photo, 80));
+        corpus.Add(ImageCodec.EncodeWebP(photo, 100, lossless: true));
+        using (var raw = NetVips.Image.NewFromMemory(photo.Pixels, photo.Width, photo.Height, 4, NetVips.Enums.BandFormat.Uchar))
+        using (var rgba = raw.Copy(interpretation: NetVips.Enums.Interpretation.Srgb))
+        {
+            corpus.Add(rgba.GifsaveBuffer());
+            corpus.Add(rgba.TiffsaveBuffer(compression: NetVips.Enums.ForeignTiffCompression.Lzw));
+            corpus.Add(rgba.HeifsaveBuffer(q: 50, compression: NetVips.Enums.ForeignHeifCompression.Av1, effort: 0));
+        }
         var ppm = Path.Combine(Path.GetTempPath(), $"easel-fuzz-{Environment.ProcessId}.ppm");
         File.WriteAllBytes(ppm, Ppm.Encode(photo));
         try

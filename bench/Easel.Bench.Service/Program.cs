@@ -8,8 +8,8 @@ using Easel.Engines.Local;
 using Easel.Imaging;
 
 // Usage:
-//   Easel.Bench.Service latency --url URL --key KEY [--runs 20]
-//     create-to-completed of a 512x512 upload-paint (25% to fill) against a running server, and the same engine
+//   Easel.Bench.Service latency --url URL --key KEY [--runs 20] [--side 512]
+//     create-to-completed of a SIDExSIDE upload-paint (25% to fill) against a running server, and the same engine
 //     work alone in this process: the ratio is what the task system adds.
 //   Easel.Bench.Service callbacks --url URL --key KEY (--db DATA/easel.db | --pg CONNECTION-STRING) [--tasks 1000]
 //                                 [--burst cancel] [--warmup N]
@@ -33,8 +33,17 @@ if (args.FirstOrDefault() != "latency")
     return 2;
 }
 var runs = options.TryGetValue("runs", out var r) ? int.Parse(r, System.Globalization.CultureInfo.InvariantCulture) : 20;
+// The canvas side (512 by default; issue 13's figure uses 1024): the image covers its top three quarters.
+var side = options.TryGetValue("side", out var sideText) ? int.Parse(sideText, System.Globalization.CultureInfo.InvariantCulture) : 512;
+if (side is < 64 or > 4096 || side % 4 != 0)
+{
+    Console.Error.WriteLine("--side must be a multiple of 4 between 64 and 4096");
+    return 2;
+}
+var imageHeight = side * 3 / 4;
+int[] band = [0, imageHeight + 16, side - 1, imageHeight + 16, side - 1, side - 1, 0, side - 1];
 
-var source = Photo(512, 384);
+var source = Photo(side, imageHeight);
 var png = ImageCodec.EncodePng(source);
 using var http = new HttpClient { BaseAddress = new Uri(baseUrl) };
 http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
@@ -43,7 +52,7 @@ using var form = new MultipartFormDataContent { { new ByteArrayContent(png), "fi
 var uploaded = await (await http.PostAsync("/v1/files", form)).Content.ReadFromJsonAsync<JsonObject>();
 var imageUrl = uploaded!["url"]!.GetValue<string>();
 
-// The image covers the top 384 rows; the bottom 128 rows (25%) are painted, the mask lies inside them.
+// The image covers the top three quarters; the bottom quarter (25%) is painted, the mask lies inside it.
 var request = new
 {
     model = "mj-v7-upload-paint",
@@ -51,9 +60,9 @@ var request = new
     image_urls = new[] { imageUrl },
     model_params = new
     {
-        canvas = new { width = 512, height = 512 },
-        img_pos = new { width = 512, height = 384, x = 0, y = 0 },
-        mask = new { areas = new[] { new { width = 512, height = 512, points = new[] { 0, 400, 511, 400, 511, 511, 0, 511 } } } },
+        canvas = new { width = side, height = side },
+        img_pos = new { width = side, height = imageHeight, x = 0, y = 0 },
+        mask = new { areas = new[] { new { width = side, height = side, points = band } } },
     },
 };
 
@@ -85,8 +94,8 @@ for (var i = 0; i < runs + 3; i++)
 
 // The reference, in the same run: the engine alone on the same input, no HTTP, no database, no files.
 var engine = new LocalEngine(new PatchMatchFiller());
-var operation = new UploadPaint("benchmark", Speed.Fast, new ExternalImage(imageUrl), new CanvasSize(512, 512),
-    new Placement(512, 384, 0, 0), new PolygonMask([new MaskArea(512, 512, [0, 400, 511, 400, 511, 511, 0, 511])]));
+var operation = new UploadPaint("benchmark", Speed.Fast, new ExternalImage(imageUrl), new CanvasSize(side, side),
+    new Placement(side, imageHeight, 0, 0), new PolygonMask([new MaskArea(side, side, band)]));
 var engineOnly = new List<double>();
 for (var i = 0; i < runs + 3; i++)
 {
@@ -99,7 +108,7 @@ for (var i = 0; i < runs + 3; i++)
 }
 
 
-Console.WriteLine($"upload-paint 512x512, 25% to fill, {runs} runs after 3 warm-up");
+Console.WriteLine($"upload-paint {side}x{side}, 25% to fill, {runs} runs after 3 warm-up");
 Console.WriteLine($"  create -> completed : median {Stats.Percentile(endToEnd, 0.5),7:0.0} ms   p90 {Stats.Percentile(endToEnd, 0.9),7:0.0} ms");
 Console.WriteLine($"  engine alone        : median {Stats.Percentile(engineOnly, 0.5),7:0.0} ms   p90 {Stats.Percentile(engineOnly, 0.9),7:0.0} ms");
 Console.WriteLine($"  ratio end-to-end / engine alone : {Stats.Percentile(endToEnd, 0.5) / Stats.Percentile(engineOnly, 0.5):0.00}x");

@@ -13,7 +13,7 @@ public sealed class DecoderFuzzTests
     private static readonly TimeSpan TotalBudget = TimeSpan.FromSeconds(40);
 
     [JpegToolsFact]
-    public void Mutated_jpegs_and_pngs_only_ever_end_in_image_decode_exceptions()
+    public void Mutated_files_of_every_decoded_format_only_ever_end_in_image_decode_exceptions()
     {
         var corpus = FuzzCorpus.Build(withTools: true);
         var random = new Random(20251121);

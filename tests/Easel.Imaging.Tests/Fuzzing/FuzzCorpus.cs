@@ -3,8 +3,8 @@ using Easel.Imaging.Tests.Codecs.Jpeg;
 
 namespace Easel.Imaging.Tests.Fuzzing;
 
-// Small valid files of every decoder path: cjpeg's variants (when the tools are there), our own JPEG and PNG
-// encoders, and the independent test PNG writer's colour types, depths and interlacing.
+// Small valid files of every decoder path: cjpeg's variants (when the tools are there), the JPEG and PNG encoders,
+// the independent test PNG writer's colour types, depths and interlacing, and WebP, GIF, TIFF and AVIF seeds.
 internal static class FuzzCorpus
 {
     public static List<byte[]> Build(bool withTools)
@@ -35,6 +35,7 @@ internal static class FuzzCorpus
         corpus.Add(PngDecodingTests.RandomPng(6, 8, 12, 10, false, 1).Build());
         corpus.Add(PngDecodingTests.RandomPng(4, 8, 9, 7, false, 4).Build());
         corpus.Add(PngDecodingTests.RandomPng(0, 1, 17, 3, false, 5).Build());
+        corpus.AddRange(OtherFormatSeeds.Make(rgba));
         return corpus;
     }
 }

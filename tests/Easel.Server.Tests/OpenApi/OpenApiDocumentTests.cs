@@ -106,7 +106,7 @@ public sealed class OpenApiDocumentTests
 
         var properties = parameters["properties"]!.AsObject();
         Assert.Equal(["fast", "turbo"], OpenApiDocuments.Strings(OpenApiDocuments.Resolve(document, properties["speed"])["enum"]));
-        Assert.Equal(["png", "jpeg"], OpenApiDocuments.Strings(OpenApiDocuments.Resolve(document, properties["output_format"])["enum"]));
+        Assert.Equal(["png", "jpeg", "webp"], OpenApiDocuments.Strings(OpenApiDocuments.Resolve(document, properties["output_format"])["enum"]));
         if (properties["mode"] is { } mode)
         {
             Assert.Equal(["strong", "subtle"], OpenApiDocuments.Strings(OpenApiDocuments.Resolve(document, mode)["enum"]));
