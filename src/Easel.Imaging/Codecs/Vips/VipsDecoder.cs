@@ -123,7 +123,7 @@ internal static class VipsDecoder
 
     // libvips renders straight into the managed buffer the RgbaImage will own: no native copy of the whole image
     // first (a 24-megapixel JPEG peaks at about the pixels, not twice them). Pinned so the address stays valid while
-    // libvips' threads write. NewFromMemory + Write is not a documented promise of libvips: VipsRoundTripTests hold it.
+    // libvips' threads write. NewFromMemory + Write is not a documented promise of libvips: the exact round trips of FormatDecodingTests hold it.
     internal static RgbaImage WriteTo(Image rgba)
     {
         var pixels = GC.AllocateUninitializedArray<byte>(checked(rgba.Width * rgba.Height * 4), pinned: true);
