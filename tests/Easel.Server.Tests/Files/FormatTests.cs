@@ -117,6 +117,21 @@ public sealed class FormatTests
     }
 
     [Fact]
+    public async Task A_decompression_bomb_upload_is_refused_from_its_header()
+    {
+        using var host = new EaselHost();
+        using var client = await host.NewAccountAsync();
+        // The header of a 30000x30000 PNG: the size alone refuses it (a few KB of zlib zeros would inflate to 3.6 GB).
+        var png = Outbound.ImageFetchTests.PngWithHeader(30_000, 30_000);
+
+        var (status, body) = await FileTests.UploadAsync(client, png, "bomb.png");
+
+        Assert.Equal(400, status);
+        Assert.Equal("file", body["error"]!["param"]!.GetValue<string>());
+        Assert.Contains("30000x30000 pixels; at most 40000000 pixels", body["error"]!["message"]!.GetValue<string>());
+    }
+
+    [Fact]
     public void The_blob_store_accepts_every_extension_the_image_table_stores()
     {
         Assert.Equal(ImageFileTypes.Extensions, Easel.Storage.Blobs.FileBlobStore.Extensions);

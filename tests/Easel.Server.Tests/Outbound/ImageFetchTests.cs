@@ -166,7 +166,7 @@ public sealed class ImageFetchTests
     }
 
     // A valid PNG signature and IHDR declaring a huge image, and nothing else: the size alone must refuse it.
-    private static byte[] PngWithHeader(int width, int height)
+    internal static byte[] PngWithHeader(int width, int height)
     {
         var ihdr = new byte[13];
         BinaryPrimitives.WriteInt32BigEndian(ihdr, width);
