@@ -16,6 +16,8 @@ internal static partial class LibvipsRuntime
         "VipsForeignLoadHeif", "VipsForeignLoadTiff",
     ];
 
+    private static readonly string[] LogDomains = ["VIPS", "GLib", "GLib-GObject", "GModule"];
+
     private static readonly Lazy<bool> Initialized = new(Initialize, LazyThreadSafetyMode.ExecutionAndPublication);
 
     public static void EnsureInitialized() => _ = Initialized.Value;
@@ -42,9 +44,13 @@ internal static partial class LibvipsRuntime
             Operation.Block(loader, false);
         }
 
-        // Without a handler GLib prints every warning to stderr (hundreds for one corrupt file).
-        Log.SetLogHandler("VIPS", Enums.LogLevelFlags.Warning | Enums.LogLevelFlags.Critical | Enums.LogLevelFlags.Error
-            | Enums.LogLevelFlags.Message | Enums.LogLevelFlags.Info | Enums.LogLevelFlags.Debug, OnLog);
+        // Without a handler GLib prints every warning to stderr (hundreds for one corrupt file). libvips logs under
+        // "VIPS"; GObject's property checks (a mutated header's height beyond int, seen while fuzzing) under its own.
+        foreach (var domain in LogDomains)
+        {
+            Log.SetLogHandler(domain, Enums.LogLevelFlags.Warning | Enums.LogLevelFlags.Critical | Enums.LogLevelFlags.Error
+                | Enums.LogLevelFlags.Message | Enums.LogLevelFlags.Info | Enums.LogLevelFlags.Debug, OnLog);
+        }
         return true;
     }
 
