@@ -43,7 +43,7 @@ client=bench/Easel.Bench.Service/bin/Release/net10.0/Easel.Bench.Service.dll
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); before = $ref, after = $(git rev-parse --short HEAD)"
 old_all=()
 new_all=()
-median() { awk '/create -> completed/ {print $5}' <<<"$1"; }
+median() { awk '/create -> completed/ {print $6}' <<<"$1"; }
 for round in $(seq "$rounds"); do
     old=$(dotnet "$client" latency --url "http://127.0.0.1:$old_port" --key "$old_key" --runs "$runs" --side 1024)
     new=$(dotnet "$client" latency --url "http://127.0.0.1:$new_port" --key "$new_key" --runs "$runs" --side 1024)
