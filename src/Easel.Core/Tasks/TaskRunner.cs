@@ -154,9 +154,9 @@ public sealed class TaskRunner(
 
     private async Task<byte[]?> LoadSourceAsync(Operation operation, CancellationToken cancellationToken)
     {
-        if (operation is UploadPaint upload)
+        if (operation.InputImage is { } image)
         {
-            return await LoadAsync(upload.Image, "image", cancellationToken);
+            return await LoadAsync(image, "image", cancellationToken);
         }
         if (operation.Source is not { } source)
         {

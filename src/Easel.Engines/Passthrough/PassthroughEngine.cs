@@ -11,6 +11,10 @@ namespace Easel.Engines.Passthrough;
 /// </summary>
 public sealed class PassthroughEngine : IImageEngine
 {
+    /// <summary>Every capability whose operation has a source image to pass through (not imagine).</summary>
+    public static EngineDescriptor Descriptor { get; } = new("passthrough",
+        Enum.GetValues<EngineCapability>().Where(c => c != EngineCapability.Imagine).ToHashSet(), FollowsPrompts: false);
+
     public Task<EngineOutput> RunAsync(EngineInput input, IProgress<int> progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -24,6 +28,6 @@ public sealed class PassthroughEngine : IImageEngine
         };
         var bytes = source.ToArray();
         progress.Report(100);
-        return Task.FromResult(new EngineOutput(Enumerable.Repeat(bytes, OperationLimits.ImageCount).ToArray(), extension, contentType));
+        return Task.FromResult(new EngineOutput(Enumerable.Repeat(bytes, Core.Models.ModelCatalog.Of(input.Operation.Kind).ImageCount).ToArray(), extension, contentType));
     }
 }

@@ -1,3 +1,4 @@
+using Easel.Core.Models;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Easel.Core.Pricing;
@@ -30,7 +31,7 @@ internal sealed class UnifiedDocumentation : IDialectDocumentation
 
     public IReadOnlyList<(string Name, string Description)> Tags =>
     [
-        (GenerationTag, "AI image generation endpoints: upload-paint, edit, inpaint, remix"),
+        (GenerationTag, "AI image generation endpoints: " + string.Join(", ", ModelCatalog.All.Select(m => m.Operation))),
         (TasksTag, "Query and cancel tasks; see their callback deliveries"),
         (FilesTag, "Upload source images; download results"),
         (AccountTag, "The account of the key"),
@@ -64,7 +65,7 @@ internal sealed class UnifiedDocumentation : IDialectDocumentation
         401 => [Error("unauthorized", "Invalid or revoked key", 401, UnifiedErrors.Instance.Unauthorized("Invalid or revoked API key"))],
         402 => [Error("insufficient_quota", "Balance below the price", 402,
             UnifiedErrors.InsufficientQuota("Insufficient quota. The balance is 2.5 credits; this task needs 8.1."))],
-        403 => [Error("model_access_denied", "The key may not use this model", 403, UnifiedErrors.ModelAccessDenied(UnifiedModels.UploadPaintName))],
+        403 => [Error("model_access_denied", "The key may not use this model", 403, UnifiedErrors.ModelAccessDenied(ModelCatalog.UploadPaintUnified))],
         404 => [Error("resource_not_found", "Unknown task", 404, UnifiedErrors.NotFound("Task task-unified-1757165031-k3x9q2mw was not found"))],
         409 => [Error("source_not_ready", "The source task is not completed", 409,
             UnifiedErrors.Conflict("Task task-unified-1757164000-a1b2c3d4 is processing; only a completed task can be a source", "model_params.task_id"))],
@@ -111,6 +112,9 @@ internal sealed class UnifiedDocumentation : IDialectDocumentation
             {"model": "mj-v7-remix", "prompt": "in the style of a woodcut",
              "model_params": {"task_id": "task-unified-1757164000-a1b2c3d4", "image_number": 1, "mode": "subtle", "speed": "turbo"}}
             """)!),
+        .. ModelCatalog.All.Where(m => !CatalogSchemas.TypedModels(typeof(UnifiedCreateRequest), classic: false).Contains(m.Kind))
+            .Select(m => new NamedExample($"{m.Operation.Replace('-', '_')}_example", $"{m.UnifiedName}: {m.Summary}",
+                CatalogSchemas.Example(m, classic: false, "task-unified-1757164000-a1b2c3d4"))),
     ];
 
     /// <summary>The seed's component names for the shapes it defines, so clients generated from it meet the same names.</summary>
@@ -121,6 +125,9 @@ internal sealed class UnifiedDocumentation : IDialectDocumentation
         : type == typeof(UnifiedUsage) ? "Usage"
         : null;
 
+    public void Complete(OpenApiDocument document) =>
+        CatalogSchemas.AddModels(document, nameof(UnifiedCreateRequest), classic: false, CatalogSchemas.TypedModels(typeof(UnifiedCreateRequest), classic: false));
+
     public void Describe(Type type, OpenApiSchema schema, OpenApiDocument? document)
     {
         ArgumentNullException.ThrowIfNull(schema);
@@ -130,7 +137,7 @@ internal sealed class UnifiedDocumentation : IDialectDocumentation
             Enum(schema, "status", System.Enum.GetValues<TaskState>().Select(UnifiedTaskView.StatusOf).Distinct());
             Enum(schema, "object", [UnifiedTaskView.ObjectType]);
             Enum(schema, "type", UnifiedTaskView.SeedTypes);
-            Enum(schema, "model", UnifiedModels.Names);
+            Enum(schema, "model", ModelCatalog.UnifiedNames);
             schema.Required = new HashSet<string>(["created", "id", "model", "object", "progress", "status", "type", "task_info", "usage"]);
         }
         else if (type == typeof(UnifiedUsage))
