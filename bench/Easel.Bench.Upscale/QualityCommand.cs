@@ -66,5 +66,5 @@ internal static class QualityCommand
 
     private static string Row(string name, string set, string size, UpscaleScores l, UpscaleScores e, string seconds) =>
         string.Create(CultureInfo.InvariantCulture,
-            $"| {name} | {set} | {size} | {l.Psnr:0.00} | {e.Psnr:0.00} | {e.Psnr - l.Psnr:+0.00;-0.00} | {l.Ssim:0.0000} | {e.Ssim:0.0000} | {e.Ssim - l.Ssim:+0.0000;-0.0000} | {l.Ringing:0.000} | {e.Ringing:0.000} | {seconds} |");
+            $"| {name} | {set} | {size} | {l.Psnr:0.00} | {e.Psnr:0.00} | {e.Psnr - l.Psnr:+0.00;-0.00;0.00} | {l.Ssim:0.0000} | {e.Ssim:0.0000} | {e.Ssim - l.Ssim:+0.0000;-0.0000;0.0000} | {l.Ringing:0.000} | {e.Ringing:0.000} | {seconds} |");
 }

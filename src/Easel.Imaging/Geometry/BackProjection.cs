@@ -16,12 +16,18 @@ internal static class BackProjection
         var estimate = new float[4L * w * h];
         var scratch = new float[2L * w * h];
         PlaneScaler.Up(source, w, h, estimate, scratch, start, 1, accumulate: false, cancellationToken);
+        var clamp = RangeClamp.Build(source, w, h, options, cancellationToken);
         if (options.Iterations > 0)
         {
             var error = new float[(long)w * h];
             for (var round = 0; round < options.Iterations; round++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                if (options.ClampEachRound)
+                {
+                    clamp?.Apply(estimate, cancellationToken);
+                }
+
                 PlaneScaler.Down(estimate, w, h, error, scratch, model, cancellationToken);
                 for (var i = 0; i < error.Length; i++)
                 {
@@ -33,7 +39,7 @@ internal static class BackProjection
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        RangeClamp.Apply(estimate, source, w, h, options, cancellationToken);
+        clamp?.Apply(estimate, cancellationToken);
         return estimate;
     }
 }

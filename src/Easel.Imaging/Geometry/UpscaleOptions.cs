@@ -7,8 +7,8 @@ internal sealed record UpscaleOptions
     public static UpscaleOptions Default { get; } = new();
 
     // Back-projection rounds over the Lanczos-3 start; each costs one 2x downscale and one 2x upscale. On the tuning
-    // photos 3 rounds give nearly all of the gain (4: +0.03 dB, 6 to 10: nothing more).
-    public int Iterations { get; init; } = 4;
+    // photos, clamping every round, 3 rounds are best (2: -0.1 dB, 5 and 8: lower on box-halved photos).
+    public int Iterations { get; init; } = 3;
 
     // Step of each round: the fraction of the back-projected error added to the estimate.
     public float Step { get; init; } = 1f;
@@ -35,4 +35,8 @@ internal sealed record UpscaleOptions
     public float ClampMargin { get; init; }
 
     public float OvershootKept { get; init; }
+
+    // Clamp after every round too (alternating projections onto both constraints, consistency with the source and
+    // the local range), not only at the end: on the tuning photos +0.1 dB on Lanczos-halved, +0.35 dB on box-halved.
+    public bool ClampEachRound { get; init; } = true;
 }
