@@ -125,6 +125,13 @@ public sealed class FamilyChainTests
         }
         Assert.True(Pixels.MeanAbsoluteDifference(panned[0], panned[3]) > 0.1, "the filled parts of the variants must differ");
 
+        // The pan reads in the other dialect too, under that dialect's name for the model, with the same results.
+        var other = d == Unified ? Classic : Unified;
+        var (otherStatus, read) = await client.GetJsonAsync(other.QueryPath(panId));
+        Assert.True(otherStatus == 200, read.ToJsonString());
+        Assert.Equal(other == Unified ? "mj-v7-pan" : "midjourney_pan", read["model"]!.GetValue<string>());
+        Assert.Equal(4, other.Results(read).Count);
+
         // Outpaint 2.0: both sides doubled, the pan result centred and unchanged.
         var (_, outpainted) = await RunAsync(client, d, d.Outpaint(panId, 3, 2.0), expectedImages: 4);
         Assert.All(outpainted, image => Assert.Equal((384, 192), (image.Width, image.Height)));
@@ -175,6 +182,38 @@ public sealed class FamilyChainTests
         var after = await host.BalanceMatchingLedgerAsync(accountId);
         Assert.Equal(before - 5.4m, after);
         Assert.Equal(rows + 2, (await host.LedgerAsync(accountId))["data"]!.AsArray().Count);
+    }
+
+    [Theory]
+    [MemberData(nameof(Dialects))]
+    public async Task Every_secondary_model_of_the_family_refuses_a_source_that_is_not_completed_with_409(string dialect)
+    {
+        var d = dialect == "unified" ? Unified : Classic;
+        await using var images = await ImageServer.StartAsync();
+        using var host = new EaselHost();
+        using var client = await host.NewAccountAsync();
+        var slow = images.Stall("/slow.png", TimeSpan.FromSeconds(3));
+        var (status, created) = await client.PostJsonAsync(d.CreatePath, d.UploadPaint(slow));
+        Assert.True(status == 200, created.ToJsonString());
+        var source = created["id"]!.GetValue<string>();
+
+        foreach (var (body, code) in new (object, int)[]
+        {
+            (d.Variation(source, 0, "strong"), 4_052_003), (d.Upscale(source, 0), 4_051_003),
+            (d.Pan(source, 0, "up", 2.0), 4_054_003), (d.Outpaint(source, 0, 1.5), 4_053_003),
+        })
+        {
+            var (refused, answer) = await client.PostJsonAsync(d.CreatePath, body);
+            Assert.True(refused == 409, answer.ToJsonString());
+            if (d == Classic)
+            {
+                Assert.Equal(code, answer["error"]!["code"]!.GetValue<int>());
+            }
+            else
+            {
+                Assert.Equal("model_params.task_id", answer["error"]!["param"]!.GetValue<string>());
+            }
+        }
     }
 
     private static void AssertSameRegion(RgbaImage inner, RgbaImage outer, int left, int top)

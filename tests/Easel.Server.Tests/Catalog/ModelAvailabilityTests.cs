@@ -109,6 +109,36 @@ public sealed class ModelAvailabilityTests
         Assert.True(operation["responses"]!.AsObject().ContainsKey("401"));
     }
 
+    [Theory]
+    [InlineData("unified")]
+    [InlineData("classic")]
+    public async Task Every_catalog_model_has_its_request_shape_with_each_of_its_fields_in_the_dialect_s_document(string document)
+    {
+        using var host = new EaselHost();
+        var doc = await OpenApiDocuments.FetchAsync(host, document);
+        var classic = document == "classic";
+        var create = doc["paths"]![classic ? "/model/v1/generation" : "/v1/images/generations"]!["post"]!.AsObject();
+        foreach (var model in Easel.Core.Models.ModelCatalog.All)
+        {
+            var variant = OpenApiDocuments.VariantOf(doc, create, classic ? model.ClassicName : model.UnifiedName);
+            var properties = variant["properties"]!.AsObject();
+            foreach (var field in model.Fields)
+            {
+                var name = classic ? field.ClassicName : Easel.Core.Models.FieldNames.Unified(field.Field);
+                var holder = classic || Easel.Core.Models.FieldNames.UnifiedTopLevel(field.Field)
+                    ? properties
+                    : OpenApiDocuments.Resolve(doc, properties["model_params"])["properties"]!.AsObject();
+                Assert.True(holder.ContainsKey(name), $"{document}: {model.UnifiedName} documents no {name}");
+                if (field.Field == Easel.Core.Operations.RequestField.Scale)
+                {
+                    var scale = OpenApiDocuments.Resolve(doc, holder[name]);
+                    Assert.Equal(field.Range!.Min, scale["minimum"]!.GetValue<decimal>());
+                    Assert.Equal(field.Range.Max, scale["maximum"]!.GetValue<decimal>());
+                }
+            }
+        }
+    }
+
     [Fact]
     public async Task A_request_without_a_key_cannot_list_models()
     {
