@@ -18,11 +18,11 @@ public enum UpscaleType { Standard, Creative, TwoTimes, FourTimes }
 /// <summary>In the classic numbering: 0 down, 1 right, 2 up, 3 left.</summary>
 public enum PanDirection { Down, Right, Up, Left }
 
-/// <summary>How the four result images are encoded.</summary>
+/// <summary>How the result images are encoded.</summary>
 public enum OutputFormat { Png, Jpeg }
 
 /// <summary>
-/// One dialect-free request for four images. Dialects parse into these; the worker and the engines read them.
+/// One dialect-free request for its model's images (four, or one; the catalog says). Dialects parse into these; the worker and the engines read them.
 /// Immutable: what was accepted at create is what runs, however often the task is retried.
 /// </summary>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "op")]

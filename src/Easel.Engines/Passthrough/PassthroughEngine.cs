@@ -6,7 +6,7 @@ using Easel.Imaging;
 namespace Easel.Engines.Passthrough;
 
 /// <summary>
-/// An engine that paints nothing: the four results are the source image as it came. For measuring the task
+/// An engine that paints nothing: the results (as many as the model gives) are the source image as it came. For measuring the task
 /// system itself (queues, callbacks, storage) without the cost of pixels; chosen with Easel:Engine=passthrough.
 /// </summary>
 public sealed class PassthroughEngine : IImageEngine

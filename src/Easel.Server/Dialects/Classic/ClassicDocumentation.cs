@@ -27,8 +27,8 @@ internal sealed class ClassicDocumentation : IDialectDocumentation
 
     public string Description =>
         "Midjourney-style image editing as asynchronous tasks: create a task with POST /model/v1/generation (flat body, or "
-        + "wrapped in input[0].params), follow it with GET /model/v1/generation/task/{id} (or a callback), build on any of its four "
-        + "images by jobId and imageNo. Errors are `{\"status\": \"failed\", \"error\": {\"code\": <integer>, \"error_message\"}}`; "
+        + "wrapped in input[0].params), follow it with GET /model/v1/generation/task/{id} (or a callback), build on any of its "
+        + "images (four, or one for upscale and remove-bg; GET /model/v1/models lists every model) by jobId and imageNo. Errors are `{\"status\": \"failed\", \"error\": {\"code\": <integer>, \"error_message\"}}`; "
         + "the seeds print the codes zero-padded to 9 digits (004014001), JSON carries the integer (4014001).";
 
     public IReadOnlyList<(string Name, string Description)> Tags =>

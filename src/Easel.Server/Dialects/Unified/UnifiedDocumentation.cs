@@ -26,7 +26,7 @@ internal sealed class UnifiedDocumentation : IDialectDocumentation
 
     public string Description =>
         "Midjourney-style image editing as asynchronous tasks: create a task with POST /v1/images/generations, "
-        + "follow it with GET /v1/tasks/{task_id} (or a callback_url), build on any of its four images by task_id and image_number. "
+        + "follow it with GET /v1/tasks/{task_id} (or a callback_url), build on any of its images (four, or one for upscale and remove-bg; GET /v1/models lists every model) by task_id and image_number. "
         + "Errors are `{\"error\": {\"code\", \"message\", \"type\", \"param\"}}` with the HTTP status.";
 
     public IReadOnlyList<(string Name, string Description)> Tags =>
