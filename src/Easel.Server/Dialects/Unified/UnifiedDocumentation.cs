@@ -41,7 +41,7 @@ internal sealed class UnifiedDocumentation : IDialectDocumentation
 
     public string ErrorDescription(int status) => status switch
     {
-        400 => "Invalid request parameters (`param` names the field)",
+        400 => "Invalid request parameters (`param` names the field), or `model_not_available`: no engine on this server serves the model",
         401 => "Unauthorized: no key, an unknown key or a revoked key",
         402 => "Insufficient quota, please top up",
         403 => "Access denied: the key may not use this model",
@@ -61,6 +61,9 @@ internal sealed class UnifiedDocumentation : IDialectDocumentation
             Error("invalid_request", "A missing or invalid field", 400, UnifiedErrors.InvalidRequest("the prompt is required", "prompt")),
             Error("invalid_mask", "A field inside model_params", 400,
                 UnifiedErrors.InvalidRequest("mask points must be an even number of 6-8192 values (at least three x, y pairs)", "model_params.mask.areas[0].points")),
+            Error("model_not_available", "A model no engine on this server serves (nothing is reserved)", 400,
+                UnifiedErrors.ModelNotAvailable("Model mj-v7 is not available on this server: no engine on this server can imagine. "
+                    + "It needs an engine with the 'Imagine' capability (an upstream engine in Easel:Engines, API.md section 10); GET /v1/models lists what is served here.")),
         ],
         401 => [Error("unauthorized", "Invalid or revoked key", 401, UnifiedErrors.Instance.Unauthorized("Invalid or revoked API key"))],
         402 => [Error("insufficient_quota", "Balance below the price", 402,
