@@ -1,3 +1,4 @@
+using Easel.Core.Blobs;
 using Easel.Core.Engines;
 using Easel.Engines.Local;
 using Easel.Imaging;
@@ -15,7 +16,7 @@ public static class EnginesServiceCollectionExtensions
     {
         services.AddSingleton<IHoleFiller, PatchMatchFiller>();
         services.AddSingleton<IImageEngine, LocalEngine>();
-        return services;
+        return services.AddEngineDirectory(LocalEngine.Descriptor);
     }
 
     /// <summary>The engine named by configuration: "local" (the default) or "passthrough" (for benchmarks of the task system).</summary>
@@ -26,9 +27,18 @@ public static class EnginesServiceCollectionExtensions
             case null or "" or "local":
                 return services.AddEaselLocalEngine();
             case "passthrough":
-                return services.AddSingleton<IImageEngine, Passthrough.PassthroughEngine>();
+                return services.AddSingleton<IImageEngine, Passthrough.PassthroughEngine>().AddEngineDirectory(Passthrough.PassthroughEngine.Descriptor);
             default:
                 throw new ArgumentException($"Easel:Engine is '{name}'; the engines are 'local' and 'passthrough'.", nameof(name));
         }
+    }
+
+    // The engines configured here and what they can do; the image-size reader the create checks use.
+    private static IServiceCollection AddEngineDirectory(this IServiceCollection services, EngineDescriptor engine)
+    {
+        services.AddSingleton(engine);
+        services.AddSingleton<EngineDirectory>();
+        services.AddSingleton<IImageSizes, BlobImageSizes>();
+        return services;
     }
 }

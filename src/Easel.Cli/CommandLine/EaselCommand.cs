@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using Easel.Cli.Admin;
+using Easel.Cli.Models;
 using Easel.Cli.Serve;
 using Easel.Cli.Tasks;
 
@@ -20,6 +21,7 @@ internal static class EaselCommand
         // Each feature adds its own verbs.
         ServeVerb.AddTo(root);
         SubmitVerb.AddTo(root, verbs);
+        ModelsVerb.AddTo(root, verbs);
         TaskVerbs.AddTo(root, verbs);
         AccountVerbs.AddTo(root, verbs);
         CreditVerbs.AddTo(root, verbs);

@@ -3,12 +3,15 @@ using System.CommandLine.Parsing;
 using System.Text.Json.Nodes;
 using Easel.Cli.CommandLine;
 using Easel.Cli.Http;
+using Easel.Core.Models;
+using Easel.Core.Operations;
 
 namespace Easel.Cli.Tasks;
 
 /// <summary>
 /// <c>easel submit &lt;model&gt;</c>: builds a unified create request from options (uploading local images first),
-/// posts it, follows the task to its end and saves its four images as 1..4 in a folder.
+/// posts it, follows the task to its end and saves its images (four, or one for upscale and remove-bg) as 1..n in a folder.
+/// The models, their fields and their choices are the catalog's (Easel.Core.Models).
 /// </summary>
 internal static class SubmitVerb
 {
@@ -18,12 +21,14 @@ internal static class SubmitVerb
     {
         var model = new Argument<string>("model")
         {
-            Description = "mj-v7-upload-paint, mj-v7-edit, mj-v7-inpaint or mj-v7-remix (or upload-paint, edit, inpaint, remix)",
+            Description = "A model of the catalog (easel models): " + string.Join(", ", ModelCatalog.UnifiedNames)
+                + " (or its operation: " + string.Join(", ", ModelCatalog.All.Select(m => m.Operation)) + ")",
         };
-        var prompt = new Option<string?>("--prompt", "-p") { Description = "What to paint", HelpName = "text" };
-        var image = new Option<string?>("--image") { Description = "Source image of upload-paint: an http(s) URL, or a local PNG/JPEG file (uploaded first)", HelpName = "url|file" };
+        // --text is the classic diffusion spelling of imagine's prompt; both send the unified prompt.
+        var prompt = new Option<string?>("--prompt", "-p", "--text") { Description = "What to paint (imagine, retexture; the remix prompt of the others)", HelpName = "text" };
+        var image = new Option<string?>("--image") { Description = "Source image of upload-paint, retexture and remove-bg: an http(s) URL, or a local PNG/JPEG file (uploaded first)", HelpName = "url|file" };
         image.Validators.Add(UrlOrFile);
-        var task = new Option<string?>("--task") { Description = "Source task of edit, inpaint and remix", HelpName = "task-id" };
+        var task = new Option<string?>("--task") { Description = "Source task of a secondary model (edit, inpaint, remix, variation, upscale, outpaint, pan, enhance)", HelpName = "task-id" };
         var number = new Option<int?>("--image-number") { Description = "Which of the source task's images, 0-3 (saved as 1..4); default 0", HelpName = "n" };
         var mask = new Option<string?>("--mask") { Description = "Mask image (white repaints, black keeps): an http(s) URL or a local file", HelpName = "url|file" };
         mask.Validators.Add(UrlOrFile);
@@ -47,11 +52,20 @@ internal static class SubmitVerb
             CustomParser = Geometry.ParsePlacement,
         };
         var mode = new Option<string?>("--mode") { Description = "Remix strength: strong (default) or subtle", HelpName = "strength" };
-        mode.AcceptOnlyFromAmong("strong", "subtle");
-        var speed = new Option<string?>("--speed") { Description = "fast (default) or turbo (twice the price, served first)", HelpName = "speed" };
-        speed.AcceptOnlyFromAmong("fast", "turbo");
+        mode.AcceptOnlyFromAmong(Spellings(RequestField.Mode));
+        var type = new Option<string?>("--type")
+        {
+            Description = "Variation: subtle or strong (default); upscale: standard (default) or creative",
+            HelpName = "type",
+        };
+        type.AcceptOnlyFromAmong(Spellings(RequestField.Type));
+        var scale = new Option<decimal?>("--scale") { Description = "Outpaint: 1.1-2.0 (the canvas around the image); pan: 1.1-3.0 (along --direction)", HelpName = "factor" };
+        var direction = new Option<string?>("--direction") { Description = "Pan: left, right, up or down", HelpName = "side" };
+        direction.AcceptOnlyFromAmong(Spellings(RequestField.Direction));
+        var speed = new Option<string?>("--speed") { Description = "fast (default) or turbo (twice the price, served first); imagine also draft (half)", HelpName = "speed" };
+        speed.AcceptOnlyFromAmong(Spellings(RequestField.Speed));
         var format = new Option<string?>("--output-format") { Description = "png (default), jpeg or webp", HelpName = "format" };
-        format.AcceptOnlyFromAmong("png", "jpeg", "webp");
+        format.AcceptOnlyFromAmong(Spellings(RequestField.OutputFormat));
         var callback = new Option<string?>("--callback-url") { Description = "HTTPS URL told of the task's end", HelpName = "url" };
         var idempotency = new Option<string?>("--idempotency-key") { Description = "Submitting again with the same key and options returns the first task", HelpName = "key" };
         var noWait = new Option<bool>("--no-wait") { Description = "Only create the task and print it; do not follow or download" };
@@ -71,13 +85,36 @@ internal static class SubmitVerb
             }
         });
 
-        var command = new Command("submit", "Create a task, follow it with a progress bar and save its four images")
+        var command = new Command("submit", "Create a task, follow it with a progress bar and save its images")
         {
-            model, prompt, image, task, number, mask, areas, frame, canvas, position, mode, speed, format, callback, idempotency,
-            noWait, outDir, cancelOnInterrupt, interval,
+            model, prompt, image, task, number, mask, areas, frame, canvas, position, mode, type, scale, direction, speed, format, callback,
+            idempotency, noWait, outDir, cancelOnInterrupt, interval,
+        };
+        // Each option is a field of some models: given to a model without that field, it is refused here rather than
+        // silently dropped by the server (which ignores what a model does not read).
+        var fields = new (Option Option, RequestField Field)[]
+        {
+            (prompt, RequestField.Prompt), (image, RequestField.ImageUrl), (task, RequestField.TaskId), (number, RequestField.ImageNumber),
+            (mask, RequestField.Mask), (areas, RequestField.Mask), (canvas, RequestField.Canvas), (position, RequestField.Position),
+            (mode, RequestField.Mode), (type, RequestField.Type), (scale, RequestField.Scale), (direction, RequestField.Direction),
+            (speed, RequestField.Speed), (format, RequestField.OutputFormat), (callback, RequestField.Callback),
         };
         command.Validators.Add(result =>
         {
+            if (Entry(result.GetValue(model)) is { } entry)
+            {
+                foreach (var (option, field) in fields)
+                {
+                    if (result.GetResult(option) is { Implicit: false } && !entry.Has(field))
+                    {
+                        result.AddError($"{entry.UnifiedName} takes no {option.Name}");
+                    }
+                }
+                if (result.GetValue(speed) is { } s && !entry.Speeds.Any(v => v.ToString().Equals(s, StringComparison.OrdinalIgnoreCase)))
+                {
+                    result.AddError($"{entry.UnifiedName} takes --speed {string.Join(" or ", entry.Speeds.Select(v => v.ToString().ToLowerInvariant()))}");
+                }
+            }
             if (result.GetResult(mask) is { Implicit: false } && result.GetResult(areas) is { Implicit: false })
             {
                 result.AddError("--mask and --mask-area cannot be used together");
@@ -138,6 +175,12 @@ internal static class SubmitVerb
                 AddIfSet(p, "task_id", parse.GetValue(task));
                 AddIfSet(p, "image_number", parse.GetValue(number));
                 AddIfSet(p, "mode", parse.GetValue(mode));
+                AddIfSet(p, "type", parse.GetValue(type));
+                if (parse.GetValue(scale) is { } factor)
+                {
+                    p["scale"] = factor;
+                }
+                AddIfSet(p, "direction", parse.GetValue(direction));
                 AddIfSet(p, "speed", parse.GetValue(speed));
                 AddIfSet(p, "output_format", parse.GetValue(format));
                 if (p.Count > 0)
@@ -270,9 +313,19 @@ internal static class SubmitVerb
     private static bool IsHttpUrl(string value) =>
         Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 
-    /// <summary>The short names (edit, remix...) are the unified ones without their family prefix; anything else goes as written.</summary>
-    private static string ModelName(string name) =>
-        name.StartsWith("mj-", StringComparison.Ordinal) || name.StartsWith("midjourney", StringComparison.Ordinal) ? name : "mj-v7-" + name;
+    /// <summary>A model by its unified or classic name or its operation (upscale, remove-bg); null when the catalog has none of them.</summary>
+    private static ModelEntry? Entry(string? name) =>
+        name is null ? null
+        : ModelCatalog.TryAny(name, out var entry) ? entry
+        : ModelCatalog.All.FirstOrDefault(m => m.Operation == name);
+
+    /// <summary>The unified name of a catalog model (the body is always unified); anything else goes as written, for the server to refuse.</summary>
+    private static string ModelName(string name) => Entry(name)?.UnifiedName ?? name;
+
+    /// <summary>Every unified spelling of a choice field across the catalog (the model's own subset is checked by the server).</summary>
+    private static string[] Spellings(RequestField field) =>
+        ModelCatalog.All.Select(m => m.FieldOf(field)?.Choices).OfType<ChoiceSet>()
+            .SelectMany(c => c.Choices).Select(c => c.Unified).OfType<string>().Distinct().ToArray();
 
     private static void AddIfSet(JsonObject body, string name, string? value)
     {

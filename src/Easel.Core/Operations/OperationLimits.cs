@@ -35,6 +35,12 @@ public static class OperationLimits
     public const OutputFormat DefaultOutputFormat = OutputFormat.Png;
     public const int DefaultImageNumber = 0;
 
+    /// <summary>Outpaint's zoom and pan's extension (API.md section 9, the vendors' ranges).</summary>
+    public const decimal OutpaintScaleMin = 1.1m;
+    public const decimal OutpaintScaleMax = 2.0m;
+    public const decimal PanScaleMin = 1.1m;
+    public const decimal PanScaleMax = 3.0m;
+
     public const int CallbackUrlMaxLength = 2048;
     public const int ClassicImageUrlMaxLength = 1024;
     public const int UnifiedImageUrlMaxLength = 2048;

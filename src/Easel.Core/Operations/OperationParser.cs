@@ -1,11 +1,13 @@
 using System.Text.Json;
+using Easel.Core.Models;
 using static Easel.Core.Operations.OperationLimits;
 
 namespace Easel.Core.Operations;
 
 /// <summary>
-/// Turns the raw fields of a create request into an <see cref="Operation"/>, checking them in the order of
-/// the classic error tables (the first failing field decides the code), so both dialects share one rule each.
+/// Turns the raw fields of a create request into an <see cref="Operation"/>, checking them in the order of the
+/// model's catalog entry (the order of its classic error table: the first failing field decides the code), so both
+/// dialects share one rule per field.
 /// </summary>
 public static class OperationParser
 {
@@ -15,8 +17,7 @@ public static class OperationParser
         ArgumentNullException.ThrowIfNull(profile);
         try
         {
-            var command = ParseOrThrow(f, profile);
-            return (command with { Operation = command.Operation with { Output = Output(f.OutputFormat) } }, null);
+            return (ParseOrThrow(f, profile), null);
         }
         catch (FieldException e)
         {
@@ -24,76 +25,132 @@ public static class OperationParser
         }
     }
 
+    // Each field of the entry in its order, each by its one rule; the entry's builder assembles the operation.
     private static CreateCommand ParseOrThrow(CreateRequestFields f, ParseProfile p)
     {
-        switch (f.Kind)
+        var parsed = new ParsedFields();
+        string? callback = null;
+        var output = DefaultOutputFormat;
+        foreach (var field in f.Model.Fields)
         {
-            case OperationKind.UploadPaint:
+            var value = f[field.Field];
+            switch (field.Field)
             {
-                var image = ImageUrl(f.ImageUrl, RequestField.ImageUrl, p);
-                var canvas = Canvas(f.Canvas);
-                var position = Position(f.Position, canvas);
-                var mask = Mask(f.Mask, required: true, OperationKind.UploadPaint, p)!;
-                var prompt = Prompt(f.Prompt, required: true)!;
-                var callback = Callback(f.Callback, p);
-                return new(new UploadPaint(prompt, Speed(f.Speed), image, canvas, position, mask), callback);
+                case RequestField.ImageUrl:
+                    parsed.Image = ImageUrl(value, RequestField.ImageUrl, p);
+                    break;
+                case RequestField.TaskId:
+                    parsed.Source = new SourceImage(TaskId(value), DefaultImageNumber);
+                    break;
+                case RequestField.ImageNumber:
+                    parsed.Source = (parsed.Source ?? throw new InvalidOperationException("an entry lists image_number before task_id"))
+                        with { ImageNumber = ImageNumber(value, p) };
+                    break;
+                case RequestField.Prompt:
+                    parsed.Prompt = Prompt(value, field.Required);
+                    break;
+                case RequestField.Canvas:
+                    parsed.Canvas = Canvas(value);
+                    break;
+                case RequestField.Position:
+                    parsed.Position = Position(value, parsed.Canvas ?? throw new InvalidOperationException("an entry lists img_pos before canvas"));
+                    break;
+                case RequestField.Mask:
+                    parsed.Mask = Mask(value, field, p);
+                    break;
+                case RequestField.Scale:
+                    parsed.Scale = Scale(value, field);
+                    break;
+                case RequestField.Mode or RequestField.Type or RequestField.Direction:
+                    parsed.SetChoice(field.Field, Choose(value, field, p));
+                    break;
+                case RequestField.Speed:
+                    parsed.Speed = (Speed)Choose(value, field, p);
+                    break;
+                case RequestField.OutputFormat:
+                    output = (OutputFormat)Choose(value, field, p);
+                    break;
+                case RequestField.Callback:
+                    callback = Callback(value, p);
+                    break;
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(f), field.Field, "a field with no rule");
             }
-            case OperationKind.Edit:
-            {
-                var source = Source(f, p);
-                var prompt = Prompt(f.Prompt, required: true)!;
-                var canvas = Canvas(f.Canvas);
-                var position = Position(f.Position, canvas);
-                var mask = Mask(f.Mask, required: false, OperationKind.Edit, p);
-                var callback = Callback(f.Callback, p);
-                return new(new Edit(prompt, Speed(f.Speed), source, canvas, position, mask), callback);
-            }
-            case OperationKind.Inpaint:
-            {
-                var source = Source(f, p);
-                var prompt = Prompt(f.Prompt, required: false);
-                var mask = Mask(f.Mask, required: true, OperationKind.Inpaint, p)!;
-                var callback = Callback(f.Callback, p);
-                return new(new Inpaint(prompt, Speed(f.Speed), source, mask), callback);
-            }
-            case OperationKind.Remix:
-            {
-                var source = Source(f, p);
-                var mode = Mode(f.Mode, p);
-                var prompt = Prompt(f.Prompt, required: true)!;
-                var callback = Callback(f.Callback, p);
-                return new(new Remix(prompt, Speed(f.Speed), source, mode), callback);
-            }
-            default:
-                throw new ArgumentOutOfRangeException(nameof(f), f.Kind, "unknown operation");
         }
+        return new CreateCommand(f.Model.Build(parsed) with { Output = output }, callback);
     }
 
-    private static SourceImage Source(CreateRequestFields f, ParseProfile p)
+    private static string TaskId(JsonElement? value)
     {
-        if (Absent(f.TaskId))
+        if (Absent(value))
         {
             throw Fail(RequestField.TaskId, FieldProblem.Missing, "the id of the source task is required");
         }
-        var id = f.TaskId!.Value;
+        var id = value!.Value;
         if (id.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(id.GetString()) || id.GetString()!.Length > 128)
         {
             throw Fail(RequestField.TaskId, FieldProblem.Invalid, "the id of the source task must be a non-empty string of at most 128 characters");
         }
+        return id.GetString()!;
+    }
 
+    private static int ImageNumber(JsonElement? value, ParseProfile p)
+    {
         var number = DefaultImageNumber;
-        if (Absent(f.ImageNumber))
+        if (Absent(value))
         {
             if (p.ImageNumberRequired)
             {
                 throw Fail(RequestField.ImageNumber, FieldProblem.Missing, "the image number (0-3) is required");
             }
         }
-        else if (!TryInt(f.ImageNumber!.Value, out number) || number < 0 || number > ImageNumberMax)
+        else if (!TryInt(value!.Value, out number) || number < 0 || number > ImageNumberMax)
         {
             throw Fail(RequestField.ImageNumber, FieldProblem.Invalid, "the image number must be 0, 1, 2 or 3");
         }
-        return new SourceImage(id.GetString()!, number);
+        return number;
+    }
+
+    /// <summary>A choice field: absent takes the default (or is refused when required); otherwise one of the dialect's spellings.</summary>
+    private static int Choose(JsonElement? value, ModelField field, ParseProfile p)
+    {
+        var set = field.Choices ?? throw new InvalidOperationException($"the entry's {field.Field} field has no choices");
+        var name = p.NumericChoices ? field.ClassicName : FieldNames.Unified(field.Field);
+        var numeric = p.NumericChoices && set.HasNumbers;
+        var offered = set.In(p.NumericChoices);
+        if (Absent(value))
+        {
+            return field.Required
+                ? throw Fail(field.Field, FieldProblem.Missing, $"{name} is required: {Spell(offered, numeric)}")
+                : set.Default;
+        }
+        var v = value!.Value;
+        var found = numeric
+            ? (TryInt(v, out var n) ? offered.FirstOrDefault(c => c.Classic == n) : null)
+            : (v.ValueKind == JsonValueKind.String ? offered.FirstOrDefault(c => c.Unified == v.GetString()) : null);
+        return found?.Value ?? throw Fail(field.Field, FieldProblem.Invalid, $"{set.What} must be {Spell(offered, numeric)}");
+    }
+
+    // 0 (strong) or 1 (subtle); "fast" or "turbo"; "draft", "fast" or "turbo".
+    private static string Spell(IReadOnlyList<Choice> choices, bool numeric)
+    {
+        var words = choices.Select(c => numeric
+            ? c.Unified is null ? $"{c.Classic}" : $"{c.Classic} ({c.Unified})"
+            : $"\"{c.Unified}\"").ToList();
+        return words.Count == 1 ? words[0] : $"{string.Join(", ", words.Take(words.Count - 1))} or {words[^1]}";
+    }
+
+    private static decimal Scale(JsonElement? value, ModelField field)
+    {
+        var range = field.Range ?? throw new InvalidOperationException("the entry's scale field has no range");
+        if (Absent(value))
+        {
+            throw Fail(RequestField.Scale, FieldProblem.Missing, $"scale is required ({range.Min}-{range.Max})");
+        }
+        // A number only: "1.5" and 1e400 are refused rather than coerced.
+        return value!.Value.ValueKind == JsonValueKind.Number && value.Value.TryGetDecimal(out var scale) && scale >= range.Min && scale <= range.Max
+            ? scale
+            : throw Fail(RequestField.Scale, FieldProblem.Invalid, $"scale must be a number from {range.Min} to {range.Max}");
     }
 
     private static string? Prompt(JsonElement? value, bool required)
@@ -189,16 +246,16 @@ public static class OperationParser
         return placement;
     }
 
-    private static MaskSpec? Mask(JsonElement? value, bool required, OperationKind kind, ParseProfile p)
+    private static MaskSpec? Mask(JsonElement? value, ModelField field, ParseProfile p)
     {
         if (Absent(value))
         {
-            return required ? throw Fail(RequestField.Mask, FieldProblem.Missing, "the mask (areas or url) is required") : null;
+            return field.Required ? throw Fail(RequestField.Mask, FieldProblem.Missing, "the mask (areas or url) is required") : null;
         }
         var o = Object(value!.Value, RequestField.Mask, "the mask must be an object with areas or url");
         if (o.TryGetProperty("areas", out var areas) && areas.ValueKind != JsonValueKind.Null)
         {
-            return new PolygonMask(Areas(areas, kind));
+            return new PolygonMask(Areas(areas, field.MaskTarget));
         }
         if (o.TryGetProperty("url", out var url) && url.ValueKind != JsonValueKind.Null)
         {
@@ -208,13 +265,13 @@ public static class OperationParser
         throw Fail(RequestField.Mask, FieldProblem.Invalid, "the mask must contain areas or url");
     }
 
-    private static List<MaskArea> Areas(JsonElement areas, OperationKind kind)
+    private static List<MaskArea> Areas(JsonElement areas, MaskTarget target)
     {
         if (areas.ValueKind != JsonValueKind.Array || areas.GetArrayLength() == 0 || areas.GetArrayLength() > MaskMaxAreas)
         {
             throw Fail(RequestField.Mask, FieldProblem.Invalid, $"mask areas must be an array of 1-{MaskMaxAreas} areas", "areas");
         }
-        var (minSide, maxSide) = kind == OperationKind.Inpaint
+        var (minSide, maxSide) = target == MaskTarget.Source
             ? (InpaintAreaMinSide, InpaintAreaMaxSide)
             : (MaskAreaMinSide, MaskAreaMaxSide);
         var result = new List<MaskArea>(areas.GetArrayLength());
@@ -251,59 +308,6 @@ public static class OperationParser
             result.Add(new MaskArea(width, height, values));
         }
         return result;
-    }
-
-    private static RemixMode Mode(JsonElement? value, ParseProfile p)
-    {
-        if (Absent(value))
-        {
-            return DefaultRemixMode;
-        }
-        var v = value!.Value;
-        if (p.NumericRemixMode)
-        {
-            return TryInt(v, out var n) && n is 0 or 1
-                ? (n == 0 ? RemixMode.Strong : RemixMode.Subtle)
-                : throw Fail(RequestField.Mode, FieldProblem.Invalid, "mode must be 0 (strong) or 1 (subtle)");
-        }
-        return v.ValueKind == JsonValueKind.String && v.GetString() is "strong" or "subtle"
-            ? (v.GetString() == "strong" ? RemixMode.Strong : RemixMode.Subtle)
-            : throw Fail(RequestField.Mode, FieldProblem.Invalid, "mode must be \"strong\" or \"subtle\"");
-    }
-
-    private static Speed Speed(JsonElement? value)
-    {
-        if (Absent(value))
-        {
-            return DefaultSpeed;
-        }
-        var v = value!.Value;
-        return v.ValueKind == JsonValueKind.String && v.GetString() is "fast" or "turbo"
-            ? (v.GetString() == "fast" ? Operations.Speed.Fast : Operations.Speed.Turbo)
-            : throw Fail(RequestField.Speed, FieldProblem.Invalid, "speed must be \"fast\" or \"turbo\"");
-    }
-
-    // The wire names: the enum's names in lower case ("png", "jpeg", "webp").
-    public static string OutputFormatName(OutputFormat format) => format.ToString().ToLowerInvariant();
-
-    private static OutputFormat Output(JsonElement? value)
-    {
-        if (Absent(value))
-        {
-            return DefaultOutputFormat;
-        }
-        var v = value!.Value;
-        var name = v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-        foreach (var format in Enum.GetValues<OutputFormat>())
-        {
-            if (string.Equals(name, OutputFormatName(format), StringComparison.Ordinal))
-            {
-                return format;
-            }
-        }
-
-        throw Fail(RequestField.OutputFormat, FieldProblem.Invalid,
-            "the output format must be " + string.Join(", ", Enum.GetValues<OutputFormat>().Select(f => $"\"{OutputFormatName(f)}\"")));
     }
 
     private static string? Callback(JsonElement? value, ParseProfile p)

@@ -1,5 +1,6 @@
 using Easel.Core.Blobs;
 using Easel.Core.Engines;
+using Easel.Core.Models;
 using Easel.Core.Observability;
 using Easel.Core.Operations;
 using Easel.Core.Outbound;
@@ -104,6 +105,12 @@ public sealed class TaskRunner(
                 throw;
             }
             metrics.EngineRan(task.Operation.Kind, time.GetElapsedTime(started), succeeded: true);
+            var expected = ModelCatalog.Of(task.Operation.Kind).ImageCount;
+            if (output.Images.Count != expected)
+            {
+                // An engine's fault, not the client's: nothing is stored, and the task fails as an internal error.
+                throw new InvalidOperationException($"the engine gave {output.Images.Count} images; {task.Operation.Kind} gives {expected}");
+            }
 
             var keys = new List<string>(output.Images.Count);
             foreach (var image in output.Images)
@@ -154,9 +161,9 @@ public sealed class TaskRunner(
 
     private async Task<byte[]?> LoadSourceAsync(Operation operation, CancellationToken cancellationToken)
     {
-        if (operation is UploadPaint upload)
+        if (operation.InputImage is { } image)
         {
-            return await LoadAsync(upload.Image, "image", cancellationToken);
+            return await LoadAsync(image, "image", cancellationToken);
         }
         if (operation.Source is not { } source)
         {

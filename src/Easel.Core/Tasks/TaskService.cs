@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
 using Easel.Core.Accounts;
+using Easel.Core.Blobs;
+using Easel.Core.Engines;
+using Easel.Core.Models;
 using Easel.Core.Observability;
 using Easel.Core.Operations;
 using Easel.Core.Pricing;
@@ -17,10 +20,20 @@ public enum CreateStatus
     TooManyActive,
     InsufficientCredits,
     IdempotencyConflict,
+    /// <summary>No engine on this server can serve the model (or its variant); nothing was reserved.</summary>
+    ModelNotAvailable,
+    /// <summary>A field valid on its own is refused with the source at hand (a result over the canvas limits).</summary>
+    InvalidField,
 }
 
 public sealed record CreateResult(CreateStatus Status, TaskRecord? Task, string? Message, TimeSpan RetryAfter = default)
 {
+    /// <summary>The field an <see cref="CreateStatus.InvalidField"/> refusal is about (the dialect spells its code).</summary>
+    public FieldError? Field { get; init; }
+
+    /// <summary>What a <see cref="CreateStatus.ModelNotAvailable"/> model needs that no engine here has.</summary>
+    public EngineCapability? Missing { get; init; }
+
     public static CreateResult Created(TaskRecord task) => new(CreateStatus.Created, task, null);
 
     public bool Accepted => Status is CreateStatus.Created or CreateStatus.Replayed;
@@ -33,6 +46,8 @@ public sealed record IdempotencyRequest(string Key, byte[] RequestHash);
 public sealed class TaskService(
     ITaskStore store,
     PriceTable prices,
+    EngineDirectory engines,
+    IImageSizes sizes,
     KeyRateLimiter rates,
     LimitsOptions limits,
     WorkSignal signal,
@@ -62,6 +77,12 @@ public sealed class TaskService(
         {
             return new CreateResult(CreateStatus.ModelNotAllowed, null, "This key does not have access to this model");
         }
+        // Before the rate and the reservation: a model no engine here serves costs the client nothing, not even a token.
+        var capability = ModelCatalog.Of(command.Operation.Kind).CapabilityOf(command.Operation);
+        if (engines.Serving(capability).Count == 0)
+        {
+            return new CreateResult(CreateStatus.ModelNotAvailable, null, $"no engine on this server can {Describe(capability)}") { Missing = capability };
+        }
         var (allowed, retryAfter) = rates.TryAcquire(caller.Key);
         if (!allowed)
         {
@@ -70,7 +91,7 @@ public sealed class TaskService(
         }
         if (command.Operation.Source is { } source)
         {
-            var refusal = await CheckSourceAsync(account, source, cancellationToken);
+            var refusal = await CheckSourceAsync(account, source, command.Operation, cancellationToken);
             if (refusal is not null)
             {
                 return refusal;
@@ -106,7 +127,7 @@ public sealed class TaskService(
     }
 
     // A source must be a completed task of the same account with an image of that number (API.md section 2).
-    private async Task<CreateResult?> CheckSourceAsync(Account account, SourceImage source, CancellationToken cancellationToken)
+    private async Task<CreateResult?> CheckSourceAsync(Account account, SourceImage source, Operation operation, CancellationToken cancellationToken)
     {
         var task = await FindAsync(account, source.TaskId, cancellationToken);
         if (task is null)
@@ -121,10 +142,29 @@ public sealed class TaskService(
         if (source.ImageNumber >= task.ResultKeys.Count)
         {
             return new CreateResult(CreateStatus.SourceNotReady, null,
-                $"task {source.TaskId} has {task.ResultKeys.Count} images; image number {source.ImageNumber} does not exist");
+                $"task {source.TaskId} has {task.ResultKeys.Count} {(task.ResultKeys.Count == 1 ? "image" : "images")}; image number {source.ImageNumber} does not exist");
+        }
+        // A result over the canvas limits (API.md section 6) is refused here, before the work and the money it would take.
+        if (ResultGeometry.ChangesSize(operation)
+            && await sizes.SizeOfAsync(task.ResultKeys[source.ImageNumber], cancellationToken) is var (width, height)
+            && ResultGeometry.LimitBroken(ResultGeometry.SizeOf(operation, width, height)) is { } broken)
+        {
+            var field = ResultGeometry.FieldOf(operation);
+            return new CreateResult(CreateStatus.InvalidField, null, $"image {source.ImageNumber} of task {source.TaskId} is {width}x{height}: {broken}")
+            {
+                Field = new FieldError(field, FieldProblem.Invalid, $"image {source.ImageNumber} of task {source.TaskId} is {width}x{height}: {broken}"),
+            };
         }
         return null;
     }
+
+    private static string Describe(EngineCapability capability) => capability switch
+    {
+        EngineCapability.CreativeUpscale => "upscale creatively (invent new detail)",
+        EngineCapability.RemoveBackground => "remove backgrounds",
+        EngineCapability.UploadPaint => "upload-paint",
+        _ => capability.ToString().ToLowerInvariant(),
+    };
 
     public async Task<TaskRecord?> FindAsync(Account account, string taskId, CancellationToken cancellationToken)
     {

@@ -6,11 +6,15 @@ using Easel.Imaging;
 namespace Easel.Engines.Passthrough;
 
 /// <summary>
-/// An engine that paints nothing: the four results are the source image as it came. For measuring the task
+/// An engine that paints nothing: the results (as many as the model gives) are the source image as it came. For measuring the task
 /// system itself (queues, callbacks, storage) without the cost of pixels; chosen with Easel:Engine=passthrough.
 /// </summary>
 public sealed class PassthroughEngine : IImageEngine
 {
+    /// <summary>Every capability whose operation has a source image to pass through (not imagine).</summary>
+    public static EngineDescriptor Descriptor { get; } = new("passthrough",
+        Enum.GetValues<EngineCapability>().Where(c => c != EngineCapability.Imagine).ToHashSet(), FollowsPrompts: false);
+
     public Task<EngineOutput> RunAsync(EngineInput input, IProgress<int> progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -24,6 +28,6 @@ public sealed class PassthroughEngine : IImageEngine
         var (extension, contentType) = ImageFileTypes.Of(format);
         var bytes = source.ToArray();
         progress.Report(100);
-        return Task.FromResult(new EngineOutput(Enumerable.Repeat(bytes, OperationLimits.ImageCount).ToArray(), extension, contentType));
+        return Task.FromResult(new EngineOutput(Enumerable.Repeat(bytes, Core.Models.ModelCatalog.Of(input.Operation.Kind).ImageCount).ToArray(), extension, contentType));
     }
 }

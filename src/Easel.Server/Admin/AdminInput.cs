@@ -1,3 +1,4 @@
+using Easel.Core.Models;
 using System.Text.Json;
 using Easel.Core.Operations;
 using Easel.Server.Dialects.Classic;
@@ -90,11 +91,11 @@ internal static class AdminInput
         foreach (var item in value.Value.EnumerateArray())
         {
             var name = item.ValueKind == JsonValueKind.String ? item.GetString()! : "";
-            if (!UnifiedModels.TryGetKind(name, out var kind) && !ClassicModels.TryGetKind(name, out kind))
+            if (!ModelCatalog.TryAny(name, out var entry))
             {
-                throw new InvalidField("models", $"unknown model '{name}'; models are {string.Join(", ", UnifiedModels.Names.Concat(ClassicModels.Names))}");
+                throw new InvalidField("models", $"unknown model '{name}'; models are {string.Join(", ", ModelCatalog.UnifiedNames.Concat(ModelCatalog.ClassicNames))}");
             }
-            kinds.Add(kind);
+            kinds.Add(entry.Kind);
         }
         return (true, kinds);
     }

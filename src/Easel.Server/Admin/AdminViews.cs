@@ -1,3 +1,4 @@
+using Easel.Core.Models;
 using System.Text.Json.Serialization;
 using Easel.Core.Accounts;
 using Easel.Core.Pricing;
@@ -51,7 +52,7 @@ internal sealed record KeyView(
     public static KeyView From(ApiKey key, string? secret = null)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return new KeyView(key.Id, key.AccountId, key.Name, key.Models?.Order().Select(UnifiedModels.NameOf).ToList(),
+        return new KeyView(key.Id, key.AccountId, key.Name, key.Models?.Order().Select(k => ModelCatalog.Of(k).UnifiedName).ToList(),
             key.RatePerMinute, key.Burst, key.CreatedAt.ToUnixTimeSeconds(), key.RevokedAt?.ToUnixTimeSeconds(), secret);
     }
 }
@@ -89,7 +90,7 @@ internal sealed record UsageView(
         ArgumentNullException.ThrowIfNull(usage);
         return new UsageView(
             usage.TasksByState,
-            usage.ByModel.Select(m => new ModelUsageView(UnifiedModels.NameOf(m.Kind), m.Tasks, Credits.ToCredits(m.ChargedMicros))).ToList(),
+            usage.ByModel.Select(m => new ModelUsageView(ModelCatalog.Of(m.Kind).UnifiedName, m.Tasks, Credits.ToCredits(m.ChargedMicros))).ToList(),
             usage.ByDay.Select(d => new DayUsageView(d.Day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), d.Tasks, Credits.ToCredits(d.ChargedMicros))).ToList());
     }
 }

@@ -10,7 +10,7 @@ internal static class ParseProfiles
     public static ParseProfile Unified(PublicUrls urls, AddressPolicy policy, HttpRequest request) => new(
         OperationLimits.UnifiedImageUrlMaxLength,
         CallbackHttpsOnly: true,
-        NumericRemixMode: false,
+        NumericChoices: false,
         ImageNumberRequired: false,
         url => urls.Resolve(url, request),
         policy.IsLiteralHostAllowed);
@@ -18,7 +18,7 @@ internal static class ParseProfiles
     public static ParseProfile Classic(PublicUrls urls, AddressPolicy policy, HttpRequest request) => new(
         OperationLimits.ClassicImageUrlMaxLength,
         CallbackHttpsOnly: false,
-        NumericRemixMode: true,
+        NumericChoices: true,
         ImageNumberRequired: true,
         url => urls.Resolve(url, request),
         policy.IsLiteralHostAllowed);

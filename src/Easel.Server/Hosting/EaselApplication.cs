@@ -5,6 +5,7 @@ using Easel.Server.Dialects.Unified;
 using Easel.Server.Files;
 using Easel.Server.Health;
 using Easel.Server.Observability;
+using Easel.Server.Models;
 using Easel.Server.OpenApi;
 
 namespace Easel.Server.Hosting;
@@ -34,6 +35,7 @@ public static class EaselApplication
 
         app.MapUnifiedDialect();
         app.MapClassicDialect();
+        app.MapModels();
         app.MapFiles();
         app.MapCallbacks();
         app.MapAdmin();

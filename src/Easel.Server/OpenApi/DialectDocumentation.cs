@@ -35,6 +35,9 @@ internal interface IDialectDocumentation
 
     /// <summary>Adds what the type alone cannot say to the schema of one of the dialect's shapes.</summary>
     void Describe(Type type, OpenApiSchema schema, OpenApiDocument? document);
+
+    /// <summary>Adds what no type describes to the finished document (the catalog's models without a typed shape).</summary>
+    void Complete(OpenApiDocument document);
 }
 
 /// <summary>Examples attached to an endpoint: of its request body (Status null) or of one response status.</summary>

@@ -25,6 +25,7 @@ internal static class DialectTransformers
         options.AddDocumentTransformer((document, _, _) =>
         {
             DescribeDocument(document, dialect);
+            dialect.Complete(document);
             return Task.CompletedTask;
         });
         options.AddOperationTransformer((operation, context, cancellationToken) => DescribeOperationAsync(operation, context, dialect, cancellationToken));
@@ -45,6 +46,13 @@ internal static class DialectTransformers
     {
         if (type.IsEnum && schema.Enum is { Count: > 0 } values && values.All(v => v?.GetValueKind() == JsonValueKind.String))
         {
+            if (type == typeof(Easel.Core.Operations.Speed))
+            {
+                // Only the seeds' four typed shapes use this component, and they take fast or turbo (draft is imagine's,
+                // whose shape comes from the catalog with its own list).
+                schema.Enum = Easel.Core.Models.ModelCatalog.Of(Easel.Core.Operations.OperationKind.UploadPaint).Speeds
+                    .Select(s => (JsonNode)JsonValue.Create(JsonNamingPolicy.SnakeCaseLower.ConvertName(s.ToString()))).ToList();
+            }
             // Core's enums are written as lower-case names (WireEnumConverter); a default arrives as the number.
             schema.Type = JsonSchemaType.String;
             if (schema.Default is JsonValue number && number.TryGetValue<int>(out var ordinal))

@@ -119,6 +119,38 @@ public sealed class PriceTableTests
         Assert.Equal(8_100_000, table.PriceMicros(Of(OperationKind.Edit, Speed.Fast), "unknown-group"));
     }
 
+    [Fact]
+    public void The_family_s_default_prices_are_those_of_api_md_section_9()
+    {
+        var from = new SourceImage("t", 0);
+        var image = new ExternalImage("https://images.example.com/a.png");
+        Assert.Equal(5_400_000, Default.PriceMicros(new Imagine("a cat", Speed.Fast), "default"));
+        Assert.Equal(10_800_000, Default.PriceMicros(new Imagine("a cat", Speed.Turbo), "default"));
+        Assert.Equal(2_700_000, Default.PriceMicros(new Imagine("a cat", Speed.Draft), "default"));
+        Assert.Equal(5_400_000, Default.PriceMicros(new Variation(null, Speed.Fast, from, VariationType.Strong), "default"));
+        Assert.Equal(8_100_000, Default.PriceMicros(new Upscale(Speed.Fast, from, UpscaleType.Standard), "default"));
+        Assert.Equal(10_800_000, Default.PriceMicros(new Upscale(Speed.Fast, from, UpscaleType.Creative), "default"));
+        Assert.Equal(5_400_000, Default.PriceMicros(new Outpaint(null, Speed.Fast, from, 1.5m), "default"));
+        Assert.Equal(5_400_000, Default.PriceMicros(new Pan(null, Speed.Fast, from, PanDirection.Up, 1.5m), "default"));
+        Assert.Equal(5_400_000, Default.PriceMicros(new Enhance(Speed.Fast, from), "default"));
+        Assert.Equal(8_100_000, Default.PriceMicros(new Retexture("brass", Speed.Fast, image), "default"));
+        Assert.Equal(2_700_000, Default.PriceMicros(new RemoveBackground(Speed.Fast, image), "default"));
+    }
+
+    [Fact]
+    public void A_variant_and_draft_may_be_priced_in_configuration()
+    {
+        var options = new PricingOptions();
+        options.Models["UpscaleCreative"] = new ModelPrice { Fast = 20m };
+        options.Models["Imagine"] = new ModelPrice { Fast = 4m, Draft = 1m };
+        var table = new PriceTable(options);
+        var from = new SourceImage("t", 0);
+        Assert.Equal(20_000_000, table.PriceMicros(new Upscale(Speed.Fast, from, UpscaleType.Creative), "default"));
+        Assert.Equal(8_100_000, table.PriceMicros(new Upscale(Speed.Fast, from, UpscaleType.TwoTimes), "default"));
+        Assert.Equal(1_000_000, table.PriceMicros(new Imagine("a cat", Speed.Draft), "default"));
+        Assert.Equal(8_000_000, table.PriceMicros(new Imagine("a cat", Speed.Turbo), "default"));
+    }
+
     [Theory]
     [InlineData(Easel.Core.Tasks.TaskState.Completed, null, Settlement.Charge)]
     [InlineData(Easel.Core.Tasks.TaskState.Failed, Easel.Core.Tasks.FailureKind.ImageProcessing, Settlement.Refund)]

@@ -76,7 +76,7 @@ public sealed class UnifiedValidationTests(ValidationHost shared) : IClassFixtur
         {
             Add(model, "model", "model absent", b => Remove(b, "model"));
             Add(model, "model", "model null", b => Set(b, "model", null));
-            Add(model, "model", "model unknown", b => Set(b, "model", "mj-v7"));
+            Add(model, "model", "model unknown (mj-v6: mj-v7 itself is imagine, section 9)", b => Set(b, "model", "mj-v6"));
             Add(model, "model", "model a classic name", b => Set(b, "model", "midjourney_edit"));
             Add(model, "model", "model in the wrong case", b => Set(b, "model", model.ToUpperInvariant()));
             Add(model, "model", "model empty", b => Set(b, "model", ""));

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Easel.Core.Models;
 using Easel.Core.Operations;
 using Easel.Core.Pricing;
 using Easel.Core.Tasks;
@@ -26,13 +27,13 @@ internal sealed class ClassicDocumentation : IDialectDocumentation
 
     public string Description =>
         "Midjourney-style image editing as asynchronous tasks: create a task with POST /model/v1/generation (flat body, or "
-        + "wrapped in input[0].params), follow it with GET /model/v1/generation/task/{id} (or a callback), build on any of its four "
-        + "images by jobId and imageNo. Errors are `{\"status\": \"failed\", \"error\": {\"code\": <integer>, \"error_message\"}}`; "
+        + "wrapped in input[0].params), follow it with GET /model/v1/generation/task/{id} (or a callback), build on any of its "
+        + "images (four, or one for upscale and remove-bg; GET /model/v1/models lists every model) by jobId and imageNo. Errors are `{\"status\": \"failed\", \"error\": {\"code\": <integer>, \"error_message\"}}`; "
         + "the seeds print the codes zero-padded to 9 digits (004014001), JSON carries the integer (4014001).";
 
     public IReadOnlyList<(string Name, string Description)> Tags =>
     [
-        (GenerationTag, "Create tasks: midjourney_uploadpaint, midjourney_edit, midjourney_inpaint, midjourney_remix"),
+        (GenerationTag, "Create tasks of every midjourney_* model: " + string.Join(", ", ModelCatalog.ClassicNames)),
         (TasksTag, "Query and cancel tasks; see their callback deliveries"),
         (UnifiedFilesTag, "Download results"),
     ];
@@ -61,28 +62,31 @@ internal sealed class ClassicDocumentation : IDialectDocumentation
 
     public IReadOnlyList<NamedExample> ErrorExamples(int status) => status switch
     {
-        400 => System.Enum.GetValues<OperationKind>()
-            .Select(kind =>
+        400 => ModelCatalog.All
+            .Select(model =>
             {
-                var field = FirstField(kind);
-                var code = ClassicErrorCodes.For(kind, new FieldError(field, FieldProblem.Missing, ""));
-                return Error($"{ClassicModels.NameOf(kind)}_missing_{ClassicRequestReader.NameOf(field)}",
-                    $"{ClassicModels.NameOf(kind)}: {ClassicRequestReader.NameOf(field)} missing ({code})", 400,
-                    ClassicErrors.Error(400, code, $"{ClassicRequestReader.NameOf(field)} is required"));
+                var field = model.Fields[0];
+                var code = ClassicErrorCodes.For(model.Kind, new FieldError(field.Field, FieldProblem.Missing, ""));
+                return Error($"{model.ClassicName}_missing_{field.ClassicName}",
+                    $"{model.ClassicName}: {field.ClassicName} missing ({code})", 400,
+                    ClassicErrors.Error(400, code, $"{field.ClassicName} is required"));
             })
             .Append(Error("unknown_model", "Unknown model (gateway code)", 400,
-                ClassicErrors.Error(400, ClassicErrorCodes.GatewayBadRequest, $"Unknown model; supported: {string.Join(", ", ClassicModels.Names)}")))
+                ClassicErrors.Error(400, ClassicErrorCodes.GatewayBadRequest, $"Unknown model; supported: {string.Join(", ", ModelCatalog.ClassicNames)}")))
+            .Append(Error("model_not_available", "A model no engine on this server serves (gateway code)", 400,
+                ClassicErrors.Error(400, ClassicErrorCodes.GatewayBadRequest,
+                    "Model midjourney_diffusion is not available on this server: no engine on this server can imagine. It needs an engine with the 'Imagine' capability")))
             .ToList(),
         401 => [Error("unauthorized", "Invalid or revoked key", 401, ClassicErrors.Instance.Unauthorized("Invalid or revoked API key"))],
         402 => [Error("insufficient_quota", "Balance below the price", 402, ClassicErrors.Error(402, ClassicErrorCodes.GatewayInsufficientQuota,
             "Insufficient quota. The balance is 2.5 credits; this task needs 8.1."))],
         403 => [Error("model_access_denied", "The key may not use this model", 403, ClassicErrors.Error(403, ClassicErrorCodes.GatewayForbidden,
-            $"Token does not have access to model: {ClassicModels.InpaintName}"))],
+            $"Token does not have access to model: {ModelCatalog.InpaintClassic}"))],
         404 => [
             Error("task_not_found", "Unknown task", 404, ClassicErrors.Error(404, ClassicErrorCodes.GatewayNotFound,
                 "Task task-classic-1757165031-k3x9q2mw was not found")),
             Error("source_not_found", "Create: unknown jobId (midjourney_inpaint)", 404, ClassicErrors.Error(404,
-                ClassicErrorCodes.Code(OperationKind.Inpaint, ClassicErrorCodes.TaskIdNumber), "Task task-classic-1757164000-a1b2c3d4 was not found")),
+                ClassicErrorCodes.TaskIdMissing(OperationKind.Inpaint), "Task task-classic-1757164000-a1b2c3d4 was not found")),
         ],
         409 => [Error("source_not_ready", "Create: the source task is not completed (midjourney_inpaint)", 409, ClassicErrors.Error(409,
             ClassicErrorCodes.InvalidImageNumber(OperationKind.Inpaint), "Task task-classic-1757164000-a1b2c3d4 is processing; only a completed task can be a source"))],
@@ -131,9 +135,15 @@ internal sealed class ClassicDocumentation : IDialectDocumentation
             {"model": "midjourney_remix",
              "input": [{"params": {"jobId": "task-classic-1757164000-a1b2c3d4", "imageNo": 3, "remixPrompt": "as a watercolour"}}]}
             """)!),
+        .. ModelCatalog.All.Where(m => !CatalogSchemas.TypedModels(typeof(ClassicCreateRequest), classic: true).Contains(m.Kind))
+            .Select(m => new NamedExample($"{m.ClassicName}_example", $"{m.ClassicName}: {m.Summary}",
+                CatalogSchemas.Example(m, classic: true, "task-classic-1757164000-a1b2c3d4"))),
     ];
 
     public string? SchemaName(Type type) => null;
+
+    public void Complete(OpenApiDocument document) =>
+        CatalogSchemas.AddModels(document, nameof(ClassicCreateRequest), classic: true, CatalogSchemas.TypedModels(typeof(ClassicCreateRequest), classic: true));
 
     public void Describe(Type type, OpenApiSchema schema, OpenApiDocument? document)
     {
@@ -141,7 +151,7 @@ internal sealed class ClassicDocumentation : IDialectDocumentation
         if (type == typeof(ClassicTaskView))
         {
             Property(schema, "status").Enum = Values(System.Enum.GetValues<TaskState>().Select(ClassicTaskView.StatusOf).Distinct());
-            Property(schema, "model").Enum = Values(ClassicModels.Names);
+            Property(schema, "model").Enum = Values(ModelCatalog.ClassicNames);
             // A custom converter writes progress (always with a decimal point), so the type is stated here.
             var progress = Property(schema, "progress");
             progress.Type = JsonSchemaType.Number;
@@ -152,7 +162,7 @@ internal sealed class ClassicDocumentation : IDialectDocumentation
         }
         else if (type == typeof(ClassicWrappedRequest))
         {
-            Property(schema, "model").Enum = Values(ClassicModels.Names);
+            Property(schema, "model").Enum = Values(ModelCatalog.ClassicNames);
         }
         else if (type == typeof(ClassicWrappedInput) && document is not null)
         {
@@ -166,51 +176,19 @@ internal sealed class ClassicDocumentation : IDialectDocumentation
         }
     }
 
-    /// <summary>Each model's codes by field, computed from <see cref="ClassicErrorCodes.For"/> (so the table cannot drift).</summary>
+    /// <summary>Each model's code table, written from its catalog entry (so the document cannot drift from the server).</summary>
     private static string CodeTable()
     {
         var table = new StringBuilder();
-        foreach (var kind in System.Enum.GetValues<OperationKind>())
+        foreach (var model in ModelCatalog.All)
         {
-            var codes = new SortedDictionary<int, List<string>>();
-            foreach (var field in System.Enum.GetValues<RequestField>())
-            {
-                foreach (var problem in System.Enum.GetValues<FieldProblem>())
-                {
-                    var code = ClassicErrorCodes.For(kind, new FieldError(field, problem, ""));
-                    if (code == ClassicErrorCodes.GatewayBadRequest)
-                    {
-                        continue;
-                    }
-                    if (!codes.TryGetValue(code, out var labels))
-                    {
-                        codes[code] = labels = [];
-                    }
-                    var label = $"{ClassicRequestReader.NameOf(field)} {Wording(problem)}";
-                    if (!labels.Contains(label))
-                    {
-                        labels.Add(label);
-                    }
-                }
-            }
-            codes[ClassicErrorCodes.Code(kind, ClassicErrorCodes.GenerationFailedNumber)] = ["generation failed (a failed task's error, never a refusal)"];
-            codes[ClassicErrorCodes.Code(kind, ClassicErrorCodes.ServiceUnavailableNumber)] = ["service unavailable (a failed task's error)"];
-            table.Append(CultureInfo.InvariantCulture, $"- `{ClassicModels.NameOf(kind)}`: ")
-                .AppendJoin("; ", codes.Select(c => $"{c.Key} {string.Join(" / ", c.Value)}"))
+            table.Append(CultureInfo.InvariantCulture, $"- `{model.ClassicName}`: ")
+                .AppendJoin("; ", model.ClassicCodes.Rows.Select(r =>
+                    $"{model.ClassicCodes.Code(r.Number)} {r.Description}{(r.Field is null ? " (a failed task's error, never a refusal)" : "")}"))
                 .Append('\n');
         }
         return table.ToString();
     }
-
-    private static string Wording(FieldProblem problem) => problem switch
-    {
-        FieldProblem.Missing => "missing",
-        FieldProblem.InvalidLength => "of invalid length",
-        FieldProblem.InvalidFormat => "of invalid format",
-        _ => "invalid",
-    };
-
-    private static RequestField FirstField(OperationKind kind) => kind == OperationKind.UploadPaint ? RequestField.ImageUrl : RequestField.TaskId;
 
     private static NamedExample Error(string name, string summary, int status, IResult result) =>
         new(name, summary, ExampleTasks.BodyOf(result, status, ClassicJson.Options));

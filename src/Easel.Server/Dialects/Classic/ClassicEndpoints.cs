@@ -22,9 +22,9 @@ internal static class ClassicEndpoints
             .WithGroupName(docs.Name).ProducesErrors(docs, 401, 500);
         group.MapPost("", CreateAsync)
             .WithName("createGeneration").WithTags(ClassicDocumentation.GenerationTag)
-            .WithSummary("Create a task (midjourney_uploadpaint, midjourney_edit, midjourney_inpaint or midjourney_remix)")
+            .WithSummary("Create a task (any midjourney_* model of GET /v1/models)")
             .WithDescription("Validates the body (flat, or wrapped in input[0].params), reserves the price and stores the task; "
-                + "a worker then produces four images. Follow it with GET /model/v1/generation/task/{id} or a callback.")
+                + "a worker then produces the model's images (four, or one for upscale and remove-bg). Follow it with GET /model/v1/generation/task/{id} or a callback.")
             .DocumentsJsonBody<ClassicCreateRequest, RouteHandlerBuilder>().AcceptsAlso<ClassicWrappedRequest, RouteHandlerBuilder>()
             .WithRequestExamples(ClassicDocumentation.CreateExamples)
             .WithIdempotencyKeyHeader()
@@ -77,10 +77,13 @@ internal static class ClassicEndpoints
             return result.Status switch
             {
                 CreateStatus.Created or CreateStatus.Replayed => View(http, result.Task!, urls, prices),
-                CreateStatus.SourceNotFound => ClassicErrors.Error(404, ClassicErrorCodes.Code(kind, ClassicErrorCodes.TaskIdNumber), result.Message!),
+                CreateStatus.SourceNotFound => ClassicErrors.Error(404, ClassicErrorCodes.TaskIdMissing(kind), result.Message!),
                 CreateStatus.SourceNotReady => ClassicErrors.Error(409, ClassicErrorCodes.InvalidImageNumber(kind), result.Message!),
                 CreateStatus.ModelNotAllowed => ClassicErrors.Error(403, ClassicErrorCodes.GatewayForbidden,
-                    $"Token does not have access to model: {ClassicModels.NameOf(kind)}"),
+                    $"Token does not have access to model: {fields.Model.ClassicName}"),
+                CreateStatus.ModelNotAvailable => ClassicErrors.Error(400, ClassicErrorCodes.GatewayBadRequest,
+                    ModelAvailability.Refusal(fields.Model.ClassicName, result)),
+                CreateStatus.InvalidField => ClassicErrors.Error(400, ClassicErrorCodes.For(kind, result.Field!), result.Message!),
                 CreateStatus.InsufficientCredits => ClassicErrors.Error(402, ClassicErrorCodes.GatewayInsufficientQuota, result.Message!),
                 CreateStatus.RateLimited or CreateStatus.TooManyActive => new RetryAfterResult(
                     ClassicErrors.Error(429, ClassicErrorCodes.GatewayRateLimited, result.Message!), result.RetryAfter),

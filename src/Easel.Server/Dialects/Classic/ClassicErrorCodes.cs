@@ -1,10 +1,12 @@
+using Easel.Core.Models;
 using Easel.Core.Operations;
 
 namespace Easel.Server.Dialects.Classic;
 
 /// <summary>
-/// The 9-digit codes of the classic seeds (printed 004014001, sent as the integer 4014001): a model prefix and
-/// a number from its table. Gateway errors that no model table covers use the prefix 004000 and the HTTP status.
+/// The 9-digit codes of the classic seeds (printed 004014001, sent as the integer 4014001): a model's prefix and a row
+/// of its table, both from the model's catalog entry. Gateway errors that no model table covers use the prefix 004000
+/// and the HTTP status.
 /// </summary>
 internal static class ClassicErrorCodes
 {
@@ -18,77 +20,31 @@ internal static class ClassicErrorCodes
     public const int GatewayRateLimited = 4_000_429;
     public const int GatewayInternal = 4_000_500;
 
-    public const int TaskIdNumber = 1;
-    public const int GenerationFailedNumber = 98;
-    public const int ServiceUnavailableNumber = 99;
+    /// <summary>Every gateway code, for the README's list and the documents.</summary>
+    public static readonly IReadOnlyList<int> Gateway =
+    [
+        GatewayBadRequest, GatewayUnauthorized, GatewayInsufficientQuota, GatewayForbidden, GatewayNotFound,
+        GatewayConflict, GatewayTooLarge, GatewayRateLimited, GatewayInternal,
+    ];
 
-    public static int Prefix(OperationKind kind) => kind switch
-    {
-        OperationKind.UploadPaint => 4014,
-        OperationKind.Edit => 4007,
-        OperationKind.Inpaint => 4006,
-        OperationKind.Remix => 4011,
-        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
-    };
+    public static int Code(OperationKind kind, int number) => ModelCatalog.Of(kind).ClassicCodes.Code(number);
 
-    public static int Code(OperationKind kind, int number) => (Prefix(kind) * 1000) + number;
+    /// <summary>The "task ID" code a 404 on a secondary operation's source takes.</summary>
+    public static int TaskIdMissing(OperationKind kind) =>
+        ModelCatalog.Of(kind).ClassicCodes.TaskIdNumber is int n ? Code(kind, n) : GatewayNotFound;
 
     /// <summary>The "Invalid image number" code: the seeds' answer when the source cannot give that image.</summary>
-    public static int InvalidImageNumber(OperationKind kind) => Code(kind, 3);
+    public static int InvalidImageNumber(OperationKind kind) =>
+        ModelCatalog.Of(kind).ClassicCodes.InvalidImageNumber is int n ? Code(kind, n) : GatewayConflict;
 
     /// <summary>The code of a field error under the model's table, or the gateway's where the table has none.</summary>
     public static int For(OperationKind kind, FieldError error)
     {
         ArgumentNullException.ThrowIfNull(error);
-        var (field, missing) = (error.Field, error.Problem == FieldProblem.Missing);
-        int? number = kind switch
-        {
-            OperationKind.UploadPaint => field switch
-            {
-                RequestField.ImageUrl => error.Problem switch
-                {
-                    FieldProblem.Missing => 1,
-                    FieldProblem.InvalidLength => 2,
-                    _ => 3,
-                },
-                RequestField.Canvas => missing ? 4 : 5,
-                RequestField.Position => missing ? 6 : 7,
-                RequestField.Mask => missing ? 8 : 9,
-                RequestField.Prompt => missing ? 10 : 11,
-                RequestField.Callback => 12,
-                _ => null,
-            },
-            // Edit's table has no "invalid canvas/position" codes: the "missing" ones carry the message instead.
-            OperationKind.Edit => field switch
-            {
-                RequestField.TaskId => 1,
-                RequestField.ImageNumber => missing ? 2 : 3,
-                RequestField.Prompt => missing ? 4 : 5,
-                RequestField.Canvas => 6,
-                RequestField.Position => 7,
-                RequestField.Callback => 8,
-                _ => null,
-            },
-            OperationKind.Inpaint => field switch
-            {
-                RequestField.TaskId => 1,
-                RequestField.ImageNumber => missing ? 2 : 3,
-                RequestField.Prompt => 4,
-                RequestField.Mask => missing ? 5 : 6,
-                RequestField.Callback => 7,
-                _ => null,
-            },
-            OperationKind.Remix => field switch
-            {
-                RequestField.TaskId => 1,
-                RequestField.ImageNumber => missing ? 2 : 3,
-                RequestField.Mode => 4,
-                RequestField.Prompt => missing ? 5 : 6,
-                RequestField.Callback => 7,
-                _ => null,
-            },
-            _ => null,
-        };
-        return number is int n ? Code(kind, n) : GatewayBadRequest;
+        return ModelCatalog.Of(kind).ClassicCodes.NumberFor(error) is int n ? Code(kind, n) : GatewayBadRequest;
     }
+
+    /// <summary>A failed task's code: the model's 099 when the service was unavailable, else its 098.</summary>
+    public static int Failed(OperationKind kind, bool unavailable) =>
+        Code(kind, unavailable ? ClassicCodeTable.ServiceUnavailableNumber : ClassicCodeTable.GenerationFailedNumber);
 }

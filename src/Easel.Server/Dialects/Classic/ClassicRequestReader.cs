@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Easel.Core.Models;
 using Easel.Core.Operations;
 using Easel.Server.Http;
 
@@ -6,7 +7,7 @@ namespace Easel.Server.Dialects.Classic;
 
 /// <summary>
 /// Finds each field of a classic create body, in either envelope: flat {"model", "jobId", ...} or
-/// wrapped {"model", "input": [{"params": {...}}]}.
+/// wrapped {"model", "input": [{"params": {...}}]}. Which fields, and their names, are the model's catalog entry's.
 /// </summary>
 internal static class ClassicRequestReader
 {
@@ -26,41 +27,20 @@ internal static class ClassicRequestReader
         }
 
         var model = body.Property("model") ?? parameters.Property("model");
-        if (model is not { ValueKind: JsonValueKind.String } || !ClassicModels.TryGetKind(model.Value.GetString()!, out var kind))
+        if (model is not { ValueKind: JsonValueKind.String } || !ModelCatalog.TryClassic(model.Value.GetString()!, out var entry))
         {
             return (null, ClassicErrors.Error(400, ClassicErrorCodes.GatewayBadRequest,
-                model is null ? "model is required" : $"Unknown model; supported: {string.Join(", ", ClassicModels.Names)}"));
+                model is null ? "model is required" : $"Unknown model; supported: {string.Join(", ", ModelCatalog.ClassicNames)}"));
         }
 
-        return (new CreateRequestFields(
-            kind,
-            Prompt: parameters.Property(NameOf(RequestField.Prompt)),
-            ImageUrl: parameters.Property(NameOf(RequestField.ImageUrl)),
-            Canvas: parameters.Property(NameOf(RequestField.Canvas)),
-            Position: parameters.Property(NameOf(RequestField.Position)),
-            Mask: parameters.Property(NameOf(RequestField.Mask)),
-            TaskId: parameters.Property(NameOf(RequestField.TaskId)),
-            ImageNumber: parameters.Property(NameOf(RequestField.ImageNumber)),
-            Mode: parameters.Property(NameOf(RequestField.Mode)),
-            Speed: parameters.Property(NameOf(RequestField.Speed)),
-            Callback: parameters.Property(NameOf(RequestField.Callback)),
-            OutputFormat: parameters.Property(NameOf(RequestField.OutputFormat))), null);
+        var values = new Dictionary<RequestField, JsonElement>();
+        foreach (var field in entry.Fields)
+        {
+            if (parameters.Property(field.ClassicName) is { } value)
+            {
+                values[field.Field] = value;
+            }
+        }
+        return (new CreateRequestFields(entry, values), null);
     }
-
-    /// <summary>A field's name in a classic body (also what the document's error table names).</summary>
-    public static string NameOf(RequestField field) => field switch
-    {
-        RequestField.Prompt => "remixPrompt",
-        RequestField.ImageUrl => "imgUrl",
-        RequestField.Canvas => "canvas",
-        RequestField.Position => "imgPos",
-        RequestField.Mask => "mask",
-        RequestField.TaskId => "jobId",
-        RequestField.ImageNumber => "imageNo",
-        RequestField.Mode => "mode",
-        RequestField.Speed => "speed",
-        RequestField.Callback => "callback",
-        RequestField.OutputFormat => "outputFormat",
-        _ => throw new ArgumentOutOfRangeException(nameof(field)),
-    };
 }

@@ -1,3 +1,4 @@
+using Easel.Core.Models;
 using System.Text.Json.Serialization;
 using Easel.Core.Pricing;
 using Easel.Core.Tasks;
@@ -24,7 +25,7 @@ internal sealed record ClassicTaskView(
         var completed = task.State == TaskState.Completed;
         return new ClassicTaskView(
             task.Id,
-            ClassicModels.NameOf(task.Operation.Kind),
+            ModelCatalog.Of(task.Operation.Kind).ClassicName,
             StatusOf(task.State),
             task.Progress / 100.0,
             task.CreatedAt.ToUnixTimeSeconds(),
@@ -47,10 +48,7 @@ internal sealed record ClassicTaskView(
 
     private static ClassicError ErrorOf(TaskRecord task)
     {
-        var number = task.Failure!.Kind == FailureKind.ServiceUnavailable
-            ? ClassicErrorCodes.ServiceUnavailableNumber
-            : ClassicErrorCodes.GenerationFailedNumber;
-        return new ClassicError(ClassicErrorCodes.Code(task.Operation.Kind, number), task.Failure.Message);
+        return new ClassicError(ClassicErrorCodes.Failed(task.Operation.Kind, task.Failure!.Kind == FailureKind.ServiceUnavailable), task.Failure.Message);
     }
 }
 

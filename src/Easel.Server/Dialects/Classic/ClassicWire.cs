@@ -1,3 +1,4 @@
+using Easel.Core.Models;
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
@@ -12,10 +13,10 @@ namespace Easel.Server.Dialects.Classic;
 
 [Description("A task of one of the four midjourney_* models, chosen by `model`, with its parameters beside it (flat envelope)")]
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "model")]
-[JsonDerivedType(typeof(ClassicUploadPaintRequest), ClassicModels.UploadPaintName)]
-[JsonDerivedType(typeof(ClassicEditRequest), ClassicModels.EditName)]
-[JsonDerivedType(typeof(ClassicInpaintRequest), ClassicModels.InpaintName)]
-[JsonDerivedType(typeof(ClassicRemixRequest), ClassicModels.RemixName)]
+[JsonDerivedType(typeof(ClassicUploadPaintRequest), ModelCatalog.UploadPaintClassic)]
+[JsonDerivedType(typeof(ClassicEditRequest), ModelCatalog.EditClassic)]
+[JsonDerivedType(typeof(ClassicInpaintRequest), ModelCatalog.InpaintClassic)]
+[JsonDerivedType(typeof(ClassicRemixRequest), ModelCatalog.RemixClassic)]
 internal abstract record ClassicCreateRequest : IRequestShape;
 
 [Description("midjourney_uploadpaint: place an image on a canvas, repaint the masked areas and fill the rest")]

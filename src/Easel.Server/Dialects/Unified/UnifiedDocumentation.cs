@@ -1,3 +1,4 @@
+using Easel.Core.Models;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Easel.Core.Pricing;
@@ -25,12 +26,12 @@ internal sealed class UnifiedDocumentation : IDialectDocumentation
 
     public string Description =>
         "Midjourney-style image editing as asynchronous tasks: create a task with POST /v1/images/generations, "
-        + "follow it with GET /v1/tasks/{task_id} (or a callback_url), build on any of its four images by task_id and image_number. "
+        + "follow it with GET /v1/tasks/{task_id} (or a callback_url), build on any of its images (four, or one for upscale and remove-bg; GET /v1/models lists every model) by task_id and image_number. "
         + "Errors are `{\"error\": {\"code\", \"message\", \"type\", \"param\"}}` with the HTTP status.";
 
     public IReadOnlyList<(string Name, string Description)> Tags =>
     [
-        (GenerationTag, "AI image generation endpoints: upload-paint, edit, inpaint, remix"),
+        (GenerationTag, "AI image generation endpoints: " + string.Join(", ", ModelCatalog.All.Select(m => m.Operation))),
         (TasksTag, "Query and cancel tasks; see their callback deliveries"),
         (FilesTag, "Upload source images; download results"),
         (AccountTag, "The account of the key"),
@@ -40,7 +41,7 @@ internal sealed class UnifiedDocumentation : IDialectDocumentation
 
     public string ErrorDescription(int status) => status switch
     {
-        400 => "Invalid request parameters (`param` names the field)",
+        400 => "Invalid request parameters (`param` names the field), or `model_not_available`: no engine on this server serves the model",
         401 => "Unauthorized: no key, an unknown key or a revoked key",
         402 => "Insufficient quota, please top up",
         403 => "Access denied: the key may not use this model",
@@ -60,11 +61,14 @@ internal sealed class UnifiedDocumentation : IDialectDocumentation
             Error("invalid_request", "A missing or invalid field", 400, UnifiedErrors.InvalidRequest("the prompt is required", "prompt")),
             Error("invalid_mask", "A field inside model_params", 400,
                 UnifiedErrors.InvalidRequest("mask points must be an even number of 6-8192 values (at least three x, y pairs)", "model_params.mask.areas[0].points")),
+            Error("model_not_available", "A model no engine on this server serves (nothing is reserved)", 400,
+                UnifiedErrors.ModelNotAvailable("Model mj-v7 is not available on this server: no engine on this server can imagine. "
+                    + "It needs an engine with the 'Imagine' capability (an upstream engine in Easel:Engines, API.md section 10); GET /v1/models lists what is served here.")),
         ],
         401 => [Error("unauthorized", "Invalid or revoked key", 401, UnifiedErrors.Instance.Unauthorized("Invalid or revoked API key"))],
         402 => [Error("insufficient_quota", "Balance below the price", 402,
             UnifiedErrors.InsufficientQuota("Insufficient quota. The balance is 2.5 credits; this task needs 8.1."))],
-        403 => [Error("model_access_denied", "The key may not use this model", 403, UnifiedErrors.ModelAccessDenied(UnifiedModels.UploadPaintName))],
+        403 => [Error("model_access_denied", "The key may not use this model", 403, UnifiedErrors.ModelAccessDenied(ModelCatalog.UploadPaintUnified))],
         404 => [Error("resource_not_found", "Unknown task", 404, UnifiedErrors.NotFound("Task task-unified-1757165031-k3x9q2mw was not found"))],
         409 => [Error("source_not_ready", "The source task is not completed", 409,
             UnifiedErrors.Conflict("Task task-unified-1757164000-a1b2c3d4 is processing; only a completed task can be a source", "model_params.task_id"))],
@@ -111,6 +115,9 @@ internal sealed class UnifiedDocumentation : IDialectDocumentation
             {"model": "mj-v7-remix", "prompt": "in the style of a woodcut",
              "model_params": {"task_id": "task-unified-1757164000-a1b2c3d4", "image_number": 1, "mode": "subtle", "speed": "turbo"}}
             """)!),
+        .. ModelCatalog.All.Where(m => !CatalogSchemas.TypedModels(typeof(UnifiedCreateRequest), classic: false).Contains(m.Kind))
+            .Select(m => new NamedExample($"{m.Operation.Replace('-', '_')}_example", $"{m.UnifiedName}: {m.Summary}",
+                CatalogSchemas.Example(m, classic: false, "task-unified-1757164000-a1b2c3d4"))),
     ];
 
     /// <summary>The seed's component names for the shapes it defines, so clients generated from it meet the same names.</summary>
@@ -121,6 +128,9 @@ internal sealed class UnifiedDocumentation : IDialectDocumentation
         : type == typeof(UnifiedUsage) ? "Usage"
         : null;
 
+    public void Complete(OpenApiDocument document) =>
+        CatalogSchemas.AddModels(document, nameof(UnifiedCreateRequest), classic: false, CatalogSchemas.TypedModels(typeof(UnifiedCreateRequest), classic: false));
+
     public void Describe(Type type, OpenApiSchema schema, OpenApiDocument? document)
     {
         ArgumentNullException.ThrowIfNull(schema);
@@ -130,7 +140,7 @@ internal sealed class UnifiedDocumentation : IDialectDocumentation
             Enum(schema, "status", System.Enum.GetValues<TaskState>().Select(UnifiedTaskView.StatusOf).Distinct());
             Enum(schema, "object", [UnifiedTaskView.ObjectType]);
             Enum(schema, "type", UnifiedTaskView.SeedTypes);
-            Enum(schema, "model", UnifiedModels.Names);
+            Enum(schema, "model", ModelCatalog.UnifiedNames);
             schema.Required = new HashSet<string>(["created", "id", "model", "object", "progress", "status", "type", "task_info", "usage"]);
         }
         else if (type == typeof(UnifiedUsage))

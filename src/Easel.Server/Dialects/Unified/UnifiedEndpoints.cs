@@ -20,8 +20,8 @@ internal static class UnifiedEndpoints
             .WithGroupName(docs.Name).ProducesErrors(docs, 401, 500);
         v1.MapPost("/images/generations", CreateAsync)
             .WithName("createImageGeneration").WithTags(UnifiedDocumentation.GenerationTag)
-            .WithSummary("Create an image task (upload-paint, edit, inpaint or remix)")
-            .WithDescription("Validates the body, reserves the price and stores the task; a worker then produces four images. "
+            .WithSummary("Create an image task (any model of GET /v1/models)")
+            .WithDescription("Validates the body, reserves the price and stores the task; a worker then produces the model's images (four, or one for upscale and remove-bg). "
                 + "Follow the task with GET /v1/tasks/{task_id} or a callback_url.")
             .DocumentsJsonBody<UnifiedCreateRequest, RouteHandlerBuilder>().WithRequestExamples(UnifiedDocumentation.CreateExamples)
             .WithIdempotencyKeyHeader()
@@ -81,7 +81,9 @@ internal static class UnifiedEndpoints
                 CreateStatus.Created or CreateStatus.Replayed => await ViewAsync(http, result.Task!, tasks, urls, time),
                 CreateStatus.SourceNotFound => UnifiedErrors.NotFound(result.Message!, "model_params.task_id"),
                 CreateStatus.SourceNotReady => UnifiedErrors.Conflict(result.Message!, "model_params.task_id"),
-                CreateStatus.ModelNotAllowed => UnifiedErrors.ModelAccessDenied(UnifiedModels.NameOf(fields!.Kind)),
+                CreateStatus.ModelNotAllowed => UnifiedErrors.ModelAccessDenied(fields!.Model.UnifiedName),
+                CreateStatus.ModelNotAvailable => UnifiedErrors.ModelNotAvailable(ModelAvailability.Refusal(fields!.Model.UnifiedName, result)),
+                CreateStatus.InvalidField => UnifiedErrors.InvalidRequest(result.Message!, UnifiedErrors.ParamOf(result.Field!)),
                 CreateStatus.InsufficientCredits => UnifiedErrors.InsufficientQuota(result.Message!),
                 CreateStatus.RateLimited or CreateStatus.TooManyActive => UnifiedErrors.RateLimited(result.Message!, result.RetryAfter),
                 CreateStatus.IdempotencyConflict => UnifiedErrors.Conflict(result.Message!, Idempotency.Header),

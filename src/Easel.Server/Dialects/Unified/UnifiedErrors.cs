@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Easel.Core.Models;
 using Easel.Core.Operations;
 using Easel.Server.Auth;
 
@@ -45,25 +46,15 @@ internal sealed class UnifiedErrors : IDialectErrors
     public static IResult Error(int status, string code, string message, string type, string? param = null) =>
         TypedResults.Json(new UnifiedErrorBody(new UnifiedError(code, message, type, param)), UnifiedJson.Options, statusCode: status);
 
-    /// <summary>The `param` of a field error: the field's place in the unified body, then the place inside it.</summary>
+    /// <summary>A model no engine on this server serves (API.md section 9): refused before anything is reserved.</summary>
+    public static IResult ModelNotAvailable(string message) =>
+        Error(400, "model_not_available", message, "invalid_request_error", "model");
+
+    /// <summary>The `param` of a field error: the field's place in the unified body (the catalog's), then the place inside it.</summary>
     public static string ParamOf(FieldError error)
     {
         ArgumentNullException.ThrowIfNull(error);
-        var field = error.Field switch
-        {
-            RequestField.ImageUrl => "image_urls",
-            RequestField.Prompt => "prompt",
-            RequestField.Callback => "callback_url",
-            RequestField.TaskId => "model_params.task_id",
-            RequestField.ImageNumber => "model_params.image_number",
-            RequestField.Canvas => "model_params.canvas",
-            RequestField.Position => "model_params.img_pos",
-            RequestField.Mask => "model_params.mask",
-            RequestField.Mode => "model_params.mode",
-            RequestField.Speed => "model_params.speed",
-            RequestField.OutputFormat => "model_params.output_format",
-            _ => throw new ArgumentOutOfRangeException(nameof(error)),
-        };
+        var field = FieldNames.UnifiedPath(error.Field);
         return error.Detail is null ? field : $"{field}.{error.Detail}";
     }
 }

@@ -1,3 +1,4 @@
+using Easel.Core.Models;
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 using Easel.Core.Pricing;
@@ -33,7 +34,7 @@ internal sealed record UnifiedTaskView(
         return new UnifiedTaskView(
             task.CreatedAt.ToUnixTimeSeconds(),
             task.Id,
-            UnifiedModels.NameOf(task.Operation.Kind),
+            ModelCatalog.Of(task.Operation.Kind).UnifiedName,
             ObjectType,
             task.Progress,
             StatusOf(task.State),

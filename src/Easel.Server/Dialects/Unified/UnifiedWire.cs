@@ -1,3 +1,4 @@
+using Easel.Core.Models;
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
@@ -13,10 +14,10 @@ namespace Easel.Server.Dialects.Unified;
 
 [Description("A task of one of the four models, chosen by `model`")]
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "model")]
-[JsonDerivedType(typeof(UnifiedUploadPaintRequest), UnifiedModels.UploadPaintName)]
-[JsonDerivedType(typeof(UnifiedEditRequest), UnifiedModels.EditName)]
-[JsonDerivedType(typeof(UnifiedInpaintRequest), UnifiedModels.InpaintName)]
-[JsonDerivedType(typeof(UnifiedRemixRequest), UnifiedModels.RemixName)]
+[JsonDerivedType(typeof(UnifiedUploadPaintRequest), ModelCatalog.UploadPaintUnified)]
+[JsonDerivedType(typeof(UnifiedEditRequest), ModelCatalog.EditUnified)]
+[JsonDerivedType(typeof(UnifiedInpaintRequest), ModelCatalog.InpaintUnified)]
+[JsonDerivedType(typeof(UnifiedRemixRequest), ModelCatalog.RemixUnified)]
 internal abstract record UnifiedCreateRequest : IRequestShape;
 
 [Description("mj-v7-upload-paint: place an uploaded image on a canvas, repaint the masked areas and fill the rest")]

@@ -1,0 +1,30 @@
+using Easel.Core.Models;
+using Easel.Core.Operations;
+
+namespace Easel.Core.Engines;
+
+/// <summary>One engine as configured on this server: its name, what it can do, whether it reads prompts.</summary>
+public sealed record EngineDescriptor(string Name, IReadOnlySet<EngineCapability> Capabilities, bool FollowsPrompts);
+
+/// <summary>
+/// The seam between what a model requires (its catalog entry) and what the registered engines offer: a create is
+/// accepted only if some engine here has the capability its operation needs, and GET /v1/models reports the same
+/// answer. Routing among several engines (API.md section 10) will choose among <see cref="Serving"/>'s list.
+/// </summary>
+public sealed class EngineDirectory(IEnumerable<EngineDescriptor> engines)
+{
+    private readonly IReadOnlyList<EngineDescriptor> _engines = engines.ToList();
+
+    public IReadOnlyList<EngineDescriptor> Engines => _engines;
+
+    /// <summary>The engines that have this capability, in registration order.</summary>
+    public IReadOnlyList<EngineDescriptor> Serving(EngineCapability capability) =>
+        _engines.Where(e => e.Capabilities.Contains(capability)).ToList();
+
+    /// <summary>The engines that can run this operation (its model's capability, or its variant's).</summary>
+    public IReadOnlyList<EngineDescriptor> Serving(Operation operation)
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        return Serving(ModelCatalog.Of(operation.Kind).CapabilityOf(operation));
+    }
+}
