@@ -70,10 +70,16 @@ internal static class PlaneScaler
             // Even and odd inputs apart, each padded by 3 replicated samples, so every tap is a contiguous run.
             var evens = buffers.AsSpan(0, w + 6);
             var odds = buffers.AsSpan(w + 6, w + 6);
-            for (var t = -3; t < w + 3; t++)
+            for (var t = 0; t < w; t++)
             {
-                evens[t + 3] = row[Math.Clamp(2 * t, 0, wide - 1)];
-                odds[t + 3] = row[Math.Clamp((2 * t) + 1, 0, wide - 1)];
+                evens[t + 3] = row[2 * t];
+                odds[t + 3] = row[(2 * t) + 1];
+            }
+
+            for (var t = 0; t < 3; t++)
+            {
+                evens[t] = odds[t] = row[0];
+                evens[w + 3 + t] = odds[w + 3 + t] = row[wide - 1];
             }
 
             var output = scratch.AsSpan(y * w, w);

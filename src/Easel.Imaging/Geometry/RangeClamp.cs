@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
 namespace Easel.Imaging.Geometry;
 
 // The ringing limiter: an output pixel may not leave the range of the source pixels nearest to it (widened by a
@@ -53,14 +56,15 @@ internal sealed class RangeClamp
             }
         }, cancellationToken);
 
-        var lows = new float[(h + 1) * columns];
-        var highs = new float[(h + 1) * columns];
+        var wide = 2 * w;
+        var wideLows = new float[(h + 1) * wide];
+        var wideHighs = new float[(h + 1) * wide];
         var slack = options.ClampSlack;
         var margin = options.ClampMargin;
-        PlaneScaler.ForRows(h + 1, (long)(h + 1) * columns, () => 0, (i, _) =>
+        PlaneScaler.ForRows(h + 1, (long)(h + 1) * wide, () => new float[2 * columns], (i, window) =>
         {
-            var low = lows.AsSpan(i * columns, columns);
-            var high = highs.AsSpan(i * columns, columns);
+            var low = window.AsSpan(0, columns);
+            var high = window.AsSpan(columns, columns);
             low.Fill(float.MaxValue);
             high.Fill(float.MinValue);
             for (var k = Math.Max(0, i - 1 - reach); k <= Math.Min(h - 1, i + reach); k++)
@@ -78,34 +82,51 @@ internal sealed class RangeClamp
                 low[j] -= widen;
                 high[j] += widen;
             }
+
+            // Spread to output columns, so applying is a vector min/max: column x reads window (x >> 1) + (x & 1).
+            var wideLow = wideLows.AsSpan(i * wide, wide);
+            var wideHigh = wideHighs.AsSpan(i * wide, wide);
+            for (var x = 0; x < wide; x++)
+            {
+                var j = (x >> 1) + (x & 1);
+                wideLow[x] = low[j];
+                wideHigh[x] = high[j];
+            }
         }, cancellationToken);
 
-        return new RangeClamp(lows, highs, w, h, options.OvershootKept);
+        return new RangeClamp(wideLows, wideHighs, w, h, options.OvershootKept);
     }
 
     // Pulls every pixel of the estimate (2w x 2h) back inside its bounds; what lies beyond is scaled by OvershootKept.
     public void Apply(float[] estimate, CancellationToken cancellationToken)
     {
         var wide = 2 * _w;
-        var columns = _w + 1;
         PlaneScaler.ForRows(2 * _h, 4L * _h * _w, () => 0, (y, _) =>
         {
             var i = (y >> 1) + (y & 1);
-            var lows = _low.AsSpan(i * columns, columns);
-            var highs = _high.AsSpan(i * columns, columns);
+            var lows = _low.AsSpan(i * wide, wide);
+            var highs = _high.AsSpan(i * wide, wide);
             var output = estimate.AsSpan(y * wide, wide);
-            for (var x = 0; x < wide; x++)
+            var x = 0;
+            if (Vector.IsHardwareAccelerated)
             {
-                var j = (x >> 1) + (x & 1);
-                var v = output[x];
-                if (v > highs[j])
+                var kept = new Vector<float>(_kept);
+                var low = MemoryMarshal.Cast<float, Vector<float>>(lows);
+                var high = MemoryMarshal.Cast<float, Vector<float>>(highs);
+                var values = MemoryMarshal.Cast<float, Vector<float>>(output);
+                for (var v = 0; v < values.Length; v++)
                 {
-                    output[x] = highs[j] + ((v - highs[j]) * _kept);
+                    var clamped = Vector.Min(Vector.Max(values[v], low[v]), high[v]);
+                    values[v] = clamped + ((values[v] - clamped) * kept);
                 }
-                else if (v < lows[j])
-                {
-                    output[x] = lows[j] + ((v - lows[j]) * _kept);
-                }
+
+                x = values.Length * Vector<float>.Count;
+            }
+
+            for (; x < wide; x++)
+            {
+                var clamped = Math.Min(Math.Max(output[x], lows[x]), highs[x]);
+                output[x] = clamped + ((output[x] - clamped) * _kept);
             }
         }, cancellationToken);
     }
