@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # The service figures of docs/PERFORMANCE.md, measured in one run on this machine:
 #  1. create -> completed of a 512x512 upload-paint (25% to fill), against the engine alone;
-#  2. GET /v1/tasks/{id} under load (wrk on loopback), against the bare /healthz of the same server.
-# Usage: bench/service-figures.sh [seconds-per-wrk-run]
+#  2. GET /v1/tasks/{id} under load (wrk on loopback), against the bare /healthz of the same server;
+#  3. creates under load; 4. callbacks;
+#  5. telemetry: GET /v1/tasks/{id} with metrics and tracing on (OTLP to a loopback sink, the default sampler), against
+#     the bare /healthz of the same server, and the same GET with every request traced.
+# Usage: bench/service-figures.sh [seconds-per-wrk-run] [all|telemetry]   (telemetry: only 5, after one task to GET)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration="${1:-10}"
+sections="${2:-all}"
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 
 dotnet build -c Release src/Easel.Server >/dev/null
@@ -21,18 +25,80 @@ trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 
 echo "== latency"
-dotnet bench/Easel.Bench.Service/bin/Release/net10.0/Easel.Bench.Service.dll latency --url "http://127.0.0.1:$port" --key "$key" --runs 20
+dotnet bench/Easel.Bench.Service/bin/Release/net10.0/Easel.Bench.Service.dll latency --url "http://127.0.0.1:$port" --key "$key" --runs "$([ "$sections" = all ] && echo 20 || echo 1)"
 
-echo "== GET of a task under load (wrk -t2 -c32 -d${duration}s, loopback)"
 # Any completed task of the account will do: take the newest one from the latency run.
 id=$(sqlite3 "$data/easel.db" "SELECT id FROM tasks WHERE state = 2 ORDER BY finished_at DESC LIMIT 1" 2>/dev/null \
   || python3 -c "import sqlite3,sys; print(sqlite3.connect('$data/easel.db').execute('SELECT id FROM tasks WHERE state = 2 ORDER BY finished_at DESC LIMIT 1').fetchone()[0])")
 run_wrk() { wrk -t2 -c32 -d"${duration}s" --latency "$@" 2>&1; }
-hello=$(run_wrk "http://127.0.0.1:$port/healthz")
-get=$(run_wrk -H "Authorization: Bearer $key" "http://127.0.0.1:$port/v1/tasks/$id")
 rps() { awk '/Requests\/sec/ {print $2}' <<<"$1"; }
 p99() { awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}' <<<"$1"; }
 non2xx() { awk '/Non-2xx/ {print $5}' <<<"$1"; }
+
+# 5. The server again on the same data, now exporting over OTLP to a sink on loopback (it answers every POST 200 and
+# counts them), with the default sampler (parent-based, 10% of roots) and then with every request traced.
+telemetry() {
+  echo "== telemetry: GET of a task with metrics and tracing on (OTLP to a loopback sink), against the bare /healthz (wrk -t2 -c32 -d${duration}s)"
+  kill $server; wait $server 2>/dev/null || true
+  sink_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  python3 - "$sink_port" "$data/sink.count" <<'PY' &
+import http.server, sys, threading
+counts, lock = {}, threading.Lock()
+class Sink(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        with lock:
+            counts[self.path] = counts.get(self.path, 0) + 1
+            open(sys.argv[2], "w").write(" ".join(f"{k}={v}" for k, v in sorted(counts.items())))
+        self.send_response(200); self.send_header("Content-Type", "application/x-protobuf"); self.send_header("Content-Length", "0"); self.end_headers()
+    def log_message(self, *args): pass
+http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Sink).serve_forever()
+PY
+  sink=$!
+  trap 'kill $server $sink 2>/dev/null; wait $server $sink 2>/dev/null; rm -rf "$data"' EXIT
+  local sampler otel
+  declare -A gets
+  # off: no OTEL_* variable (the reference: metrics only); default: OTLP on, the default sampler; always_on: all traced.
+  for sampler in off default always_on; do
+    rm -f "$data/sink.count"
+    otel=()
+    [ "$sampler" = off ] || otel=(OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$sink_port" OTEL_SERVICE_NAME=easel-bench)
+    [ "$sampler" = always_on ] && otel+=(OTEL_TRACES_SAMPLER=always_on)
+    env Easel__DataDirectory="$data" Easel__BootstrapKey="$key" Logging__LogLevel__Default=Warning "${otel[@]}" \
+      dotnet src/Easel.Server/bin/Release/net10.0/Easel.Server.dll --urls "http://127.0.0.1:$port" >"$data/server-otel.log" 2>&1 &
+    server=$!
+    for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+    curl -sf -H "Authorization: Bearer $key" "http://127.0.0.1:$port/v1/tasks/$id" >/dev/null # warm
+    local hello traced
+    hello=$(run_wrk "http://127.0.0.1:$port/healthz")
+    traced=$(run_wrk -H "Authorization: Bearer $key" "http://127.0.0.1:$port/v1/tasks/$id")
+    sleep 6 # one more batch of spans (the exporter sends every 5 s)
+    printf '  %-34s %12s %12s\n' "sampler: $sampler" "requests/s" "p99 (ms)"
+    printf '  %-34s %12s %12s\n' "GET /healthz (hello)" "$(rps "$hello")" "$(p99 "$hello")"
+    printf '  %-34s %12s %12s\n' "GET /v1/tasks/{id}" "$(rps "$traced")" "$(p99 "$traced")"
+    gets[$sampler]=$(rps "$traced")
+    python3 - "$(rps "$traced")" "$(rps "$hello")" "$(p99 "$traced")" "$(p99 "$hello")" <<'PY'
+import sys
+get, hello, get99, hello99 = map(float, sys.argv[1:])
+print(f"  ratio task GET / hello: throughput {get / hello:.2f}x, p99 {get99 / hello99:.2f}x")
+PY
+    [ -z "$(non2xx "$traced")" ] || echo "  WARNING: non-2xx answers during the GET run: $(non2xx "$traced")"
+    echo "  the OTLP sink received (POSTs): $(cat "$data/sink.count" 2>/dev/null || echo nothing)"
+    kill $server; wait $server 2>/dev/null || true
+  done
+  python3 -c 'import sys; off, d, a = map(float, sys.argv[1:]); print(f"  task GET with tracing against without: default sampler {d / off:.2f}x, every request traced {a / off:.2f}x")' \
+    "${gets[off]}" "${gets[default]}" "${gets[always_on]}"
+  kill $sink; wait $sink 2>/dev/null || true
+}
+if [ "$sections" = telemetry ]; then
+  telemetry
+  exit 0
+fi
+
+echo "== GET of a task under load (wrk -t2 -c32 -d${duration}s, loopback)"
+hello=$(run_wrk "http://127.0.0.1:$port/healthz")
+get=$(run_wrk -H "Authorization: Bearer $key" "http://127.0.0.1:$port/v1/tasks/$id")
 printf '  %-22s %12s %12s\n' "" "requests/s" "p99 (ms)"
 printf '  %-22s %12s %12s\n' "GET /healthz (hello)" "$(rps "$hello")" "$(p99 "$hello")"
 printf '  %-22s %12s %12s\n' "GET /v1/tasks/{id}" "$(rps "$get")" "$(p99 "$get")"
@@ -74,8 +140,9 @@ tasks = db.execute("SELECT COUNT(*) FROM tasks").fetchone()[0]
 print(f"  after the run: {tasks} tasks; accounts whose balance differs from their ledger: {bad}")
 PY
 
+telemetry
+
 echo "== callbacks: 1000 tasks on the passthrough engine, each calling back a receiver on loopback"
-kill $server; wait $server 2>/dev/null || true
 cb_data=$(mktemp -d)
 Easel__DataDirectory="$cb_data" Easel__BootstrapKey="$key" Easel__Engine=passthrough Easel__Outbound__AllowPrivateNetworks=true \
   Easel__Workers=16 Easel__Limits__MaxActiveTasksPerAccount=100000 \
