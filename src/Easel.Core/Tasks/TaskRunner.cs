@@ -109,7 +109,7 @@ public sealed class TaskRunner(
             var input = new EngineInput(task.Operation, source, mask, TaskIds.SeedOf(task.Id));
             var started = time.GetTimestamp();
             EngineOutput output;
-            using (var run = EaselTracing.StartStage("engine"))
+            using (var engineSpan = EaselTracing.StartStage("engine"))
             {
                 try
                 {
@@ -118,7 +118,7 @@ public sealed class TaskRunner(
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     metrics.EngineRan(task.Operation.Kind, time.GetElapsedTime(started), succeeded: false);
-                    EaselTracing.Failed(run, e is EngineFailureException ? e.Message : "internal error");
+                    EaselTracing.Failed(engineSpan, e is EngineFailureException ? e.Message : "internal error");
                     throw;
                 }
             }

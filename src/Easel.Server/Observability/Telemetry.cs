@@ -18,7 +18,7 @@ namespace Easel.Server.Observability;
 internal static class Telemetry
 {
     /// <summary>
-    /// The root sampling ratio when OTEL_TRACES_SAMPLER is not set: parent-based, so a request that arrives with a
+    /// The root sampling ratio when neither OTEL_TRACES_SAMPLER nor its argument is set: parent-based, so a request that arrives with a
     /// sampled traceparent is traced, and one task is traced whole or not at all (its stages follow the decision
     /// stored with it); one in ten of the rest. Enough to see every route and task kind within minutes of normal
     /// traffic, at a tenth of the cost of tracing all (docs/PERFORMANCE.md, "Telemetry").
@@ -65,6 +65,7 @@ internal static class Telemetry
         {
             return;
         }
+        var ratio = DefaultRatio(config["OTEL_TRACES_SAMPLER_ARG"]);
         otel.WithTracing(tracing =>
         {
             tracing.AddSource(EaselTracing.SourceName);
@@ -73,10 +74,26 @@ internal static class Telemetry
             tracing.AddHttpClientInstrumentation();
             if (string.IsNullOrWhiteSpace(config["OTEL_TRACES_SAMPLER"]))
             {
-                tracing.SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(DefaultSamplingRatio)));
+                tracing.SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(ratio)));
             }
             tracing.AddOtlpExporter(DefaultToHttp(config, "TRACES"));
         });
+    }
+
+    /// <summary>
+    /// The default sampler's ratio: OTEL_TRACES_SAMPLER_ARG when it is a ratio (an operator who sets only the argument
+    /// means the default sampler's), else <see cref="DefaultSamplingRatio"/>. Anything else is refused at start, as the
+    /// SDK would silently fall back.
+    /// </summary>
+    internal static double DefaultRatio(string? argument)
+    {
+        if (string.IsNullOrWhiteSpace(argument))
+        {
+            return DefaultSamplingRatio;
+        }
+        return double.TryParse(argument, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var ratio) && ratio is >= 0 and <= 1
+            ? ratio
+            : throw new InvalidOperationException($"OTEL_TRACES_SAMPLER_ARG is \"{argument}\"; it must be a ratio from 0 to 1");
     }
 
     /// <summary>

@@ -186,6 +186,46 @@ public sealed class TracingTests
         }
     }
 
+    [Theory]
+    [InlineData("0", 0)]
+    [InlineData("1", 20)]
+    public async Task The_default_sampler_samples_new_traces_at_its_ratio_and_follows_a_sampled_caller(string ratio, int expected)
+    {
+        await using var otlp = await OtlpReceiver.StartAsync();
+        var host = new EaselHost(new()
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlp.Url,
+            ["OTEL_TRACES_SAMPLER_ARG"] = ratio,
+            ["OTEL_BSP_SCHEDULE_DELAY"] = "100",
+        });
+        var marker = Guid.NewGuid().ToString("N");
+        var (trace, span) = NewContext();
+        using (host)
+        {
+            using var client = host.Admin();
+            for (var i = 0; i < 20; i++)
+            {
+                await client.GetAsync($"/v1/tasks/{marker}");
+            }
+            using var sampled = new HttpRequestMessage(HttpMethod.Get, $"/v1/tasks/{marker}");
+            sampled.Headers.Add("traceparent", $"00-{trace}-{span}-01");
+            await client.SendAsync(sampled);
+        } // the provider flushes as the host stops
+
+        bool Ours(OtlpSpan s) => s.Kind == OtlpSpan.Server && s.Attributes.GetValueOrDefault("url.path", "").Contains(marker, StringComparison.Ordinal);
+        var spans = otlp.Spans().Where(Ours).ToList();
+        Assert.Single(spans, s => s.TraceId == trace); // a sampled caller is followed, whatever the ratio
+        Assert.Equal(expected, spans.Count(s => s.TraceId != trace));
+    }
+
+    [Fact]
+    public void A_sampler_argument_that_is_no_ratio_stops_the_start_with_its_name()
+    {
+        using var host = new EaselHost(new() { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:9", ["OTEL_TRACES_SAMPLER_ARG"] = "ten percent" });
+        var error = Assert.ThrowsAny<Exception>(() => host.Services);
+        Assert.Contains("OTEL_TRACES_SAMPLER_ARG", error.ToString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_host_without_an_otlp_endpoint_builds_no_tracer_provider()
     {
