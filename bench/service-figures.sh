@@ -34,6 +34,8 @@ run_wrk() { wrk -t2 -c32 -d"${duration}s" --latency "$@" 2>&1; }
 rps() { awk '/Requests\/sec/ {print $2}' <<<"$1"; }
 p99() { awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}' <<<"$1"; }
 non2xx() { awk '/Non-2xx/ {print $5}' <<<"$1"; }
+requests() { awk '/requests in/ {print $1}' <<<"$1"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
 
 # 5. The server again on the same data, now exporting over OTLP to a sink on loopback (it answers every POST 200 and
 # counts them), with the default sampler (parent-based, 10% of roots) and then with every request traced.
@@ -70,9 +72,12 @@ PY
     server=$!
     for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
     curl -sf -H "Authorization: Bearer $key" "http://127.0.0.1:$port/v1/tasks/$id" >/dev/null # warm
-    local hello traced
-    hello=$(run_wrk "http://127.0.0.1:$port/healthz")
-    traced=$(run_wrk -H "Authorization: Bearer $key" "http://127.0.0.1:$port/v1/tasks/$id")
+    local hello traced c0 c1 c2
+    # The server's own CPU time (user + system, in clock ticks) around each run: CPU per request depends much less
+    # on what else the machine runs than requests per second do.
+    c0=$(cpu_ticks); hello=$(run_wrk "http://127.0.0.1:$port/healthz")
+    c1=$(cpu_ticks); traced=$(run_wrk -H "Authorization: Bearer $key" "http://127.0.0.1:$port/v1/tasks/$id")
+    c2=$(cpu_ticks)
     sleep 6 # one more batch of spans (the exporter sends every 5 s)
     printf '  %-34s %12s %12s\n' "sampler: $sampler" "requests/s" "p99 (ms)"
     printf '  %-34s %12s %12s\n' "GET /healthz (hello)" "$(rps "$hello")" "$(p99 "$hello")"
@@ -82,6 +87,12 @@ PY
 import sys
 get, hello, get99, hello99 = map(float, sys.argv[1:])
 print(f"  ratio task GET / hello: throughput {get / hello:.2f}x, p99 {get99 / hello99:.2f}x")
+PY
+    python3 - "$(requests "$hello")" "$(requests "$traced")" "$((c1 - c0))" "$((c2 - c1))" "$(getconf CLK_TCK)" <<'PY'
+import sys
+hello_n, get_n, hello_t, get_t, hz = map(float, sys.argv[1:])
+hello_us, get_us = hello_t / hz / hello_n * 1e6, get_t / hz / get_n * 1e6
+print(f"  server CPU per request: healthz {hello_us:.1f} us, task GET {get_us:.1f} us; healthz / task GET {hello_us / get_us:.2f}x")
 PY
     [ -z "$(non2xx "$traced")" ] || echo "  WARNING: non-2xx answers during the GET run: $(non2xx "$traced")"
     echo "  the OTLP sink received (POSTs): $(cat "$data/sink.count" 2>/dev/null || echo nothing)"
