@@ -35,13 +35,14 @@ rps() { awk '/Requests\/sec/ {print $2}' <<<"$1"; }
 p99() { awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}' <<<"$1"; }
 non2xx() { awk '/Non-2xx/ {print $5}' <<<"$1"; }
 requests() { awk '/requests in/ {print $1}' <<<"$1"; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
 
 # 5. The server again on the same data, now exporting over OTLP to a sink on loopback (it answers every POST 200 and
 # counts them), with the default sampler (parent-based, 10% of roots) and then with every request traced.
 telemetry() {
-  echo "== telemetry: GET of a task with metrics and tracing on (OTLP to a loopback sink), against the bare /healthz (wrk -t2 -c32 -d${duration}s)"
-  kill $server; wait $server 2>/dev/null || true
+  local rounds=4 slice=3
+  echo "== telemetry: GET of a task with metrics and tracing on (OTLP to a loopback sink), against the bare /healthz"
+  echo "   (three servers at once, interleaved: ${rounds} rounds of wrk -t2 -c32 -d${slice}s per server and route; sums of the rounds)"
+  kill $server 2>/dev/null; wait $server 2>/dev/null || true
   sink_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   python3 - "$sink_port" "$data/sink.count" <<'PY' &
 import http.server, sys, threading
@@ -58,49 +59,63 @@ class Sink(http.server.BaseHTTPRequestHandler):
 http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Sink).serve_forever()
 PY
   sink=$!
-  trap 'kill $server $sink 2>/dev/null; wait $server $sink 2>/dev/null; rm -rf "$data"' EXIT
-  local sampler otel
-  declare -A gets
-  # off: no OTEL_* variable (the reference: metrics only); default: OTLP on, the default sampler; always_on: all traced.
-  for sampler in off default always_on; do
-    rm -f "$data/sink.count"
+  # off: no OTEL_* variable (the reference: metrics only); default: OTLP on, the default sampler; always_on: all
+  # traced. Each on its own copy of the data (one server per SQLite file), all running at once, so that whatever
+  # else loads the machine falls on the three alike.
+  local samplers=(off default always_on) sampler otel
+  declare -A ports pids reqs ticks
+  for sampler in "${samplers[@]}"; do
+    cp -r "$data" "$data-$sampler"
+    ports[$sampler]=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     otel=()
-    [ "$sampler" = off ] || otel=(OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$sink_port" OTEL_SERVICE_NAME=easel-bench)
+    [ "$sampler" = off ] || otel=(OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$sink_port" OTEL_SERVICE_NAME="easel-bench-$sampler")
     [ "$sampler" = always_on ] && otel+=(OTEL_TRACES_SAMPLER=always_on)
-    env Easel__DataDirectory="$data" Easel__BootstrapKey="$key" Logging__LogLevel__Default=Warning "${otel[@]}" \
-      dotnet src/Easel.Server/bin/Release/net10.0/Easel.Server.dll --urls "http://127.0.0.1:$port" >"$data/server-otel.log" 2>&1 &
-    server=$!
-    for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
-    curl -sf -H "Authorization: Bearer $key" "http://127.0.0.1:$port/v1/tasks/$id" >/dev/null # warm
-    local hello traced c0 c1 c2
-    # The server's own CPU time (user + system, in clock ticks) around each run: CPU per request depends much less
-    # on what else the machine runs than requests per second do.
-    c0=$(cpu_ticks); hello=$(run_wrk "http://127.0.0.1:$port/healthz")
-    c1=$(cpu_ticks); traced=$(run_wrk -H "Authorization: Bearer $key" "http://127.0.0.1:$port/v1/tasks/$id")
-    c2=$(cpu_ticks)
-    sleep 6 # one more batch of spans (the exporter sends every 5 s)
-    printf '  %-34s %12s %12s\n' "sampler: $sampler" "requests/s" "p99 (ms)"
-    printf '  %-34s %12s %12s\n' "GET /healthz (hello)" "$(rps "$hello")" "$(p99 "$hello")"
-    printf '  %-34s %12s %12s\n' "GET /v1/tasks/{id}" "$(rps "$traced")" "$(p99 "$traced")"
-    gets[$sampler]=$(rps "$traced")
-    python3 - "$(rps "$traced")" "$(rps "$hello")" "$(p99 "$traced")" "$(p99 "$hello")" <<'PY'
-import sys
-get, hello, get99, hello99 = map(float, sys.argv[1:])
-print(f"  ratio task GET / hello: throughput {get / hello:.2f}x, p99 {get99 / hello99:.2f}x")
-PY
-    python3 - "$(requests "$hello")" "$(requests "$traced")" "$((c1 - c0))" "$((c2 - c1))" "$(getconf CLK_TCK)" <<'PY'
-import sys
-hello_n, get_n, hello_t, get_t, hz = map(float, sys.argv[1:])
-hello_us, get_us = hello_t / hz / hello_n * 1e6, get_t / hz / get_n * 1e6
-print(f"  server CPU per request: healthz {hello_us:.1f} us, task GET {get_us:.1f} us; healthz / task GET {hello_us / get_us:.2f}x")
-PY
-    [ -z "$(non2xx "$traced")" ] || echo "  WARNING: non-2xx answers during the GET run: $(non2xx "$traced")"
-    echo "  the OTLP sink received (POSTs): $(cat "$data/sink.count" 2>/dev/null || echo nothing)"
-    kill $server; wait $server 2>/dev/null || true
+    env Easel__DataDirectory="$data-$sampler" Easel__BootstrapKey="$key" Logging__LogLevel__Default=Warning "${otel[@]}" \
+      dotnet src/Easel.Server/bin/Release/net10.0/Easel.Server.dll --urls "http://127.0.0.1:${ports[$sampler]}" >"$data-$sampler/server.log" 2>&1 &
+    pids[$sampler]=$!
   done
-  python3 -c 'import sys; off, d, a = map(float, sys.argv[1:]); print(f"  task GET with tracing against without: default sampler {d / off:.2f}x, every request traced {a / off:.2f}x")' \
-    "${gets[off]}" "${gets[default]}" "${gets[always_on]}"
-  kill $sink; wait $sink 2>/dev/null || true
+  trap 'kill ${pids[*]} $sink 2>/dev/null; wait ${pids[*]} $sink 2>/dev/null; rm -rf "$data" "$data"-*' EXIT
+  for sampler in "${samplers[@]}"; do
+    for _ in $(seq 100); do curl -sf "http://127.0.0.1:${ports[$sampler]}/healthz" >/dev/null && break; sleep 0.1; done
+    curl -sf -H "Authorization: Bearer $key" "http://127.0.0.1:${ports[$sampler]}/v1/tasks/$id" >/dev/null # warm
+  done
+  local round route out before i
+  for round in $(seq "$rounds"); do
+    # Each round starts with the next server, so none is always measured first (or last) in a round.
+    for i in 0 1 2; do
+      sampler=${samplers[$(( (round + i) % 3 ))]}
+      for route in healthz get; do
+        before=$(awk '{print $14 + $15}' "/proc/${pids[$sampler]}/stat")
+        if [ "$route" = healthz ]; then
+          out=$(wrk -t2 -c32 -d"${slice}s" "http://127.0.0.1:${ports[$sampler]}/healthz" 2>&1)
+        else
+          out=$(wrk -t2 -c32 -d"${slice}s" -H "Authorization: Bearer $key" "http://127.0.0.1:${ports[$sampler]}/v1/tasks/$id" 2>&1)
+          [ -z "$(non2xx "$out")" ] || echo "  WARNING: non-2xx answers ($sampler): $(non2xx "$out")"
+        fi
+        reqs[$sampler-$route]=$(( ${reqs[$sampler-$route]:-0} + $(requests "$out") ))
+        ticks[$sampler-$route]=$(( ${ticks[$sampler-$route]:-0} + $(awk '{print $14 + $15}' "/proc/${pids[$sampler]}/stat") - before ))
+      done
+    done
+  done
+  sleep 6 # the last batch of spans (the exporter sends every 5 s)
+  python3 - "$rounds" "$slice" "$(getconf CLK_TCK)" \
+    "${reqs[off-healthz]}" "${reqs[off-get]}" "${reqs[default-healthz]}" "${reqs[default-get]}" "${reqs[always_on-healthz]}" "${reqs[always_on-get]}" \
+    "${ticks[off-healthz]}" "${ticks[off-get]}" "${ticks[default-healthz]}" "${ticks[default-get]}" "${ticks[always_on-healthz]}" "${ticks[always_on-get]}" <<'PY'
+import sys
+rounds, slice_s, hz = map(float, sys.argv[1:4])
+r = list(map(float, sys.argv[4:10])); t = list(map(float, sys.argv[10:16]))
+seconds = rounds * slice_s
+print(f"  {'':20} {'healthz req/s':>14} {'task GET req/s':>15} {'GET / healthz':>14} {'CPU us/req healthz':>19} {'GET':>6}")
+for i, name in enumerate(["no OTLP", "default sampler", "all traced"]):
+    h, g = r[2 * i] / seconds, r[2 * i + 1] / seconds
+    ch, cg = t[2 * i] / hz / r[2 * i] * 1e6, t[2 * i + 1] / hz / r[2 * i + 1] * 1e6
+    print(f"  {name:20} {h:14,.0f} {g:15,.0f} {g / h:13.2f}x {ch:19.1f} {cg:6.1f}")
+print(f"  ratio task GET with metrics and tracing on (default sampler) / bare healthz: {r[3] / r[2]:.2f}x (same server), {r[3] / r[0]:.2f}x (the server without OTLP)")
+print(f"  task GET against the one without OTLP: default sampler {r[3] / r[1]:.2f}x, all traced {r[5] / r[1]:.2f}x")
+PY
+  echo "  the OTLP sink received (POSTs): $(cat "$data/sink.count" 2>/dev/null || echo nothing)"
+  kill "${pids[@]}" $sink; wait "${pids[@]}" $sink 2>/dev/null || true
+  rm -rf "$data"-*
 }
 if [ "$sections" = telemetry ]; then
   telemetry
