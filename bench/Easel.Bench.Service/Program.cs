@@ -16,8 +16,15 @@ using Easel.Imaging;
 //     (a server with Easel:Engine=passthrough) the delay from a task's end to its callback's arrival; --pg for a
 //     server in scale-out mode (Easel:Database:Provider=postgres), pointing at the same database; --burst cancel:
 //     pending tasks cancelled at once instead; --warmup N: a first round of N on the fresh server, reported apart.
+//   Easel.Bench.Service metrics [--records N] [--scrapes N] [--routes N]
+//     (no server) OpenTelemetry's Prometheus exporter against prometheus-net's meter adapter: the cost of a
+//     measurement with each listening, the cost of a scrape, the names each gives Easel's instruments.
 var options = args.Select((a, i) => (a, i)).Where(p => p.a.StartsWith("--", StringComparison.Ordinal))
     .ToDictionary(p => p.a[2..], p => args.ElementAtOrDefault(p.i + 1) ?? "");
+if (args.FirstOrDefault() == "metrics")
+{
+    return await MetricsCommand.RunAsync(options);
+}
 if (!options.TryGetValue("url", out var baseUrl) || !options.TryGetValue("key", out var key))
 {
     Console.Error.WriteLine("usage: Easel.Bench.Service latency|callbacks --url URL --key KEY [--runs N] [--db PATH | --pg CONNECTION-STRING] [--tasks N]");

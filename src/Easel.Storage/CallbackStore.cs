@@ -11,7 +11,7 @@ namespace Easel.Storage;
 public abstract class CallbackStore : ICallbackStore
 {
     private const string DeliveryColumns =
-        "id, task_id, account_id, event, url, state, attempts, next_attempt_at, body, last_status, last_error, delivered_at, created_at";
+        "id, task_id, account_id, event, url, state, attempts, next_attempt_at, body, last_status, last_error, delivered_at, created_at, trace_parent";
 
     private const int Pending = (int)DeliveryState.Pending;
 
@@ -111,7 +111,7 @@ public abstract class CallbackStore : ICallbackStore
         r.Id, r.TaskId, r.AccountId, r.Event, r.Url, (DeliveryState)r.State, (int)r.Attempts,
         StoreDialect.ReadInstant(r.NextAttemptAt), r.Body, (int?)r.LastStatus, r.LastError,
         r.DeliveredAt is { } delivered ? StoreDialect.ReadInstant(delivered) : null,
-        StoreDialect.ReadInstant(r.CreatedAt));
+        StoreDialect.ReadInstant(r.CreatedAt)) { TraceParent = r.TraceParent };
 
     // Integers as long and instants as object, read from either database (see AccountStore).
     private sealed class Row
@@ -129,5 +129,6 @@ public abstract class CallbackStore : ICallbackStore
         public string? LastError { get; set; }
         public object? DeliveredAt { get; set; }
         public object CreatedAt { get; set; } = 0L;
+        public string? TraceParent { get; set; }
     }
 }

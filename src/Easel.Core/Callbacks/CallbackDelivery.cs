@@ -20,7 +20,11 @@ public sealed record CallbackDelivery(
     int? LastStatus,
     string? LastError,
     DateTimeOffset? DeliveredAt,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt)
+{
+    /// <summary>The task's trace context, copied into the outbox row with the terminal state, so each attempt's span joins the task's trace.</summary>
+    public string? TraceParent { get; init; }
+}
 
 /// <summary>A claim on a due delivery: only its holder records the attempt.</summary>
 public sealed record DeliveryClaim(CallbackDelivery Delivery, string Token);

@@ -47,6 +47,7 @@ public sealed class CallbackDispatcher(
         int? status = null;
         string? error = null;
         var refused = false;
+        using var span = EaselTracing.StartCallback(delivery.Id, delivery.TaskId, delivery.Attempts + 1, delivery.TraceParent);
         try
         {
             var now = time.GetUtcNow();
@@ -74,6 +75,9 @@ public sealed class CallbackDispatcher(
             error = e.Message;
             refused = e.AddressRefused;
         }
+        span?.SetTag("http.response.status_code", status);
+        EaselTracing.Failed(span, error);
+        span?.Stop(); // the send's span ends with the send, not with the bookkeeping below
         var delivered = error is null;
         var attempts = delivery.Attempts + 1;
         DateTimeOffset? retryAt = delivered || attempts > options.RetryDelays.Count

@@ -48,6 +48,12 @@ public sealed record TaskRecord(
     /// <summary>The X-Request-Id of the request that created the task, for operators to find its log line. Never on the wire.</summary>
     public string? RequestId { get; init; }
 
+    /// <summary>
+    /// The W3C traceparent of the request that created the task, when it was traced: the worker's spans and the
+    /// callbacks' continue its trace (see <see cref="Observability.EaselTracing"/>). Never on the wire.
+    /// </summary>
+    public string? TraceParent { get; init; }
+
     public bool IsTerminal => State is TaskState.Completed or TaskState.Failed or TaskState.Cancelled;
 
     public bool CanCancel => State is TaskState.Pending or TaskState.Processing;

@@ -31,6 +31,8 @@ public sealed class TaskRunner(
         if (task.Attempts > options.MaxAttempts)
         {
             var failure = new TaskFailure(FailureKind.ServiceError, $"the task was interrupted {options.MaxAttempts} times and was not tried again");
+            using var settle = EaselTracing.StartStage("settle");
+            EaselTracing.Failed(settle, failure.Message);
             if (await store.FailAsync(lease, failure, time.GetUtcNow(), CancellationToken.None))
             {
                 metrics.TaskFinished(task, TaskState.Failed, failure.Kind);
@@ -80,14 +82,27 @@ public sealed class TaskRunner(
         try
         {
             progress.Report(5);
-            var source = await LoadSourceAsync(task.Operation, cancellationToken);
-            var mask = task.Operation switch
+            byte[]? source, mask;
+            // The image fetches (HttpClient spans, through the guarded client) are children of this span.
+            using (var fetch = EaselTracing.StartStage("fetch"))
             {
-                UploadPaint { Mask: ImageMask m } => await LoadAsync(m.Image, "mask", cancellationToken),
-                Edit { Mask: ImageMask m } => await LoadAsync(m.Image, "mask", cancellationToken),
-                Inpaint { Mask: ImageMask m } => await LoadAsync(m.Image, "mask", cancellationToken),
-                _ => (byte[]?)null,
-            };
+                try
+                {
+                    source = await LoadSourceAsync(task.Operation, cancellationToken);
+                    mask = task.Operation switch
+                    {
+                        UploadPaint { Mask: ImageMask m } => await LoadAsync(m.Image, "mask", cancellationToken),
+                        Edit { Mask: ImageMask m } => await LoadAsync(m.Image, "mask", cancellationToken),
+                        Inpaint { Mask: ImageMask m } => await LoadAsync(m.Image, "mask", cancellationToken),
+                        _ => (byte[]?)null,
+                    };
+                }
+                catch (Exception e) when (e is OutboundException or EngineFailureException)
+                {
+                    EaselTracing.Failed(fetch, e.Message);
+                    throw;
+                }
+            }
             progress.Report(15);
 
             // The engine's own 0-100 maps onto 15-90 of the task.
@@ -95,14 +110,18 @@ public sealed class TaskRunner(
             var input = new EngineInput(task.Operation, source, mask, TaskIds.SeedOf(task.Id));
             var started = time.GetTimestamp();
             EngineOutput output;
-            try
+            using (var engineSpan = EaselTracing.StartStage("engine"))
             {
-                output = await engine.RunAsync(input, engineProgress, cancellationToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                metrics.EngineRan(task.Operation.Kind, time.GetElapsedTime(started), succeeded: false);
-                throw;
+                try
+                {
+                    output = await engine.RunAsync(input, engineProgress, cancellationToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    metrics.EngineRan(task.Operation.Kind, time.GetElapsedTime(started), succeeded: false);
+                    EaselTracing.Failed(engineSpan, e is EngineFailureException ? e.Message : "internal error");
+                    throw;
+                }
             }
             metrics.EngineRan(task.Operation.Kind, time.GetElapsedTime(started), succeeded: true);
             var expected = ModelCatalog.Of(task.Operation.Kind).ImageCount;
@@ -113,9 +132,13 @@ public sealed class TaskRunner(
             }
 
             var keys = new List<string>(output.Images.Count);
-            foreach (var image in output.Images)
+            using (var storing = EaselTracing.StartStage("store"))
             {
-                keys.Add(await blobs.SaveAsync(image, output.Extension, cancellationToken));
+                storing?.SetTag("easel.task.images", output.Images.Count);
+                foreach (var image in output.Images)
+                {
+                    keys.Add(await blobs.SaveAsync(image, output.Extension, cancellationToken));
+                }
             }
             progress.Report(95);
             return new Outcome(keys, null);
@@ -139,6 +162,11 @@ public sealed class TaskRunner(
 
     private async Task FinishAsync(TaskRecord task, TaskLease lease, Outcome outcome)
     {
+        using var settle = EaselTracing.StartStage("settle");
+        if (outcome.Failure is { } failure)
+        {
+            EaselTracing.Failed(settle, failure.Message);
+        }
         var now = time.GetUtcNow();
         // CancellationToken.None: once the work is done, recording it must not be abandoned half-way.
         var recorded = outcome.Failure is null
@@ -155,6 +183,7 @@ public sealed class TaskRunner(
             {
                 await blobs.DeleteAsync(key, CancellationToken.None);
             }
+            settle?.SetTag("easel.task.recorded", false);
             logger.LogInformation("Task {TaskId} finished but was no longer ours to record", task.Id);
         }
     }

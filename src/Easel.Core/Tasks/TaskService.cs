@@ -101,7 +101,11 @@ public sealed class TaskService(
         var task = new TaskRecord(
             TaskIds.New(dialect, now), account.Id, dialect, command.Operation, TaskState.Pending, Progress: 0,
             now, StartedAt: null, FinishedAt: null, prices.PriceMicros(command.Operation, account.Group), Failure: null,
-            ResultKeys: [], command.CallbackUrl, Attempts: 0, account.Group) { BaseUrl = command.BaseUrl, RequestId = command.RequestId };
+            ResultKeys: [], command.CallbackUrl, Attempts: 0, account.Group) {
+            BaseUrl = command.BaseUrl,
+            RequestId = command.RequestId,
+            TraceParent = EaselTracing.CurrentTraceParent(),
+        };
         var maxActive = account.MaxActiveTasks ?? limits.MaxActiveTasksPerAccount;
         var admission = new TaskAdmission(maxActive,
             idempotency is null ? null : new IdempotencyClaim(idempotency.Key, idempotency.RequestHash, limits.IdempotencyWindow));

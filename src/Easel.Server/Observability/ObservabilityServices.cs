@@ -3,6 +3,7 @@ using Easel.Server.Dialects.Unified;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
 
 namespace Easel.Server.Observability;
 
@@ -11,7 +12,7 @@ internal static class ObservabilityServices
 {
     /// <summary>
     /// Console logs as readable single lines, or JSON lines with Easel:Logging:Format=json (the built-in
-    /// Logging:Console:FormatterName=json works too); the metrics exporter and the queue gauges.
+    /// Logging:Console:FormatterName=json works too); the queue gauges, and the OpenTelemetry SDK (metrics, and traces when OTLP is configured: see Telemetry).
     /// </summary>
     public static WebApplicationBuilder AddEaselObservability(this WebApplicationBuilder builder)
     {
@@ -53,25 +54,26 @@ internal static class ObservabilityServices
         }
 
         builder.Services.AddOptions<MetricsOptions>().BindConfiguration(MetricsOptions.Section);
-        builder.Services.AddSingleton<MetricsCollector>();
         builder.Services.AddSingleton<TaskQueueGauges>();
+        builder.AddEaselTelemetry();
         return builder;
     }
 
     /// <summary>Request ids and the per-request log line and histogram. First in the pipeline, so it sees the final status.</summary>
     public static IApplicationBuilder UseEaselRequestTelemetry(this IApplicationBuilder app) => app.UseMiddleware<RequestTelemetry>();
 
-    /// <summary>GET /metrics in the Prometheus text format.</summary>
+    /// <summary>GET /metrics in the Prometheus text format, by OpenTelemetry's exporter.</summary>
     public static IEndpointRouteBuilder MapMetrics(this IEndpointRouteBuilder app)
     {
-        // Created now, not at the first scrape: the listener must be counting before the first request or task.
-        var collector = app.ServiceProvider.GetRequiredService<MetricsCollector>();
+        // The meter provider now, not at the first scrape: it must be listening before the first request or task.
+        _ = app.ServiceProvider.GetRequiredService<MeterProvider>();
         var queue = app.ServiceProvider.GetRequiredService<TaskQueueGauges>();
-        var endpoint = app.MapGet("/metrics", async (HttpContext http) =>
+        // An observable gauge's callback cannot wait for the database: the store is read first, then collected.
+        var endpoint = app.MapPrometheusScrapingEndpoint("/metrics", meterProvider: null, configureBranchedPipeline: scrape => scrape.Use(async (http, next) =>
         {
             await queue.RefreshAsync(http.RequestAborted);
-            return TypedResults.Text(collector.Render(), PrometheusText.ContentType);
-        }).ExcludeFromDescription(); // for operators' scrapers, not part of either dialect's document
+            await next(http);
+        }), optionsName: null).ExcludeFromDescription(); // for operators' scrapers, not part of either dialect's document
         if (app.ServiceProvider.GetRequiredService<IOptions<MetricsOptions>>().Value.RequireAdminKey)
         {
             endpoint.RequireApiKey(UnifiedErrors.Instance, adminOnly: true);

@@ -1,3 +1,4 @@
+using Easel.Core.Observability;
 using Easel.Core.Tasks;
 using Easel.Server.Health;
 using Easel.Server.Hosting;
@@ -38,6 +39,7 @@ internal sealed class TaskWorker(
             {
                 await slots.WaitAsync(stoppingToken);
                 ClaimedTask? claim;
+                var claimStarted = time.GetUtcNow();
                 try
                 {
                     claim = await store.ClaimNextAsync(node.Id, time.GetUtcNow(), lease, stoppingToken);
@@ -57,7 +59,7 @@ internal sealed class TaskWorker(
                     continue;
                 }
                 running.RemoveAll(t => t.IsCompleted);
-                running.Add(RunAndReleaseAsync(claim, slots, graceOver.Token));
+                running.Add(RunAndReleaseAsync(claim, claimStarted, slots, graceOver.Token));
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -94,8 +96,11 @@ internal sealed class TaskWorker(
         await all;
     }
 
-    private async Task RunAndReleaseAsync(ClaimedTask claim, SemaphoreSlim slots, CancellationToken graceOver)
+    private async Task RunAndReleaseAsync(ClaimedTask claim, DateTimeOffset claimStarted, SemaphoreSlim slots, CancellationToken graceOver)
     {
+        // The run's span (and the claim's, now that it is known which task was claimed) continue the create
+        // request's trace; the runner's stages are its children. Empty claims (polls) make no span.
+        using var run = EaselTracing.StartRun(claim.Task, claimStarted, time.GetUtcNow(), node.Id);
         try
         {
             await Task.Yield();

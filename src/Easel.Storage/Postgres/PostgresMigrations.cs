@@ -119,6 +119,12 @@ public static class PostgresMigrations
         """
         ALTER TABLE tasks ADD COLUMN request_id text;
         """,
+        // 3: the create request's W3C traceparent (SQLite step 5), so the worker's and the callbacks' spans continue
+        // its trace; copied onto each callback's outbox row with the terminal state.
+        """
+        ALTER TABLE tasks ADD COLUMN trace_parent text;
+        ALTER TABLE callback_deliveries ADD COLUMN trace_parent text;
+        """,
     ];
 
     /// <summary>The newest schema version this Easel knows.</summary>

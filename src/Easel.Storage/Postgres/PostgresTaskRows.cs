@@ -12,14 +12,14 @@ internal static class PostgresTaskRows
 {
     public const string Columns =
         "id, account_id, dialect, kind, operation, state, progress, created_at, started_at, finished_at, price_micros, " +
-        "failure_kind, failure_message, result_keys::text AS result_keys, callback_url, attempts, price_group, base_url, request_id";
+        "failure_kind, failure_message, result_keys::text AS result_keys, callback_url, attempts, price_group, base_url, request_id, trace_parent";
 
     /// <summary>The columns a create writes, with their parameters (see <see cref="InsertArguments"/>).</summary>
     public const string InsertColumns =
-        "id, account_id, dialect, kind, operation, state, progress, priority, created_at, price_micros, callback_url, price_group, base_url, request_id";
+        "id, account_id, dialect, kind, operation, state, progress, priority, created_at, price_micros, callback_url, price_group, base_url, request_id, trace_parent";
 
     public const string InsertValues =
-        "@Id, @AccountId, @Dialect, @Kind, @Operation, @State, 0, @Priority, @CreatedAt, @PriceMicros, @CallbackUrl, @PriceGroup, @BaseUrl, @RequestId";
+        "@Id, @AccountId, @Dialect, @Kind, @Operation, @State, 0, @Priority, @CreatedAt, @PriceMicros, @CallbackUrl, @PriceGroup, @BaseUrl, @RequestId, @TraceParent";
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
 
@@ -38,6 +38,7 @@ internal static class PostgresTaskRows
         task.PriceGroup,
         task.BaseUrl,
         task.RequestId,
+        task.TraceParent,
     };
 
     public static TaskRecord? Map(TaskRow? row) => row is null ? null : new TaskRecord(
@@ -55,7 +56,7 @@ internal static class PostgresTaskRows
         row.ResultKeys is null ? [] : JsonSerializer.Deserialize<string[]>(row.ResultKeys, Json)!,
         row.CallbackUrl,
         row.Attempts,
-        row.PriceGroup) { BaseUrl = row.BaseUrl, RequestId = row.RequestId };
+        row.PriceGroup) { BaseUrl = row.BaseUrl, RequestId = row.RequestId, TraceParent = row.TraceParent };
 
     /// <summary>Npgsql reads timestamptz as a UTC DateTime.</summary>
     public static DateTimeOffset Instant(DateTime utc) => new(DateTime.SpecifyKind(utc, DateTimeKind.Utc));
@@ -81,5 +82,6 @@ internal static class PostgresTaskRows
         public string PriceGroup { get; set; } = "";
         public string? BaseUrl { get; set; }
         public string? RequestId { get; set; }
+        public string? TraceParent { get; set; }
     }
 }

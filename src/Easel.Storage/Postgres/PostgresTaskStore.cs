@@ -143,12 +143,12 @@ public sealed class PostgresTaskStore(PostgresDatabase db, CallbackHandoff? call
         var lease = (callbackOptions ?? new CallbackOptions()).LeaseDuration;
         var delivery = await c.QuerySingleOrDefaultAsync<DeliveryRow>(
             $"""
-            INSERT INTO callback_deliveries (id, task_id, account_id, event, url, next_attempt_at, created_at, lease_token, lease_expires_at)
+            INSERT INTO callback_deliveries (id, task_id, account_id, event, url, next_attempt_at, created_at, lease_token, lease_expires_at, trace_parent)
             SELECT @deliveryId, id, account_id,
                    CASE state WHEN {Completed} THEN '{CallbackEvents.Completed}' WHEN {Failed} THEN '{CallbackEvents.Failed}' ELSE '{CallbackEvents.Cancelled}' END,
-                   callback_url, @at, @at, @token, @expires
+                   callback_url, @at, @at, @token, @expires, trace_parent
             FROM tasks WHERE id = @taskId AND callback_url IS NOT NULL
-            RETURNING id, task_id, account_id, event, url
+            RETURNING id, task_id, account_id, event, url, trace_parent
             """,
             new { deliveryId = "dlv_" + Guid.NewGuid().ToString("N"), taskId, at, token, expires = at + lease }, tx);
         var kind = settlement == Settlement.Charge ? LedgerKind.Charge : LedgerKind.Refund;
@@ -169,7 +169,7 @@ public sealed class PostgresTaskStore(PostgresDatabase db, CallbackHandoff? call
             return null;
         }
         return new DeliveryClaim(new CallbackDelivery(delivery.Id, delivery.TaskId, delivery.AccountId, delivery.Event, delivery.Url,
-            DeliveryState.Pending, 0, at, null, null, null, null, at), token);
+            DeliveryState.Pending, 0, at, null, null, null, null, at) { TraceParent = delivery.TraceParent }, token);
     }
 
     // Called after the commit: a delivery is never attempted for a transition that did not happen.
@@ -375,6 +375,7 @@ public sealed class PostgresTaskStore(PostgresDatabase db, CallbackHandoff? call
         public string AccountId { get; set; } = "";
         public string Event { get; set; } = "";
         public string Url { get; set; } = "";
+        public string? TraceParent { get; set; }
     }
 
     private sealed class IdempotencyRow

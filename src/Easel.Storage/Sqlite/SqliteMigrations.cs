@@ -128,6 +128,12 @@ public static class SqliteMigrations
         """
         ALTER TABLE tasks ADD COLUMN request_id TEXT;
         """,
+        // 5: the create request's W3C traceparent, so the worker's and the callbacks' spans continue its trace (a
+        // restart or another node in between); copied onto each callback's outbox row with the terminal state.
+        """
+        ALTER TABLE tasks ADD COLUMN trace_parent TEXT;
+        ALTER TABLE callback_deliveries ADD COLUMN trace_parent TEXT;
+        """,
     ];
 
     public static async Task ApplyAsync(SqliteDatabase database, TimeProvider time, CancellationToken cancellationToken)

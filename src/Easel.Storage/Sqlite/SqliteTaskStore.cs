@@ -21,7 +21,7 @@ public sealed class SqliteTaskStore(
 
     private const string Columns =
         "id, account_id, dialect, kind, operation, state, progress, created_at, started_at, finished_at, price_micros, " +
-        "failure_kind, failure_message, result_keys, callback_url, attempts, price_group, base_url, request_id";
+        "failure_kind, failure_message, result_keys, callback_url, attempts, price_group, base_url, request_id, trace_parent";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
 
@@ -74,8 +74,8 @@ public sealed class SqliteTaskStore(
             }
             await c.ExecuteAsync(
                 """
-                INSERT INTO tasks (id, account_id, dialect, kind, operation, state, progress, priority, created_at, price_micros, callback_url, price_group, base_url, request_id)
-                VALUES (@Id, @AccountId, @Dialect, @Kind, @Operation, @State, 0, @Priority, @CreatedAt, @PriceMicros, @CallbackUrl, @PriceGroup, @BaseUrl, @RequestId)
+                INSERT INTO tasks (id, account_id, dialect, kind, operation, state, progress, priority, created_at, price_micros, callback_url, price_group, base_url, request_id, trace_parent)
+                VALUES (@Id, @AccountId, @Dialect, @Kind, @Operation, @State, 0, @Priority, @CreatedAt, @PriceMicros, @CallbackUrl, @PriceGroup, @BaseUrl, @RequestId, @TraceParent)
                 """,
                 new
                 {
@@ -92,6 +92,7 @@ public sealed class SqliteTaskStore(
                     task.PriceGroup,
                     task.BaseUrl,
                     task.RequestId,
+                    task.TraceParent,
                 }, tx);
             await c.ExecuteAsync(
                 "INSERT INTO ledger (account_id, task_id, kind, amount_micros, created_at) VALUES (@AccountId, @Id, @kind, -@PriceMicros, @at)",
@@ -109,12 +110,12 @@ public sealed class SqliteTaskStore(
         var leaseMs = (long)(callbackOptions ?? new CallbackOptions()).LeaseDuration.TotalMilliseconds;
         var delivery = await c.QuerySingleOrDefaultAsync<DeliveryRow>(
             $"""
-            INSERT INTO callback_deliveries (id, task_id, account_id, event, url, next_attempt_at, created_at, lease_token, lease_expires_at)
+            INSERT INTO callback_deliveries (id, task_id, account_id, event, url, next_attempt_at, created_at, lease_token, lease_expires_at, trace_parent)
             SELECT @deliveryId, id, account_id,
                    CASE state WHEN {Completed} THEN '{CallbackEvents.Completed}' WHEN {Failed} THEN '{CallbackEvents.Failed}' ELSE '{CallbackEvents.Cancelled}' END,
-                   callback_url, @at, @at, @token, @expires
+                   callback_url, @at, @at, @token, @expires, trace_parent
             FROM tasks WHERE id = @taskId AND callback_url IS NOT NULL
-            RETURNING id, task_id, account_id, event, url
+            RETURNING id, task_id, account_id, event, url, trace_parent
             """,
             new { deliveryId = "dlv_" + Guid.NewGuid().ToString("N"), taskId, at, token, expires = at + leaseMs }, tx);
         var kind = settlement == Settlement.Charge ? LedgerKind.Charge : LedgerKind.Refund;
@@ -136,7 +137,7 @@ public sealed class SqliteTaskStore(
         }
         var when = DateTimeOffset.FromUnixTimeMilliseconds(at);
         return new DeliveryClaim(new CallbackDelivery(delivery.Id, delivery.TaskId, delivery.AccountId, delivery.Event, delivery.Url,
-            DeliveryState.Pending, 0, when, null, null, null, null, when), token);
+            DeliveryState.Pending, 0, when, null, null, null, null, when) { TraceParent = delivery.TraceParent }, token);
     }
 
     // Called after the commit: a delivery is never attempted for a transition that did not happen.
@@ -335,7 +336,7 @@ public sealed class SqliteTaskStore(
         row.ResultKeys is null ? [] : JsonSerializer.Deserialize<string[]>(row.ResultKeys, Json)!,
         row.CallbackUrl,
         (int)row.Attempts,
-        row.PriceGroup) { BaseUrl = row.BaseUrl, RequestId = row.RequestId };
+        row.PriceGroup) { BaseUrl = row.BaseUrl, RequestId = row.RequestId, TraceParent = row.TraceParent };
 
     private sealed class TaskRow
     {
@@ -358,6 +359,7 @@ public sealed class SqliteTaskStore(
         public string PriceGroup { get; set; } = "";
         public string? BaseUrl { get; set; }
         public string? RequestId { get; set; }
+        public string? TraceParent { get; set; }
     }
 
     private sealed class DeliveryRow
@@ -367,6 +369,7 @@ public sealed class SqliteTaskStore(
         public string AccountId { get; set; } = "";
         public string Event { get; set; } = "";
         public string Url { get; set; } = "";
+        public string? TraceParent { get; set; }
     }
 
     private sealed class PendingRow

@@ -88,6 +88,28 @@ public sealed class MetricsTests
         Assert.Equal(1, Delta("easel_http_request_duration_seconds_count", ("method", "POST"), ("route", "/v1/tasks/{taskId}/cancel"), ("status", "200")));
         Assert.Equal(0, after.Value("easel_tasks_pending"));
         Assert.Equal(0, after.Value("easel_tasks_oldest_pending_age_seconds"));
+
+        // Every metric README documents is served, under that name, after this work.
+        var documented = DocumentedMetricNames();
+        Assert.True(documented.Count >= 11, $"README's metrics table lists {documented.Count} names: {string.Join(", ", documented)}");
+        Assert.All(documented, name => Assert.True(after.Families.ContainsKey(name), $"README documents {name}; /metrics has no such family"));
+    }
+
+    // The names in the first column of README's metrics table (between "| metric |" and the next blank line).
+    private static List<string> DocumentedMetricNames()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Easel.slnx")))
+        {
+            directory = directory.Parent;
+        }
+        Assert.NotNull(directory);
+        var lines = File.ReadAllLines(Path.Combine(directory.FullName, "README.md"));
+        var start = Array.FindIndex(lines, l => l.StartsWith("| metric |", StringComparison.Ordinal));
+        Assert.True(start >= 0, "README has no metrics table");
+        return lines.Skip(start + 2).TakeWhile(l => l.StartsWith('|'))
+            .SelectMany(l => System.Text.RegularExpressions.Regex.Matches(l.Split('|')[1], "`(easel_[a-z_]+)`").Select(m => m.Groups[1].Value))
+            .ToList();
     }
 
     [Fact]

@@ -231,6 +231,33 @@ public abstract class StoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_trace_context_of_a_create_goes_with_its_task_and_every_claim_of_its_callback()
+    {
+        const string traceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        var account = await NewAccountAsync(10 * Price);
+        var traced = NewTask(account, callbackUrl: "http://127.0.0.1:9/hook") with { TraceParent = traceParent };
+        await InsertAsync(traced);
+        var claim = await ClaimAsync("node-a");
+        Assert.Equal(traceParent, claim.Task.TraceParent);
+        Assert.Equal(traceParent, (await Tasks.GetAsync(traced.Id, default))!.TraceParent);
+        Assert.True(await Tasks.CompleteAsync(claim.Lease, ["k"], T0, default));
+
+        // Handed over by the transaction, read back, and claimed again after the claim expired: the same context.
+        var handed = Assert.Single(Handoff.TakeUpTo(10));
+        Assert.Equal(traceParent, handed.Delivery.TraceParent);
+        Assert.Equal(traceParent, Assert.Single(await Callbacks.ForTaskAsync(traced.Id, default)).TraceParent);
+        var reclaimed = Assert.Single(await Callbacks.ClaimDueAsync(T0 + TimeSpan.FromMinutes(5), Lease, 10, default));
+        Assert.Equal(traceParent, reclaimed.Delivery.TraceParent);
+
+        // A task created while nothing traced has none, nor has its callback.
+        var untraced = NewTask(account, callbackUrl: "http://127.0.0.1:9/hook");
+        await InsertAsync(untraced);
+        Assert.True(await Tasks.CompleteAsync((await ClaimAsync("node-a")).Lease, ["k"], T0, default));
+        Assert.Null((await Tasks.GetAsync(untraced.Id, default))!.TraceParent);
+        Assert.Null(Assert.Single(Handoff.TakeUpTo(10)).Delivery.TraceParent);
+    }
+
+    [Fact]
     public async Task A_callback_claim_that_expired_is_claimed_again_by_one_dispatcher_only()
     {
         var handed = await CompleteWithCallbackAsync();
