@@ -24,8 +24,9 @@ dotnet build -c Release src/Easel.Server >/dev/null
 dotnet build -c Release bench/Easel.Bench.Service >/dev/null
 dotnet build -c Release "$before/src/Easel.Server" >/dev/null
 
-start() { # tree -> "port key"
-    local tree=$1 dir port key
+# Starts a server of the tree $1 on a free port; sets port and key (globals: a subshell would lose the pid).
+start() {
+    local tree=$1 dir
     dir=$(mktemp -d)
     data+=("$dir")
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -34,10 +35,11 @@ start() { # tree -> "port key"
       dotnet "$tree/src/Easel.Server/bin/Release/net10.0/Easel.Server.dll" --urls "http://127.0.0.1:$port" >"$dir/server.log" 2>&1 &
     servers+=($!)
     for _ in $(seq 200); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
-    echo "$port $key"
 }
-read -r old_port old_key < <(start "$before")
-read -r new_port new_key < <(start "$PWD")
+start "$before"
+old_port=$port old_key=$key
+start "$PWD"
+new_port=$port new_key=$key
 client=bench/Easel.Bench.Service/bin/Release/net10.0/Easel.Bench.Service.dll
 
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); before = $ref, after = $(git rev-parse --short HEAD)"

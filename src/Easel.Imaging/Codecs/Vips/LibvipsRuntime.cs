@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using NetVips;
 
@@ -29,8 +28,6 @@ internal static partial class LibvipsRuntime
             throw new InvalidOperationException("libvips could not be loaded: " + ModuleInitializer.Exception?.Message, ModuleInitializer.Exception);
         }
 
-        LimitMallocArenas();
-
         // The operation cache would keep recent operations and their pixels alive between tasks (and hand one
         // task's decoded image to another with the same bytes): every image here is used once.
         Cache.Max = 0;
@@ -53,36 +50,6 @@ internal static partial class LibvipsRuntime
         }
         return true;
     }
-
-    // glibc gives each thread that mallocs its own arena (up to 8 per core) and rarely returns their freed pages:
-    // libvips' worker threads each grow one, which measured 10-12 MB of the 24 MP decode's peak above its pixels
-    // (bench/Easel.Bench.Imaging memory). Two arenas is what libvips' and sharp's documentation advise for glibc. An
-    // operator's own MALLOC_ARENA_MAX wins; elsewhere than glibc on Linux there is nothing to do.
-    private static void LimitMallocArenas()
-    {
-        const int ArenaMax = -8; // M_ARENA_MAX in glibc's malloc.h
-        if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable("MALLOC_ARENA_MAX") is not null)
-        {
-            return;
-        }
-
-        try
-        {
-            _ = Mallopt(ArenaMax, 2);
-        }
-        catch (EntryPointNotFoundException)
-        {
-            // musl and other C libraries have no mallopt: their allocator has no per-thread arenas to limit.
-        }
-        catch (DllNotFoundException)
-        {
-            // No libc by that name (not glibc or musl): as above.
-        }
-    }
-
-    [DllImport("libc", EntryPoint = "mallopt")]
-    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static extern int Mallopt(int parameter, int value);
 
     private static void OnLog(string domain, Enums.LogLevelFlags level, string message)
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Easel.Imaging.Tests.Codecs.Jpeg;
 
 namespace Easel.Imaging.Tests.Codecs.Formats;
@@ -69,30 +68,14 @@ internal static class FormatTools
         return Pam.ToRgba(pam, out width, out height);
     }
 
-    private static void Run(string tool, IReadOnlyList<string> arguments)
-    {
-        var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{tool} did not start.");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{tool} {string.Join(' ', arguments)} failed: {errors.Result}{output.Result}");
-        }
-    }
+    // The tools write files, not stdout: their own output is only what they say when they fail.
+    private static void Run(string tool, IReadOnlyList<string> arguments) => JpegTools.Run(tool, arguments, []);
 
     private static string Require(string tool)
         => Find(tool) ?? throw new InvalidOperationException(
             $"{tool} is not installed; CI installs it with .ci/install-packages (webp, libavif-bin, libheif-examples, libjxl-tools, netpbm).");
 
-    private static string? Find(string tool)
-        => (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin").Split(':').Select(d => Path.Combine(d, tool)).FirstOrDefault(File.Exists);
+    private static string? Find(string tool) => JpegTools.Find(tool);
 }
 
 // A PAM (P7) with 8-bit RGB_ALPHA or RGB tuples, as pngtopam -alphapam writes.

@@ -54,7 +54,7 @@ internal static class JpegTools
         => Find(tool) ?? throw new InvalidOperationException(
             $"{tool} is not installed; CI installs it with .ci/install-packages (libjpeg-turbo-progs, netpbm).");
 
-    private static string? Find(string tool)
+    internal static string? Find(string tool)
     {
         foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin").Split(':'))
         {
