@@ -54,23 +54,20 @@ public sealed class LocalEngine(IHoleFiller filler) : IImageEngine
                 $"the local engine does not serve {input.Operation.Kind}; an upstream engine must (see GET /v1/models)"),
         };
 
-        var output = input.Operation.Output;
+        var (format, encode) = Encoder(input.Operation.Output);
         var encoded = new byte[variants.Length][];
-        Parallel.For(0, variants.Length, new ParallelOptions { CancellationToken = cancellationToken }, i => encoded[i] = output switch
-        {
-            OutputFormat.Jpeg => ImageCodec.EncodeJpeg(variants[i], JpegQuality, JpegSubsampling.Yuv420),
-            OutputFormat.Webp => ImageCodec.EncodeWebP(variants[i], WebPQuality, lossless: false, WebPEffort),
-            _ => ImageCodec.EncodePng(variants[i], PngCompressionLevel),
-        });
+        Parallel.For(0, variants.Length, new ParallelOptions { CancellationToken = cancellationToken }, i => encoded[i] = encode(variants[i]));
         progress.Report(100);
-        var (extension, contentType) = ImageFileTypes.Of(output switch
-        {
-            OutputFormat.Jpeg => ImageFormat.Jpeg,
-            OutputFormat.Webp => ImageFormat.WebP,
-            _ => ImageFormat.Png,
-        });
+        var (extension, contentType) = ImageFileTypes.Of(format);
         return new EngineOutput(encoded, extension, contentType);
     }
+
+    private static (ImageFormat Format, Func<RgbaImage, byte[]> Encode) Encoder(OutputFormat output) => output switch
+    {
+        OutputFormat.Jpeg => (ImageFormat.Jpeg, image => ImageCodec.EncodeJpeg(image, JpegQuality, JpegSubsampling.Yuv420)),
+        OutputFormat.Webp => (ImageFormat.WebP, image => ImageCodec.EncodeWebP(image, WebPQuality, lossless: false, WebPEffort)),
+        _ => (ImageFormat.Png, image => ImageCodec.EncodePng(image, PngCompressionLevel)),
+    };
 
     private RgbaImage[] Paint(RgbaImage source, CanvasSize canvasSize, Placement placement, MaskSpec? mask,
         EngineInput input, IProgress<int> progress, CancellationToken cancellationToken)
@@ -87,11 +84,7 @@ public sealed class LocalEngine(IHoleFiller filler) : IImageEngine
     // pan), and the uncovered part filled as an outpainting; the source's own pixels stay where they are.
     private RgbaImage[] Extend(RgbaImage source, EngineInput input, IProgress<int> progress, CancellationToken cancellationToken)
     {
-        var size = ResultGeometry.SizeOf(input.Operation, source.Width, source.Height);
-        if (ResultGeometry.LimitBroken(size) is { } broken)
-        {
-            throw new EngineFailureException(FailureKind.InvalidParameters, $"The source is {source.Width}x{source.Height}: {broken}");
-        }
+        var size = CheckedSize(input.Operation, source);
         var (x, y) = input.Operation switch
         {
             Pan { Direction: PanDirection.Left } => (size.Width - source.Width, 0),
@@ -109,21 +102,23 @@ public sealed class LocalEngine(IHoleFiller filler) : IImageEngine
         {
             throw new EngineFailureException(FailureKind.InvalidParameters, "the local engine cannot invent detail (upscale type creative)");
         }
-        var size = ResultGeometry.SizeOf(op, source.Width, source.Height);
-        if (ResultGeometry.LimitBroken(size) is { } broken)
-        {
-            throw new EngineFailureException(FailureKind.InvalidParameters, $"The source is {source.Width}x{source.Height}: {broken}");
-        }
+        _ = CheckedSize(op, source);
         cancellationToken.ThrowIfCancellationRequested();
-        var result = Resize(source, op.Factor, cancellationToken);
+        // Iterative back-projection over a Lanczos-3 start, clamped against ringing (measured against Lanczos-3 by
+        // bench/Easel.Bench.Upscale).
+        var result = Upscaler.Upscale(source, op.Factor, cancellationToken);
         MakeOpaque(result);
         return result;
     }
 
-    // The one place the upscaler is chosen: iterative back-projection over a Lanczos-3 start, clamped against ringing
-    // (Easel.Imaging's Upscaler; measured against Lanczos-3 by bench/Easel.Bench.Upscale).
-    private static RgbaImage Resize(RgbaImage source, int factor, CancellationToken cancellationToken) =>
-        Upscaler.Upscale(source, factor, cancellationToken);
+    // The result's size, refused when over the canvas limits (checked at create too, where the source's size is known).
+    private static CanvasSize CheckedSize(Operation operation, RgbaImage source)
+    {
+        var size = ResultGeometry.SizeOf(operation, source.Width, source.Height);
+        return ResultGeometry.LimitBroken(size) is { } broken
+            ? throw new EngineFailureException(FailureKind.InvalidParameters, $"The source is {source.Width}x{source.Height}: {broken}")
+            : size;
+    }
 
     private RgbaImage[] Repaint(RgbaImage image, AlphaMask hole, int seed, IProgress<int> progress, CancellationToken cancellationToken)
     {

@@ -93,21 +93,19 @@ public static class ImageCodec
         ArgumentOutOfRangeException.ThrowIfLessThan(maxPixels, 1);
         maxPixels = Math.Min(maxPixels, ImageLimits.MaxPixels);
         var format = Sniff(data);
-        switch (format)
+        if (format == ImageFormat.Unknown)
         {
-            case ImageFormat.Unknown:
-                throw NotAnImage();
-            case ImageFormat.Heic or ImageFormat.Bmp or ImageFormat.JpegXl:
-                throw new UnsupportedImageFormatException(format);
+            throw NotAnImage();
         }
 
-        var info = Identify(data);
+        // Recognised but without a decoder (HEIC, JPEG XL, BMP): refused by name before libvips sees the bytes.
+        if (!ImageFileTypes.Decodable.Contains(format))
+        {
+            throw new UnsupportedImageFormatException(format);
+        }
+
+        var info = format == ImageFormat.Jpeg ? JpegHeader.IdentifyDecodable(data) : Identify(data);
         ThrowIfTooLarge(info.Width, info.Height, maxPixels);
-        if (format == ImageFormat.Jpeg)
-        {
-            JpegHeader.ThrowIfUndecodable(data);
-        }
-
         return VipsDecoder.Decode(data, format, maxPixels);
     }
 

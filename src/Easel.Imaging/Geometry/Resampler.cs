@@ -21,16 +21,13 @@ public static class Resampler
             return source.Clone();
         }
 
-        var output = new RgbaImage(width, height);
         if (width <= source.Width && height <= source.Height)
         {
-            VipsResampler.Reduce(source, output, Kernel(filter));
-        }
-        else
-        {
-            SeparableResampler.Run(source.Pixels, source.Width, source.Height, output.Pixels, width, height, 4, filter);
+            return VipsResampler.Reduce(source, width, height, Kernel(filter));
         }
 
+        var output = new RgbaImage(width, height);
+        SeparableResampler.Run(source.Pixels, source.Width, source.Height, output.Pixels, width, height, 4, filter);
         return output;
     }
 
@@ -45,16 +42,13 @@ public static class Resampler
             return new AlphaMask(width, height, (byte[])source.Values.Clone());
         }
 
-        var output = new AlphaMask(width, height);
         if (width <= source.Width && height <= source.Height)
         {
-            VipsResampler.Reduce(source, output, Kernel(filter));
-        }
-        else
-        {
-            SeparableResampler.Run(source.Values, source.Width, source.Height, output.Values, width, height, 1, filter);
+            return VipsResampler.Reduce(source, width, height, Kernel(filter));
         }
 
+        var output = new AlphaMask(width, height);
+        SeparableResampler.Run(source.Values, source.Width, source.Height, output.Values, width, height, 1, filter);
         return output;
     }
 

@@ -4,15 +4,12 @@ internal static class JpegHeader
 {
     private const string Name = "JPEG";
 
-    public static ImageInfo Identify(ReadOnlySpan<byte> data)
-    {
-        var frame = ReadFrame(data);
-        return HeaderBytes.Info(ImageFormat.Jpeg, frame.Width, frame.Height);
-    }
+    public static ImageInfo Identify(ReadOnlySpan<byte> data) => Info(ReadFrame(data));
 
-    // The processes libvips' libjpeg does not decode, refused by name before it sees them: lossless and hierarchical
-    // JPEG, and samples of other than 8 bits. Arithmetic coding (SOF9/SOF10) it does decode.
-    public static void ThrowIfUndecodable(ReadOnlySpan<byte> data)
+    // Identify for a decode: the same walk also refuses by name, before libvips sees them, the processes its libjpeg
+    // does not decode: lossless and hierarchical JPEG, and samples of other than 8 bits. Arithmetic coding (SOF9/SOF10)
+    // it does decode.
+    public static ImageInfo IdentifyDecodable(ReadOnlySpan<byte> data)
     {
         var frame = ReadFrame(data);
         string? variant = frame.Marker switch
@@ -26,7 +23,11 @@ internal static class JpegHeader
         {
             throw UnsupportedImageFormatException.ForFeature(ImageFormat.Jpeg, $"{variant} is not supported");
         }
+
+        return Info(frame);
     }
+
+    private static ImageInfo Info(Frame frame) => HeaderBytes.Info(ImageFormat.Jpeg, frame.Width, frame.Height);
 
     private readonly record struct Frame(byte Marker, int Precision, int Width, int Height);
 

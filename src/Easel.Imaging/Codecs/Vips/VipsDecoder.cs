@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using NetVips;
 
 namespace Easel.Imaging.Codecs.Vips;
@@ -44,7 +43,7 @@ internal static class VipsDecoder
         try
         {
             var rgba = ToRgba8(chain, loaded);
-            upright = WriteTo(rgba);
+            upright = VipsPixels.ToRgbaImage(rgba);
         }
         catch (VipsException e)
         {
@@ -121,18 +120,6 @@ internal static class VipsDecoder
         };
     }
 
-    // libvips renders straight into the managed buffer the RgbaImage will own: no native copy of the whole image
-    // first (a 24-megapixel JPEG peaks at about the pixels, not twice them). Pinned so the address stays valid while
-    // libvips' threads write. NewFromMemory + Write is not a documented promise of libvips: the exact round trips of FormatDecodingTests hold it.
-    internal static RgbaImage WriteTo(Image rgba)
-    {
-        var pixels = GC.AllocateUninitializedArray<byte>(checked(rgba.Width * rgba.Height * 4), pinned: true);
-        using var target = Image.NewFromMemory(Marshal.UnsafeAddrOfPinnedArrayElement(pixels, 0), (ulong)pixels.Length,
-            rgba.Width, rgba.Height, 4, Enums.BandFormat.Uchar);
-        rgba.Write(target);
-        return new RgbaImage(rgba.Width, rgba.Height, pixels);
-    }
-
     // EXIF orientation 2-8 (JPEG, and PNG/WebP/AVIF/TIFF files that carry EXIF): the image as it is meant to be seen.
     // Rotated after decoding, from memory, because a sequential load cannot be read in a rotated order.
     private static RgbaImage Reorient(RgbaImage image, int orientation)
@@ -140,6 +127,6 @@ internal static class VipsDecoder
         using var source = VipsPixels.Wrap(image);
         using var tagged = source.Mutate(m => m.Set(GValue.GIntType, "orientation", orientation));
         using var rotated = tagged.Autorot();
-        return WriteTo(rotated);
+        return VipsPixels.ToRgbaImage(rotated);
     }
 }

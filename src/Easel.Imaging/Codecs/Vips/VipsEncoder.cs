@@ -19,21 +19,7 @@ internal static class VipsEncoder
     {
         using var rgba = VipsPixels.Wrap(image);
         // An opaque image without its alpha plane is smaller and encodes faster; the decoder gives alpha 255 back.
-        using var bands = IsOpaque(image) ? rgba.ExtractBand(0, n: 3) : rgba.Copy();
+        using var bands = VipsPixels.IsOpaque(image) ? rgba.ExtractBand(0, n: 3) : rgba.Copy();
         return bands.WebpsaveBuffer(q: quality, lossless: lossless, effort: effort, smartSubsample: false, keep: Enums.ForeignKeep.None);
-    }
-
-    private static bool IsOpaque(RgbaImage image)
-    {
-        var pixels = image.Pixels;
-        for (var i = 3; i < pixels.Length; i += 4)
-        {
-            if (pixels[i] != 255)
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 }

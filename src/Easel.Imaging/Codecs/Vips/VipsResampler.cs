@@ -7,65 +7,41 @@ namespace Easel.Imaging.Codecs.Vips;
 // and loses an alpha level on large reductions), so clear pixels lend no colour to their neighbours.
 internal static class VipsResampler
 {
-    public static void Reduce(RgbaImage source, RgbaImage output, Enums.Kernel kernel)
+    public static RgbaImage Reduce(RgbaImage source, int width, int height, Enums.Kernel kernel)
     {
-        var hscale = (double)output.Width / source.Width;
-        var vscale = (double)output.Height / source.Height;
-        if (IsOpaque(source.Pixels))
+        if (VipsPixels.IsOpaque(source))
         {
             using var wrapped = VipsPixels.Wrap(source);
-            using var resized = wrapped.Resize(hscale, kernel, gap: 0.0, vscale: vscale);
-            Write(resized, output.Pixels);
-            return;
+            using var resized = Resize(wrapped, width, height, kernel);
+            return VipsPixels.ToRgbaImage(resized);
         }
 
-        var premultiplied = Premultiply(source.Pixels);
-        using var raw = Image.NewFromMemory(premultiplied, source.Width, source.Height, 4, Enums.BandFormat.Float);
-        using var reduced = raw.Resize(hscale, kernel, gap: 0.0, vscale: vscale);
-        CheckSize(reduced, output);
+        using var raw = Image.NewFromMemory(Premultiply(source.Pixels), source.Width, source.Height, 4, Enums.BandFormat.Float);
+        using var reduced = Resize(raw, width, height, kernel);
+        var output = new RgbaImage(width, height);
         Unpremultiply(reduced.WriteToMemory<float>(), output.Pixels);
+        return output;
     }
 
-    public static void Reduce(AlphaMask source, AlphaMask output, Enums.Kernel kernel)
+    public static AlphaMask Reduce(AlphaMask source, int width, int height, Enums.Kernel kernel)
     {
         using var wrapped = VipsPixels.Wrap(source);
-        using var resized = wrapped.Resize((double)output.Width / source.Width, kernel, gap: 0.0, vscale: (double)output.Height / source.Height);
-        CheckSize(resized, output.Width, output.Height);
-        Write(resized, output.Values);
+        using var resized = Resize(wrapped, width, height, kernel);
+        return new AlphaMask(width, height, resized.WriteToMemory<byte>());
     }
 
-    private static void Write(Image image, byte[] destination)
+    // libvips rounds the output size from the scale; the size asked for is checked, not assumed.
+    private static Image Resize(Image image, int width, int height, Enums.Kernel kernel)
     {
-        var bytes = image.WriteToMemory<byte>();
-        if (bytes.Length != destination.Length)
+        var resized = image.Resize((double)width / image.Width, kernel, gap: 0.0, vscale: (double)height / image.Height);
+        if (resized.Width != width || resized.Height != height)
         {
-            throw new InvalidOperationException($"libvips resized to {image.Width}x{image.Height}, not the size asked for.");
+            var made = $"{resized.Width}x{resized.Height}";
+            resized.Dispose();
+            throw new InvalidOperationException($"libvips resized to {made}, not {width}x{height}.");
         }
 
-        bytes.CopyTo(destination, 0);
-    }
-
-    private static void CheckSize(Image image, RgbaImage output) => CheckSize(image, output.Width, output.Height);
-
-    private static void CheckSize(Image image, int width, int height)
-    {
-        if (image.Width != width || image.Height != height)
-        {
-            throw new InvalidOperationException($"libvips resized to {image.Width}x{image.Height}, not {width}x{height}.");
-        }
-    }
-
-    internal static bool IsOpaque(byte[] rgba)
-    {
-        for (var i = 3; i < rgba.Length; i += 4)
-        {
-            if (rgba[i] != 255)
-            {
-                return false;
-            }
-        }
-
-        return true;
+        return resized;
     }
 
     private static float[] Premultiply(byte[] rgba)
