@@ -17,17 +17,24 @@ internal sealed class BlobImageSizes(IBlobStore blobs) : IImageSizes
         {
             return null;
         }
-        var buffer = new byte[HeaderBytes];
-        int read;
         await using (stream)
         {
-            read = await stream.ReadAtLeastAsync(buffer, HeaderBytes, throwOnEndOfStream: false, cancellationToken);
+            var buffer = new byte[HeaderBytes];
+            var read = await stream.ReadAtLeastAsync(buffer, HeaderBytes, throwOnEndOfStream: false, cancellationToken);
+            if (Identify(buffer.AsSpan(0, read)) is { } size)
+            {
+                return size;
+            }
+            if (read < HeaderBytes)
+            {
+                return null;
+            }
+            // The header lies further in: the rest from the stream already open, not the blob read again.
+            using var whole = new MemoryStream();
+            whole.Write(buffer);
+            await stream.CopyToAsync(whole, cancellationToken);
+            return Identify(whole.GetBuffer().AsSpan(0, (int)whole.Length));
         }
-        if (Identify(buffer.AsSpan(0, read)) is { } size)
-        {
-            return size;
-        }
-        return read < HeaderBytes || await blobs.ReadAsync(blobKey, cancellationToken) is not { } whole ? null : Identify(whole);
     }
 
     private static (int, int)? Identify(ReadOnlySpan<byte> data)

@@ -31,12 +31,7 @@ public sealed class TaskRunner(
         if (task.Attempts > options.MaxAttempts)
         {
             var failure = new TaskFailure(FailureKind.ServiceError, $"the task was interrupted {options.MaxAttempts} times and was not tried again");
-            using var settle = EaselTracing.StartStage("settle");
-            EaselTracing.Failed(settle, failure.Message);
-            if (await store.FailAsync(lease, failure, time.GetUtcNow(), CancellationToken.None))
-            {
-                metrics.TaskFinished(task, TaskState.Failed, failure.Kind);
-            }
+            await FinishAsync(task, lease, new Outcome([], failure));
             return;
         }
 

@@ -42,7 +42,7 @@ internal sealed class TaskWorker(
                 var claimStarted = time.GetUtcNow();
                 try
                 {
-                    claim = await store.ClaimNextAsync(node.Id, time.GetUtcNow(), lease, stoppingToken);
+                    claim = await store.ClaimNextAsync(node.Id, claimStarted, lease, stoppingToken);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {

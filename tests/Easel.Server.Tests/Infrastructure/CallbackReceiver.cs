@@ -46,7 +46,14 @@ public sealed class CallbackReceiver : IAsyncDisposable
     private int _maxInFlight;
 
     /// <summary>One request as it arrived; <paramref name="Headers"/> holds every header by its name in lower case.</summary>
-    public sealed record Received(TimeSpan At, string Body, string DeliveryId, string Event, string Signature, IReadOnlyDictionary<string, string> Headers);
+    public sealed record Received(TimeSpan At, string Body, IReadOnlyDictionary<string, string> Headers)
+    {
+        public string DeliveryId => Headers.GetValueOrDefault("easel-delivery-id", "");
+
+        public string Event => Headers.GetValueOrDefault("easel-event", "");
+
+        public string Signature => Headers.GetValueOrDefault("easel-signature", "");
+    }
 
     public static async Task<CallbackReceiver> StartAsync(bool https = false)
     {
@@ -68,8 +75,6 @@ public sealed class CallbackReceiver : IAsyncDisposable
             using var reader = new StreamReader(http.Request.Body);
             var body = await reader.ReadToEndAsync();
             receiver.Requests.Enqueue(new Received(receiver._clock.Elapsed, body,
-                http.Request.Headers["Easel-Delivery-Id"].ToString(), http.Request.Headers["Easel-Event"].ToString(),
-                http.Request.Headers["Easel-Signature"].ToString(),
                 http.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString())));
             var number = receiver.Requests.Count;
             var inFlight = Interlocked.Increment(ref receiver._inFlight);
