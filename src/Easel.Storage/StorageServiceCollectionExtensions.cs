@@ -23,6 +23,7 @@ public static class StorageServiceCollectionExtensions
             sp.GetRequiredService<SqliteDatabase>(), sp.GetService<CallbackHandoff>(), sp.GetService<CallbackOptions>(), sp.GetService<TimeProvider>()));
         services.AddSingleton<IAccountStore, SqliteAccountStore>();
         services.AddSingleton<ICallbackStore, SqliteCallbackStore>();
+        services.AddSingleton<Core.Engines.Upstream.IUpstreamJobStore, SqliteUpstreamJobStore>();
         services.AddSingleton<IBlobStore>(new FileBlobStore(Path.Combine(root, "files")));
         return services;
     }
@@ -44,6 +45,7 @@ public static class StorageServiceCollectionExtensions
             sp.GetRequiredService<PostgresDatabase>(), sp.GetService<CallbackHandoff>(), sp.GetService<CallbackOptions>(), sp.GetRequiredService<PostgresWakeups>(), sp.GetService<TimeProvider>()));
         services.AddSingleton<IAccountStore, PostgresAccountStore>();
         services.AddSingleton<ICallbackStore, PostgresCallbackStore>();
+        services.AddSingleton<Core.Engines.Upstream.IUpstreamJobStore, PostgresUpstreamJobStore>();
         services.AddSingleton<IBlobStore>(new FileBlobStore(Path.Combine(root, "files")));
         return services;
     }

@@ -7,8 +7,16 @@ namespace Easel.Core.Outbound;
 /// Which addresses an outbound request may reach (API.md section 7). Public unicast only, unless the operator
 /// allows private networks or names hosts and ranges; the default allows none of them.
 /// </summary>
-public sealed class AddressPolicy(OutboundOptions options)
+public sealed class AddressPolicy(OutboundOptions options, AllowedEndpoints? endpoints = null)
 {
+    private readonly AllowedEndpoints _endpoints = endpoints ?? new AllowedEndpoints([]);
+
+    /// <summary>
+    /// True for the host and port of a configured upstream engine: reachable whatever its address (a private
+    /// upstream, another Easel on loopback), and nothing else on that address is opened by it.
+    /// </summary>
+    public bool IsEndpointAllowed(string host, int port) => _endpoints.Contains(host, port);
+
     private readonly IReadOnlyList<(IPAddress Network, int PrefixLength)> _allowedRanges = ParseRanges(options.AllowedHosts);
     private readonly HashSet<string> _allowedHosts = new(
         options.AllowedHosts.Where(h => !h.Contains('/', StringComparison.Ordinal) && !IPAddress.TryParse(h, out _)),
@@ -154,6 +162,16 @@ public sealed class AddressPolicy(OutboundOptions options)
         var mask = (byte)(0xff << (8 - rest));
         return (a[fullBytes] & mask) == (n[fullBytes] & mask);
     }
+}
+
+/// <summary>The host:port pairs of the configured upstream engines' base URLs (API.md section 10).</summary>
+public sealed class AllowedEndpoints(IEnumerable<Uri> baseUrls)
+{
+    private readonly HashSet<string> _endpoints = baseUrls.Select(u => Key(u.IdnHost, u.Port)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+
+    public bool Contains(string host, int port) => _endpoints.Contains(Key(host, port));
+
+    private static string Key(string host, int port) => $"{host.Trim('[', ']').TrimEnd('.')}:{port}";
 }
 
 public sealed class OutboundOptions

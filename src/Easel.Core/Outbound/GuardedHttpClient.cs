@@ -89,6 +89,42 @@ public sealed class GuardedHttpClient : IOutboundClient, IDisposable
         }
     }
 
+    public async Task<OutboundResponse> SendAsync(OutboundRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        CheckScheme(request.Url);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(request.Timeout);
+        using var message = new HttpRequestMessage(request.Method, request.Url);
+        if (request.JsonBody is { } body)
+        {
+            message.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        }
+        foreach (var (name, value) in request.Headers)
+        {
+            message.Headers.TryAddWithoutValidation(name, value);
+        }
+        try
+        {
+            using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, limit.Token);
+            var headers = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (name, values) in response.Headers.Concat(response.Content.Headers))
+            {
+                headers[name.ToLowerInvariant()] = string.Join(", ", values);
+            }
+            var bytes = await ReadCappedAsync(response, request.Url, request.MaxResponseBytes, limit.Token);
+            return new OutboundResponse((int)response.StatusCode, headers, bytes);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new OutboundException($"{Describe(request.Url)} did not answer within {request.Timeout.TotalSeconds:0.#} s", e) { TimedOut = true };
+        }
+        catch (HttpRequestException e)
+        {
+            throw new OutboundException($"{Describe(request.Url)} could not be reached: {Reason(e)}", e) { AddressRefused = IsRefusal(e) };
+        }
+    }
+
     private async Task<byte[]> FollowAsync(Uri url, CancellationToken cancellationToken)
     {
         var current = url;
@@ -112,13 +148,12 @@ public sealed class GuardedHttpClient : IOutboundClient, IDisposable
             {
                 throw new OutboundException($"{Describe(current)} answered HTTP {(int)response.StatusCode}");
             }
-            return await ReadCappedAsync(response, current, cancellationToken);
+            return await ReadCappedAsync(response, current, _options.MaxImageBytes, cancellationToken);
         }
     }
 
-    private async Task<byte[]> ReadCappedAsync(HttpResponseMessage response, Uri url, CancellationToken cancellationToken)
+    private static async Task<byte[]> ReadCappedAsync(HttpResponseMessage response, Uri url, int max, CancellationToken cancellationToken)
     {
-        var max = _options.MaxImageBytes;
         // The declared length is checked before a byte is read; the count while reading catches liars.
         if (response.Content.Headers.ContentLength is long declared && declared > max)
         {
@@ -142,7 +177,8 @@ public sealed class GuardedHttpClient : IOutboundClient, IDisposable
     private async ValueTask<Stream> ConnectToCheckedAddressAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
         var host = context.DnsEndPoint.Host;
-        if (_policy.IsRefusedName(host))
+        var upstream = _policy.IsEndpointAllowed(host, context.DnsEndPoint.Port);
+        if (!upstream && _policy.IsRefusedName(host))
         {
             throw new OutboundException($"{host} names this machine, a private or reserved address that Easel does not connect to") { AddressRefused = true };
         }
@@ -154,7 +190,7 @@ public sealed class GuardedHttpClient : IOutboundClient, IDisposable
             throw new OutboundException($"{host} does not resolve");
         }
         // Every answer is checked, not just the first: an attacker's DNS may mix a public and a private one.
-        if (!_policy.IsHostAllowListed(host))
+        if (!upstream && !_policy.IsHostAllowListed(host))
         {
             var refused = addresses.FirstOrDefault(a => !_policy.IsAllowed(a));
             if (refused is not null)

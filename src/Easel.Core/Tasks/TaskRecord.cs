@@ -20,6 +20,12 @@ public enum FailureKind
     Timeout,
     ResourceNotFound,
     Unknown,
+
+    /// <summary>
+    /// An upstream's moderation refused the request before generating anything: content_policy_violation on the wire
+    /// like <see cref="ContentPolicy"/>, but refunded (API.md section 8: only a refusal after generation is charged).
+    /// </summary>
+    ContentPolicyBeforeGeneration,
 }
 
 public sealed record TaskFailure(FailureKind Kind, string Message);
@@ -53,6 +59,9 @@ public sealed record TaskRecord(
     /// callbacks' continue its trace (see <see cref="Observability.EaselTracing"/>). Never on the wire.
     /// </summary>
     public string? TraceParent { get; init; }
+
+    /// <summary>The engine that ran (or runs) the task: an Easel extension field of GET /v1/tasks/{id} (API.md section 10).</summary>
+    public string? Engine { get; init; }
 
     public bool IsTerminal => State is TaskState.Completed or TaskState.Failed or TaskState.Cancelled;
 

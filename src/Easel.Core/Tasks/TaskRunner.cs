@@ -1,5 +1,6 @@
 using Easel.Core.Blobs;
 using Easel.Core.Engines;
+using Easel.Core.Engines.Upstream;
 using Easel.Core.Models;
 using Easel.Core.Observability;
 using Easel.Core.Operations;
@@ -9,15 +10,21 @@ using Microsoft.Extensions.Logging;
 namespace Easel.Core.Tasks;
 
 /// <summary>
-/// Runs one claimed task: resolve its images, run the engine, store the four outputs, complete it.
+/// Runs one claimed task: choose its engine (API.md section 10's routing), and either run the local engine here
+/// (resolve its images, run it, store the outputs, complete it) or hand the task to an upstream engine, where it waits
+/// for the poller without this worker slot.
 /// At-least-once point: a node may die after storing outputs but before completing; the task is claimed
 /// again and re-run (same seed, same pixels), and only the completion compare-and-set decides, once.
+/// An upstream job is never sent twice unknowingly: a claim of a task that has one resumes it (<see cref="IUpstreamJobs"/>).
 /// </summary>
 public sealed class TaskRunner(
     ITaskStore store,
     IBlobStore blobs,
     IOutboundClient outbound,
     IImageEngine engine,
+    EngineDirectory engines,
+    IUpstreamJobs upstream,
+    IUpstreamJobStore jobs,
     RunningTasks running,
     TaskRunnerOptions options,
     EaselMetrics metrics,
@@ -42,10 +49,13 @@ public sealed class TaskRunner(
         var heartbeat = HeartbeatAsync(lease, progress, abort, heartbeatStop.Token);
         try
         {
-            var outcome = await ExecuteAsync(task, progress, abort.Token);
+            var outcome = await RouteAsync(claim, progress, abort.Token);
             await heartbeatStop.CancelAsync();
             await heartbeat;
-            await FinishAsync(task, lease, outcome);
+            if (outcome is not null)
+            {
+                await FinishAsync(task, lease, outcome);
+            }
         }
         catch (OperationCanceledException) when (abort.IsCancellationRequested)
         {
@@ -71,6 +81,82 @@ public sealed class TaskRunner(
             await heartbeat;
         }
     }
+
+    // The outcome to record, or null when there is none to record here: an upstream engine has the task now (the
+    // poller records it), or the task is no longer this lease's.
+    private async Task<Outcome?> RouteAsync(ClaimedTask claim, ProgressGauge progress, CancellationToken cancellationToken)
+    {
+        var task = claim.Task;
+        UpstreamStart? resumed;
+        try
+        {
+            resumed = await upstream.ResumeAsync(claim, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Task {TaskId}: resuming its upstream job failed", task.Id);
+            return new Outcome([], new TaskFailure(FailureKind.ServiceError, "The task failed because of an internal error"));
+        }
+        if (resumed is not null)
+        {
+            return resumed.Kind is UpstreamStartKind.Waiting or UpstreamStartKind.NotOurs ? null
+                : new Outcome([], resumed.Failure ?? new TaskFailure(FailureKind.ServiceUnavailable, $"the upstream engine could not take the task again: {resumed.Reason}"));
+        }
+
+        var source = task.Operation.Source is { } from ? await store.GetAsync(from.TaskId, cancellationToken) : null;
+        var candidates = engines.Route(task.Operation, source?.Engine);
+        var reasons = new List<string>();
+        while (true)
+        {
+            var full = false;
+            foreach (var candidate in candidates)
+            {
+                if (!candidate.IsUpstream)
+                {
+                    // The local engine runs here, holding this worker slot: its name is recorded first, for the task's reader.
+                    if (!await jobs.AssignEngineAsync(claim.Lease, candidate.Name, cancellationToken))
+                    {
+                        logger.LogInformation("Task {TaskId} was cancelled or claimed again before it started", task.Id);
+                        return null;
+                    }
+                    return await ExecuteAsync(task, progress, cancellationToken);
+                }
+                UpstreamStart start;
+                try
+                {
+                    start = await upstream.SubmitAsync(claim, candidate, cancellationToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    logger.LogError(e, "Task {TaskId}: submitting to engine {Engine} failed with an unexpected error", task.Id, candidate.Name);
+                    return new Outcome([], new TaskFailure(FailureKind.ServiceError, "The task failed because of an internal error"));
+                }
+                switch (start.Kind)
+                {
+                    case UpstreamStartKind.Waiting or UpstreamStartKind.NotOurs:
+                        return null;
+                    case UpstreamStartKind.Failed:
+                        return new Outcome([], start.Failure!);
+                    case UpstreamStartKind.Full:
+                        full = true;
+                        break;
+                    default:
+                        reasons.Add($"{candidate.Name}: {start.Reason}");
+                        break;
+                }
+            }
+            if (!full)
+            {
+                var why = reasons.Count == 0 ? "no configured engine serves this operation with this source" : string.Join("; ", reasons);
+                return new Outcome([], new TaskFailure(FailureKind.ServiceUnavailable, $"No engine could take the task ({why})"));
+            }
+            // Every engine that could take it is full on this node: wait for room (the heartbeat keeps the lease).
+            reasons.Clear();
+            await Task.Delay(FullEngineRetry, time, cancellationToken);
+        }
+    }
+
+    private static readonly TimeSpan FullEngineRetry = TimeSpan.FromMilliseconds(500);
 
     private async Task<Outcome> ExecuteAsync(TaskRecord task, ProgressGauge progress, CancellationToken cancellationToken)
     {

@@ -52,6 +52,7 @@ public sealed class TaskService(
     LimitsOptions limits,
     WorkSignal signal,
     RunningTasks running,
+    Engines.Upstream.IUpstreamJobs upstream,
     EaselMetrics metrics,
     TimeProvider time)
 {
@@ -214,6 +215,11 @@ public sealed class TaskService(
             {
                 // Counted once, by the call that made the transition, however many cancels race for it.
                 metrics.TaskFinished(task, TaskState.Cancelled);
+                if (engines.Find(task.Engine) is { IsUpstream: true })
+                {
+                    // The refund is done (in the cancel's transaction); the upstream is told without the client waiting for it.
+                    upstream.CancelUpstreamInBackground(task);
+                }
             }
         }
         return task;

@@ -7,6 +7,7 @@ using Easel.Server.Health;
 using Easel.Server.Observability;
 using Easel.Server.Models;
 using Easel.Server.OpenApi;
+using Easel.Server.Upstream;
 
 namespace Easel.Server.Hosting;
 
@@ -38,6 +39,7 @@ public static class EaselApplication
         app.MapModels();
         app.MapFiles();
         app.MapCallbacks();
+        app.MapUpstreamWakeUps();
         app.MapAdmin();
         app.MapMetrics();
         app.MapHealth();

@@ -19,7 +19,7 @@ public sealed class EaselOptions
     /// <summary>When set and no key exists yet, the admin key is created with exactly this value.</summary>
     public string? BootstrapKey { get; set; }
 
-    /// <summary>The engine: "local" (pixels on this machine) or "passthrough" (results are the source; for benchmarks).</summary>
+    /// <summary>Without an Engines section, the one engine: "local" (pixels on this machine) or "passthrough" (results are the source; for benchmarks).</summary>
     public string Engine { get; set; } = "local";
 
     /// <summary>Tasks run at once on this node.</summary>
@@ -37,6 +37,9 @@ public sealed class EaselOptions
     public string? NodeId { get; set; }
 
     public DatabaseOptions Database { get; set; } = new();
+
+    /// <summary>The engines (API.md section 10), by name; none: the one engine <see cref="Engine"/> names.</summary>
+    public Dictionary<string, Engines.Upstream.EngineOptions> Engines { get; set; } = new(StringComparer.Ordinal);
 
     public OutboundOptions Outbound { get; set; } = new();
 

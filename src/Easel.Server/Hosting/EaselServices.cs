@@ -10,6 +10,7 @@ using Easel.Engines;
 using Easel.Server.Health;
 using Easel.Server.Http;
 using Easel.Server.Tasks;
+using Easel.Server.Upstream;
 using Easel.Storage;
 using Microsoft.Extensions.Options;
 
@@ -50,7 +51,7 @@ internal static class EaselServices
         services.AddSingleton<EaselMetrics>();
         services.AddSingleton<TaskService>();
         services.AddSingleton<TaskRunner>();
-        services.AddEaselEngine(configuration[$"{EaselOptions.Section}:Engine"]);
+        services.AddEaselEngines(configured.Engines, configured.Engine);
         services.AddSingleton<PublicUrls>();
         services.AddEaselHealth();
 
@@ -64,6 +65,7 @@ internal static class EaselServices
         services.AddHostedService<EaselStartup>();
         services.AddHostedService<CallbackWorker>();
         services.AddHostedService<TaskWorker>();
+        services.AddHostedService<UpstreamWorker>();
         return services;
     }
 

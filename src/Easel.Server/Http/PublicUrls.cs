@@ -11,7 +11,7 @@ namespace Easel.Server.Http;
 /// </summary>
 internal sealed class PublicUrls(IOptions<EaselOptions> options)
 {
-    public const string FilesPath = "/files/";
+    public const string FilesPath = Core.Blobs.BlobUrls.FilesPath;
 
     public string BaseUrl(HttpRequest request)
     {
@@ -21,7 +21,7 @@ internal sealed class PublicUrls(IOptions<EaselOptions> options)
             : $"{request.Scheme}://{request.Host.Value}";
     }
 
-    public static string FileUrl(string baseUrl, string blobKey) => baseUrl + FilesPath + blobKey;
+    public static string FileUrl(string baseUrl, string blobKey) => Core.Blobs.BlobUrls.FileUrl(baseUrl, blobKey);
 
     public ImageRef Resolve(Uri url, HttpRequest request)
     {

@@ -125,6 +125,20 @@ public static class PostgresMigrations
         ALTER TABLE tasks ADD COLUMN trace_parent text;
         ALTER TABLE callback_deliveries ADD COLUMN trace_parent text;
         """,
+        // 4: engines (SQLite step 6): the engine a task ran on and its upstream job (submission key and wake-up token
+        // before the request is sent, the upstream's id once it answered, the poll schedule, the upstream's cost).
+        """
+        ALTER TABLE tasks ADD COLUMN engine text;
+        ALTER TABLE tasks ADD COLUMN upstream_key text;
+        ALTER TABLE tasks ADD COLUMN wake_token text;
+        ALTER TABLE tasks ADD COLUMN upstream_id text;
+        ALTER TABLE tasks ADD COLUMN submitted_at timestamptz;
+        ALTER TABLE tasks ADD COLUMN next_poll_at timestamptz;
+        ALTER TABLE tasks ADD COLUMN polls integer NOT NULL DEFAULT 0;
+        ALTER TABLE tasks ADD COLUMN upstream_cost_micros bigint;
+        ALTER TABLE tasks ADD COLUMN upstream_cost_unit text;
+        CREATE INDEX tasks_waiting ON tasks (lease_node, next_poll_at) WHERE upstream_id IS NOT NULL AND lease_node IS NOT NULL;
+        """,
     ];
 
     /// <summary>The newest schema version this Easel knows.</summary>

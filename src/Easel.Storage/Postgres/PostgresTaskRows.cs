@@ -12,7 +12,7 @@ internal static class PostgresTaskRows
 {
     public const string Columns =
         "id, account_id, dialect, kind, operation, state, progress, created_at, started_at, finished_at, price_micros, " +
-        "failure_kind, failure_message, result_keys::text AS result_keys, callback_url, attempts, price_group, base_url, request_id, trace_parent";
+        "failure_kind, failure_message, result_keys::text AS result_keys, callback_url, attempts, price_group, base_url, request_id, trace_parent, engine";
 
     /// <summary>The columns a create writes, with their parameters (see <see cref="InsertArguments"/>).</summary>
     public const string InsertColumns =
@@ -56,7 +56,7 @@ internal static class PostgresTaskRows
         row.ResultKeys is null ? [] : JsonSerializer.Deserialize<string[]>(row.ResultKeys, Json)!,
         row.CallbackUrl,
         row.Attempts,
-        row.PriceGroup) { BaseUrl = row.BaseUrl, RequestId = row.RequestId, TraceParent = row.TraceParent };
+        row.PriceGroup) { BaseUrl = row.BaseUrl, RequestId = row.RequestId, TraceParent = row.TraceParent, Engine = row.Engine };
 
     /// <summary>Npgsql reads timestamptz as a UTC DateTime.</summary>
     public static DateTimeOffset Instant(DateTime utc) => new(DateTime.SpecifyKind(utc, DateTimeKind.Utc));
@@ -83,5 +83,6 @@ internal static class PostgresTaskRows
         public string? BaseUrl { get; set; }
         public string? RequestId { get; set; }
         public string? TraceParent { get; set; }
+        public string? Engine { get; set; }
     }
 }

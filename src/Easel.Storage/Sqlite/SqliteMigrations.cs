@@ -134,6 +134,21 @@ public static class SqliteMigrations
         ALTER TABLE tasks ADD COLUMN trace_parent TEXT;
         ALTER TABLE callback_deliveries ADD COLUMN trace_parent TEXT;
         """,
+        // 6: engines (API.md section 10): the engine a task ran on, and its upstream job: the submission key and wake-up
+        // token written before the request is sent, the upstream's id once it answered, the poll schedule and the
+        // upstream's own cost. The poller's index holds only waiting tasks (a finished task's lease_node is NULL).
+        """
+        ALTER TABLE tasks ADD COLUMN engine TEXT;
+        ALTER TABLE tasks ADD COLUMN upstream_key TEXT;
+        ALTER TABLE tasks ADD COLUMN wake_token TEXT;
+        ALTER TABLE tasks ADD COLUMN upstream_id TEXT;
+        ALTER TABLE tasks ADD COLUMN submitted_at INTEGER;
+        ALTER TABLE tasks ADD COLUMN next_poll_at INTEGER;
+        ALTER TABLE tasks ADD COLUMN polls INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE tasks ADD COLUMN upstream_cost_micros INTEGER;
+        ALTER TABLE tasks ADD COLUMN upstream_cost_unit TEXT;
+        CREATE INDEX tasks_waiting ON tasks (lease_node, next_poll_at) WHERE upstream_id IS NOT NULL AND lease_node IS NOT NULL;
+        """,
     ];
 
     public static async Task ApplyAsync(SqliteDatabase database, TimeProvider time, CancellationToken cancellationToken)

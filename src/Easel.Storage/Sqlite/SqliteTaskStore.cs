@@ -21,7 +21,7 @@ public sealed class SqliteTaskStore(
 
     private const string Columns =
         "id, account_id, dialect, kind, operation, state, progress, created_at, started_at, finished_at, price_micros, " +
-        "failure_kind, failure_message, result_keys, callback_url, attempts, price_group, base_url, request_id, trace_parent";
+        "failure_kind, failure_message, result_keys, callback_url, attempts, price_group, base_url, request_id, trace_parent, engine";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
 
@@ -336,7 +336,7 @@ public sealed class SqliteTaskStore(
         row.ResultKeys is null ? [] : JsonSerializer.Deserialize<string[]>(row.ResultKeys, Json)!,
         row.CallbackUrl,
         (int)row.Attempts,
-        row.PriceGroup) { BaseUrl = row.BaseUrl, RequestId = row.RequestId, TraceParent = row.TraceParent };
+        row.PriceGroup) { BaseUrl = row.BaseUrl, RequestId = row.RequestId, TraceParent = row.TraceParent, Engine = row.Engine };
 
     private sealed class TaskRow
     {
@@ -360,6 +360,7 @@ public sealed class SqliteTaskStore(
         public string? BaseUrl { get; set; }
         public string? RequestId { get; set; }
         public string? TraceParent { get; set; }
+        public string? Engine { get; set; }
     }
 
     private sealed class DeliveryRow

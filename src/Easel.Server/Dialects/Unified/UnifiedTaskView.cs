@@ -18,7 +18,8 @@ internal sealed record UnifiedTaskView(
     [property: JsonPropertyName("task_info")] UnifiedTaskInfo TaskInfo,
     [property: JsonPropertyName("usage")] UnifiedUsage Usage,
     [property: JsonPropertyName("results")] IReadOnlyList<string>? Results,
-    [property: JsonPropertyName("error")] UnifiedTaskError? Error)
+    [property: JsonPropertyName("error")] UnifiedTaskError? Error,
+    [property: JsonPropertyName("engine")] string? Engine)
 {
     public const string ObjectType = "image.generation.task";
     public const string ImageType = "image";
@@ -42,7 +43,8 @@ internal sealed record UnifiedTaskView(
             new UnifiedTaskInfo(task.CanCancel, task.IsTerminal ? 0 : estimatedSeconds),
             new UnifiedUsage(UnifiedUsage.PerCall, Credits.ToCredits(task.PriceMicros), task.PriceGroup),
             task.State == TaskState.Completed ? task.ResultKeys.Select(k => fileUrl(baseUrl, k)).ToArray() : null,
-            ErrorOf(task));
+            ErrorOf(task),
+            task.Engine);
     }
 
     // The unified dialect has no "cancelled": a cancelled task reads failed with request_cancelled.
@@ -66,7 +68,7 @@ internal sealed record UnifiedTaskView(
         FailureKind.ImageProcessing => "image_processing_error",
         FailureKind.InvalidParameters => "invalid_parameters",
         FailureKind.ImageDimensionMismatch => "image_dimension_mismatch",
-        FailureKind.ContentPolicy => "content_policy_violation",
+        FailureKind.ContentPolicy or FailureKind.ContentPolicyBeforeGeneration => "content_policy_violation",
         FailureKind.GenerationFailed => "generation_failed_no_content",
         FailureKind.ServiceError => "service_error",
         FailureKind.ServiceUnavailable => "service_unavailable",

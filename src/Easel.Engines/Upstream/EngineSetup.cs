@@ -1,0 +1,169 @@
+using Easel.Core.Engines;
+using Easel.Core.Models;
+using Easel.Core.Outbound;
+using Easel.Engines.Upstream.Classic;
+using Easel.Engines.Upstream.Unified;
+
+namespace Easel.Engines.Upstream;
+
+/// <summary>
+/// Easel:Engines read into engines: each entry checked (a problem names its entry and says what to write instead),
+/// its descriptor for routing, and, for an upstream, how to make its protocol once the outbound client exists.
+/// </summary>
+public static class EngineSetup
+{
+    public const string Local = "local";
+    public const string Passthrough = "passthrough";
+
+    /// <summary>The protocols of API.md section 10 that this version does not speak yet: named in the error, not mistaken for typos.</summary>
+    private static readonly string[] NotYetBuilt = ["midjourney-proxy", "sd-webui", "comfyui", "openai-images", "cog"];
+
+
+    /// <summary>One checked entry: its descriptor, and for an upstream the factory of its protocol.</summary>
+    public sealed record ConfiguredEngine(EngineDescriptor Descriptor, EngineOptions Options, Func<IOutboundClient, IUpstreamProtocol>? Protocol);
+
+    /// <summary>Every entry checked; the problems of all of them, or the engines.</summary>
+    public static (IReadOnlyList<ConfiguredEngine> Engines, IReadOnlyList<string> Problems) Read(IReadOnlyDictionary<string, EngineOptions> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        var engines = new List<ConfiguredEngine>();
+        var problems = new List<string>();
+        foreach (var (name, options) in entries.OrderBy(e => e.Key, StringComparer.Ordinal))
+        {
+            var before = problems.Count;
+            var engine = ReadOne(name, options, problems);
+            if (engine is not null && problems.Count == before)
+            {
+                engines.Add(engine);
+            }
+        }
+        if (engines.Count(e => e.Protocol is null) > 1)
+        {
+            problems.Add("Easel:Engines has more than one engine of type local or passthrough; this node runs one engine on its own pixels");
+        }
+        if (entries.Count > 0 && engines.Count == 0 && problems.Count == 0)
+        {
+            problems.Add("Easel:Engines is present but configures no engine");
+        }
+        return (engines, problems);
+    }
+
+    private static ConfiguredEngine? ReadOne(string name, EngineOptions options, List<string> problems)
+    {
+        var where = $"Easel:Engines:{name}";
+        void Problem(string text) => problems.Add($"{where}: {text}");
+
+        if (name.Length is 0 or > 64 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        {
+            Problem("an engine's name is 1-64 letters, digits, '-' or '_'");
+        }
+        var type = options.Type?.Trim().ToLowerInvariant();
+        var baseDescriptor = type switch
+        {
+            Local => global::Easel.Engines.Local.LocalEngine.Descriptor,
+            Passthrough => global::Easel.Engines.Passthrough.PassthroughEngine.Descriptor,
+            UnifiedProtocol.Type or ClassicProtocol.Type => new EngineDescriptor(name, UpstreamCapabilities, FollowsPrompts: true),
+            _ => null,
+        };
+        if (baseDescriptor is null)
+        {
+            Problem(type is null or "" ? "Type is missing; it is one of local, passthrough, unified, classic"
+                : NotYetBuilt.Contains(type) ? $"Type '{type}' is a protocol this version of Easel does not speak yet; the types are local, passthrough, unified, classic"
+                : $"Type '{options.Type}' is unknown; the types are local, passthrough, unified, classic");
+            return null;
+        }
+        var upstream = type is not (Local or Passthrough);
+        if (upstream)
+        {
+            if (options.BaseUrl is not { IsAbsoluteUri: true } url || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)
+                || !string.IsNullOrEmpty(url.Query) || !string.IsNullOrEmpty(url.UserInfo))
+            {
+                Problem("BaseUrl must be an absolute http or https URL without query or user info, e.g. https://api.evolink.ai");
+            }
+            if (string.IsNullOrWhiteSpace(options.ApiKey))
+            {
+                Problem("ApiKey is missing (set it in configuration or as Easel__Engines__" + name + "__ApiKey)");
+            }
+        }
+        else if (options.BaseUrl is not null)
+        {
+            Problem($"BaseUrl is for upstream engines; a {type} engine has none");
+        }
+
+        var capabilities = baseDescriptor.Capabilities;
+        if (options.Operations is { } operations)
+        {
+            var chosen = new HashSet<EngineCapability>();
+            foreach (var operation in operations)
+            {
+                var entry = ModelCatalog.All.FirstOrDefault(m => string.Equals(m.Operation, operation?.Trim(), StringComparison.OrdinalIgnoreCase));
+                if (entry is null)
+                {
+                    Problem($"Operations names '{operation}', which is not an operation; they are {string.Join(", ", ModelCatalog.All.Select(m => m.Operation))}");
+                    continue;
+                }
+                var served = entry.Capabilities.Where(capabilities.Contains).ToList();
+                if (served.Count == 0)
+                {
+                    Problem($"Operations names '{entry.Operation}', which a {type} engine cannot serve");
+                }
+                chosen.UnionWith(served);
+            }
+            capabilities = chosen;
+        }
+        if (options.Priority is < 0)
+        {
+            Problem("Priority must not be negative (lower is tried first)");
+        }
+        if (options.MaxInFlight is < 1)
+        {
+            Problem("MaxInFlight must be at least 1");
+        }
+        if (options.TaskTimeout is { } timeout && timeout <= TimeSpan.Zero)
+        {
+            Problem("TaskTimeout must be positive, e.g. 00:20:00");
+        }
+        if (options.RequestTimeout <= TimeSpan.Zero || options.PollInterval <= TimeSpan.Zero || options.SlowPollInterval <= TimeSpan.Zero)
+        {
+            Problem("RequestTimeout, PollInterval and SlowPollInterval must be positive");
+        }
+        var envelope = options.Options.GetValueOrDefault("Envelope", "flat").ToLowerInvariant();
+        if (envelope is not ("flat" or "input"))
+        {
+            Problem($"Options:Envelope is '{envelope}'; it is flat (the seeds' bodies) or input (input[0].params)");
+        }
+        var resubmit = options.Options.GetValueOrDefault("ResubmitAfterCrash", "true");
+        if (!bool.TryParse(resubmit, out var resubmits))
+        {
+            Problem($"Options:ResubmitAfterCrash is '{resubmit}'; it is true or false");
+        }
+
+        var descriptor = baseDescriptor with
+        {
+            Name = name,
+            Capabilities = capabilities,
+            Type = type!,
+            IsUpstream = upstream,
+            Priority = options.Priority ?? (upstream ? EngineDescriptor.UpstreamPriority : EngineDescriptor.LocalPriority),
+            MaxInFlight = options.MaxInFlight ?? (upstream ? 64 : int.MaxValue),
+            TaskTimeout = options.TaskTimeout ?? TimeSpan.FromMinutes(20),
+            // The Midjourney family names a source by the upstream's own job id: its chains stay on the engine that made them.
+            ChainsByJobId = upstream,
+        };
+        if (!upstream)
+        {
+            return new ConfiguredEngine(descriptor, options, null);
+        }
+        var baseUrl = options.BaseUrl is { } b && b.AbsoluteUri.EndsWith('/') ? b : new Uri((options.BaseUrl?.AbsoluteUri ?? "http://invalid") + "/");
+        var credentials = new Dictionary<string, string> { ["Authorization"] = "Bearer " + options.ApiKey };
+        Func<IOutboundClient, IUpstreamProtocol> protocol = type switch
+        {
+            UnifiedProtocol.Type => outbound => new UnifiedProtocol(new UpstreamHttp(outbound, baseUrl, credentials, options.RequestTimeout)),
+            _ => outbound => new ClassicProtocol(new UpstreamHttp(outbound, baseUrl, credentials, options.RequestTimeout), envelope == "input", resubmits),
+        };
+        return new ConfiguredEngine(descriptor, options, protocol);
+    }
+
+    /// <summary>The whole Midjourney family: what the unified and classic dialects can ask for.</summary>
+    private static readonly IReadOnlySet<EngineCapability> UpstreamCapabilities = Enum.GetValues<EngineCapability>().ToHashSet();
+}

@@ -1,0 +1,70 @@
+using Easel.Core.Engines.Upstream;
+using Easel.Core.Tasks;
+
+namespace Easel.Engines.Upstream;
+
+/// <summary>
+/// One upstream protocol: maps Easel's operation to its wire and its answers back. It never writes to a store: it
+/// says what happened, and <see cref="UpstreamJobs"/> and <see cref="UpstreamPoller"/> record it.
+/// </summary>
+public interface IUpstreamProtocol
+{
+    /// <summary>
+    /// Whether a second submission under the same key returns the first job instead of making another (Easel's own
+    /// dialects with Idempotency-Key, cog's PUT by id): only then may a submission cut short by a crash be sent again.
+    /// </summary>
+    bool ResubmitsIdempotently { get; }
+
+    Task<SubmitAnswer> SubmitAsync(UpstreamRequest request, CancellationToken cancellationToken);
+
+    Task<PollAnswer> PollAsync(string upstreamId, CancellationToken cancellationToken);
+
+    /// <summary>Asks the upstream to stop a job; false where the protocol has no way to.</summary>
+    Task<bool> CancelAsync(string upstreamId, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// What a protocol needs to submit one task. The images are URLs the upstream can fetch: a client's URL as given, or
+/// Easel's own /files URL for an upload; a secondary operation's source is the upstream's own job id and image number.
+/// </summary>
+public sealed record UpstreamRequest(TaskRecord Task, string SubmissionKey)
+{
+    public string? SourceJobId { get; init; }
+
+    public int SourceImageNumber { get; init; }
+
+    public Uri? ImageUrl { get; init; }
+
+    public Uri? MaskUrl { get; init; }
+
+    /// <summary>The per-task URL the upstream may call when the job changes; a call there only makes Easel poll.</summary>
+    public Uri? WakeUpUrl { get; init; }
+}
+
+public abstract record SubmitAnswer
+{
+    /// <summary>The upstream took the job: its id, its estimate of the time it takes, and its price when it says one.</summary>
+    public sealed record Accepted(string UpstreamId, TimeSpan? Estimate, UpstreamCost? Cost) : SubmitAnswer;
+
+    /// <summary>The upstream refused the task itself (its parameters, its content): the task fails, and no other engine is tried.</summary>
+    public sealed record Refused(FailureKind Kind, string Message) : SubmitAnswer;
+
+    /// <summary>The upstream did not take it (no connection, 5xx, 429, timeout, our credentials): the next engine may.</summary>
+    public sealed record Unavailable(string Reason) : SubmitAnswer;
+}
+
+public abstract record PollAnswer
+{
+    /// <summary>Still working; progress 0-100 as the upstream reports it, and its estimate of the time left.</summary>
+    public sealed record Running(int Progress, TimeSpan? Remaining) : PollAnswer;
+
+    public sealed record Succeeded(IReadOnlyList<Uri> Results, UpstreamCost? Cost) : PollAnswer;
+
+    public sealed record Failed(FailureKind Kind, string Message, UpstreamCost? Cost) : PollAnswer;
+
+    /// <summary>The poll itself failed (no connection, 5xx, a malformed answer): poll again on the schedule.</summary>
+    public sealed record Unreachable(string Reason) : PollAnswer;
+
+    /// <summary>The upstream does not know the job (404): it will never finish.</summary>
+    public sealed record Lost(string Reason) : PollAnswer;
+}

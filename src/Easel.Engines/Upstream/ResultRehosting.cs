@@ -1,0 +1,74 @@
+using Easel.Core.Blobs;
+using Easel.Core.Outbound;
+using Easel.Imaging;
+
+namespace Easel.Engines.Upstream;
+
+/// <summary>
+/// An upstream's result URLs turned into Easel's own files (API.md section 10): fetched through the guarded client
+/// (the engine's host is allowed; a URL on any other host is checked like a client's image URL, so a result on a
+/// private address is refused), at most 20 MiB each, checked from the header to be an image Easel stores within the
+/// pixel limit, and saved in its own format. The images are fetched at once; all are kept or none.
+/// </summary>
+public sealed class ResultRehosting(IOutboundClient outbound, IBlobStore blobs)
+{
+    public async Task<IReadOnlyList<string>> RehostAsync(IReadOnlyList<Uri> urls, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(urls);
+        var saves = urls.Select((url, index) => SaveOneAsync(url, index, cancellationToken)).ToArray();
+        try
+        {
+            return await Task.WhenAll(saves);
+        }
+        catch
+        {
+            // All or nothing: the images that were saved belong to no task.
+            await DiscardAsync(saves.Where(s => s.IsCompletedSuccessfully).Select(s => s.Result).ToList());
+            throw;
+        }
+    }
+
+    /// <summary>Deletes stored results that no task will own (a completion that lost its race).</summary>
+    public async Task DiscardAsync(IReadOnlyList<string> keys)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        foreach (var key in keys)
+        {
+            await blobs.DeleteAsync(key, CancellationToken.None);
+        }
+    }
+
+    private async Task<string> SaveOneAsync(Uri url, int index, CancellationToken cancellationToken)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = await outbound.GetBytesAsync(url, cancellationToken);
+        }
+        catch (OutboundException e)
+        {
+            throw new UpstreamResultException($"result {index} of the upstream could not be fetched: {e.Message}", e);
+        }
+        ImageInfo info;
+        try
+        {
+            info = ImageCodec.Identify(bytes);
+        }
+        catch (ImageDecodeException e)
+        {
+            throw new UpstreamResultException($"result {index} of the upstream is not an image Easel reads: {e.Message}", e);
+        }
+        if (!ImageFileTypes.Decodable.Contains(info.Format))
+        {
+            throw new UpstreamResultException($"result {index} of the upstream is {info.Format}, which Easel does not serve");
+        }
+        if ((long)info.Width * info.Height > ImageLimits.MaxPixels)
+        {
+            throw new UpstreamResultException($"result {index} of the upstream is {info.Width}x{info.Height}, over the limit of {ImageLimits.MaxPixels} pixels");
+        }
+        return await blobs.SaveAsync(bytes, ImageFileTypes.Of(info.Format).Extension, cancellationToken);
+    }
+}
+
+/// <summary>An upstream's result that Easel refuses to serve; the message says which and why, and is safe to show.</summary>
+public sealed class UpstreamResultException(string message, Exception? inner = null) : Exception(message, inner);

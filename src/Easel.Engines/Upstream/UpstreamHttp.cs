@@ -1,0 +1,105 @@
+using System.Text.Json;
+using Easel.Core.Outbound;
+
+namespace Easel.Engines.Upstream;
+
+/// <summary>
+/// One upstream's HTTP side, shared by the protocols: its base URL, its credential header, requests through the
+/// guarded client (the base URL's host is allowed for it, nothing else), and answers read as JSON with limits. An
+/// upstream's answer is input like a client's: a body that is not the JSON object expected is a fault of the answer,
+/// never an exception that escapes.
+/// </summary>
+public sealed class UpstreamHttp(IOutboundClient outbound, Uri baseUrl, IReadOnlyDictionary<string, string> credentials, TimeSpan requestTimeout)
+{
+    private static readonly JsonDocumentOptions ReadOptions = new() { MaxDepth = 32 };
+
+    public Uri BaseUrl { get; } = baseUrl;
+
+    public Task<OutboundResponse> SendAsync(HttpMethod method, string path, string? json, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string>? headers = null)
+    {
+        var all = new Dictionary<string, string>(credentials, StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+        {
+            all[name] = value;
+        }
+        all.TryAdd("Accept", "application/json");
+        return outbound.SendAsync(new OutboundRequest(method, new Uri(BaseUrl, path.TrimStart('/'))) { JsonBody = json, Headers = all, Timeout = requestTimeout },
+            cancellationToken);
+    }
+
+    /// <summary>The answer's JSON object, or null when the body is not one (empty, HTML of a proxy, truncated).</summary>
+    public static JsonDocument? ObjectOf(OutboundResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        if (response.Body.Length == 0)
+        {
+            return null;
+        }
+        try
+        {
+            var document = JsonDocument.Parse(response.Body, ReadOptions);
+            if (document.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                return document;
+            }
+            document.Dispose();
+            return null;
+        }
+        catch (JsonException)
+        {
+            // Not JSON: the caller reports the answer as malformed, with its status.
+            return null;
+        }
+    }
+
+    /// <summary>A short, printable excerpt of an answer for messages and logs (never the whole body).</summary>
+    public static string Excerpt(OutboundResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        var text = System.Text.Encoding.UTF8.GetString(response.Body, 0, Math.Min(response.Body.Length, 200));
+        var printable = new string(text.Select(c => char.IsControl(c) ? ' ' : c).ToArray()).Trim();
+        return printable.Length == 0 ? $"HTTP {response.Status} with an empty body" : $"HTTP {response.Status}: {printable}";
+    }
+}
+
+/// <summary>Reading an upstream's JSON without trusting its shape: each getter gives null for a missing or mistyped field.</summary>
+internal static class JsonFields
+{
+    public static string? String(this JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString() : null;
+
+    public static JsonElement? Object(this JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Object
+            ? value : null;
+
+    public static JsonElement? Array(this JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Array
+            ? value : null;
+
+    public static decimal? Number(this JsonElement element, string name)
+    {
+        if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(name, out var value))
+        {
+            return null;
+        }
+        return value.ValueKind switch
+        {
+            JsonValueKind.Number when value.TryGetDecimal(out var d) => d,
+            // Classic usage.cost is a decimal string.
+            JsonValueKind.String when decimal.TryParse(value.GetString(), System.Globalization.NumberStyles.Number,
+                System.Globalization.CultureInfo.InvariantCulture, out var d) => d,
+            _ => null,
+        };
+    }
+
+    /// <summary>An upstream job id Easel can store and put in a URL path: 1-200 printable characters without '/', '?' or '#'.</summary>
+    public static bool IsJobId(string? id) =>
+        id is { Length: > 0 and <= 200 } && id.All(c => c > ' ' && c < 127 && c is not ('/' or '?' or '#' or '%' or '\\'));
+
+    /// <summary>An absolute http(s) URL of a result, or null.</summary>
+    public static Uri? ResultUrl(string? text) =>
+        text is { Length: > 0 and <= 4096 } && Uri.TryCreate(text, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps)
+            ? url : null;
+}

@@ -1,0 +1,195 @@
+using System.Security.Cryptography;
+using Easel.Core.Blobs;
+using Easel.Core.Engines;
+using Easel.Core.Engines.Upstream;
+using Easel.Core.Operations;
+using Easel.Core.Tasks;
+using Microsoft.Extensions.Logging;
+
+namespace Easel.Engines.Upstream;
+
+/// <summary>
+/// Submits tasks to upstream engines and resumes them after a crash (API.md section 10, durable upstream jobs): the
+/// submission key and wake-up token are written under the lease before the request leaves, the upstream's id as soon
+/// as it answers, and the task is then the poller's. Nothing here holds a task while the upstream works.
+/// </summary>
+public sealed class UpstreamJobs(
+    UpstreamEngines engines,
+    IUpstreamJobStore jobs,
+    EngineLoad load,
+    UpstreamSignal poller,
+    UpstreamMetrics metrics,
+    TaskRunnerOptions options,
+    TimeProvider time,
+    ILogger<UpstreamJobs> logger) : IUpstreamJobs
+{
+    public async Task<UpstreamStart?> ResumeAsync(ClaimedTask claim, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        var job = await jobs.GetAsync(claim.Task.Id, cancellationToken);
+        if (job is null)
+        {
+            return null;
+        }
+        var engine = engines.Find(job.Engine);
+        if (engine is null)
+        {
+            return UpstreamStart.Fail(FailureKind.ServiceError,
+                $"The task was sent to engine '{job.Engine}', which is no longer configured; its state there is unknown");
+        }
+        if (job.UpstreamId is not null)
+        {
+            // Accepted before the crash (or the node that held it died): only waiting is left, under this claim's lease.
+            await jobs.ScheduleAsync(claim.Lease, time.GetUtcNow(), claim.Task.Progress, cancellationToken);
+            poller.Notify();
+            logger.LogInformation("Task {TaskId} waits again on job {UpstreamId} of engine {Engine}", claim.Task.Id, job.UpstreamId, job.Engine);
+            return UpstreamStart.Waiting;
+        }
+        if (!engine.Protocol.ResubmitsIdempotently)
+        {
+            metrics.Submitted(job.Engine, "unknown_after_crash");
+            return UpstreamStart.Fail(FailureKind.ServiceError,
+                $"Easel stopped while sending the task to engine '{job.Engine}'; that protocol cannot be asked whether it accepted it, "
+                + "so it was not sent again and the upstream's state is unknown");
+        }
+        // The same key and the same body: an upstream that keeps its keys answers with the job it made the first time.
+        var request = await RequestAsync(claim.Task, job.SubmissionKey, job.WakeToken, cancellationToken);
+        return await SendAsync(claim, engine, request, resumed: true, cancellationToken);
+    }
+
+    public async Task<UpstreamStart> SubmitAsync(ClaimedTask claim, EngineDescriptor engine, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        ArgumentNullException.ThrowIfNull(engine);
+        var upstream = engines.Find(engine.Name) ?? throw new InvalidOperationException($"engine {engine.Name} has no protocol");
+        if (!load.TryTake(engine.Name, engine.MaxInFlight))
+        {
+            return UpstreamStart.Full;
+        }
+        var accepted = false;
+        try
+        {
+            var key = "easel-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+            var token = Base64Url(RandomNumberGenerator.GetBytes(24));
+            var request = await RequestAsync(claim.Task, key, token, cancellationToken);
+            if (!await jobs.BeginSubmissionAsync(claim.Lease, new UpstreamSubmission(engine.Name, key, token), time.GetUtcNow(), options.LeaseDuration, cancellationToken))
+            {
+                return NotOurs;
+            }
+            var start = await SendAsync(claim, upstream, request, resumed: false, cancellationToken);
+            accepted = start.Kind == UpstreamStartKind.Waiting;
+            return start;
+        }
+        finally
+        {
+            if (!accepted)
+            {
+                load.Return(engine.Name);
+            }
+        }
+    }
+
+    private static readonly UpstreamStart NotOurs = new(UpstreamStartKind.NotOurs, null, "the task is no longer this node's");
+
+    private async Task<UpstreamStart> SendAsync(ClaimedTask claim, UpstreamEngine engine, UpstreamRequest request, bool resumed, CancellationToken cancellationToken)
+    {
+        var name = engine.Descriptor.Name;
+        var started = time.GetTimestamp();
+        SubmitAnswer answer;
+        using (var span = UpstreamTracing.Start("submit", name, claim.Task.Id))
+        {
+            answer = await engine.Protocol.SubmitAsync(request, cancellationToken);
+            span?.SetTag("easel.upstream.outcome", Outcome(answer));
+        }
+        metrics.Submitted(name, Outcome(answer), time.GetElapsedTime(started));
+        switch (answer)
+        {
+            case SubmitAnswer.Accepted accepted:
+                var firstPoll = engine.Polling.First(time.GetUtcNow(), accepted.Estimate);
+                if (!await jobs.RecordAcceptedAsync(claim.Lease, accepted.UpstreamId, accepted.Cost, firstPoll, CancellationToken.None))
+                {
+                    // Cancelled (or taken over) while the request was out: the job exists upstream and nobody waits for it.
+                    await engine.CancelQuietlyAsync(accepted.UpstreamId, claim.Task.Id, metrics, logger);
+                    return NotOurs;
+                }
+                poller.Notify();
+                logger.LogInformation("Task {TaskId} {Verb} engine {Engine} as job {UpstreamId}", claim.Task.Id,
+                    resumed ? "was found again on" : "was accepted by", name, accepted.UpstreamId);
+                return UpstreamStart.Waiting;
+            case SubmitAnswer.Refused refused:
+                return UpstreamStart.Fail(refused.Kind, refused.Message);
+            case SubmitAnswer.Unavailable unavailable when resumed:
+                // Not another engine: the first submission may exist upstream, and a second one elsewhere would double it.
+                return UpstreamStart.Fail(FailureKind.ServiceUnavailable,
+                    $"Easel stopped while sending the task to engine '{name}', and asking it again failed ({unavailable.Reason})");
+            case SubmitAnswer.Unavailable unavailable:
+                logger.LogWarning("Engine {Engine} did not take task {TaskId}: {Reason}", name, claim.Task.Id, unavailable.Reason);
+                return UpstreamStart.Unavailable(unavailable.Reason);
+            default:
+                throw new InvalidOperationException($"unknown answer {answer}");
+        }
+    }
+
+    public void CancelUpstreamInBackground(TaskRecord task)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                var job = await jobs.GetAsync(task.Id, CancellationToken.None);
+                if (job?.UpstreamId is { } id && engines.Find(job.Engine) is { } engine)
+                {
+                    await engine.CancelQuietlyAsync(id, task.Id, metrics, logger);
+                }
+                // No id yet: the submission is still out, and its answer finds the task cancelled and cancels the job then.
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "Cancelling the upstream job of task {TaskId} failed", task.Id);
+            }
+        });
+    }
+
+    private Task<UpstreamRequest> RequestAsync(TaskRecord task, string key, string wakeToken, CancellationToken cancellationToken)
+    {
+        var operation = task.Operation;
+        var request = new UpstreamRequest(task, key)
+        {
+            SourceImageNumber = operation.Source?.ImageNumber ?? 0,
+            ImageUrl = operation.InputImage is { } image ? UpstreamLinks.Of(image, task) : null,
+            MaskUrl = MaskOf(operation) is ImageMask { Image: var mask } ? UpstreamLinks.Of(mask, task) : null,
+            WakeUpUrl = UpstreamLinks.WakeUp(task, wakeToken),
+        };
+        return SourceJobAsync(request, operation, cancellationToken);
+    }
+
+    // Affinity: routing sent a secondary task to the engine that made its source (when that engine chains by job id),
+    // so the source's own upstream job id names the image there.
+    private async Task<UpstreamRequest> SourceJobAsync(UpstreamRequest request, Operation operation, CancellationToken cancellationToken)
+    {
+        if (operation.Source is not { } from)
+        {
+            return request;
+        }
+        var job = await jobs.GetAsync(from.TaskId, cancellationToken);
+        return request with { SourceJobId = job?.UpstreamId };
+    }
+
+    private static MaskSpec? MaskOf(Operation operation) => operation switch
+    {
+        UploadPaint p => p.Mask,
+        Edit e => e.Mask,
+        Inpaint i => i.Mask,
+        _ => null,
+    };
+
+    private static string Outcome(SubmitAnswer answer) => answer switch
+    {
+        SubmitAnswer.Accepted => "accepted",
+        SubmitAnswer.Refused => "refused",
+        _ => "unavailable",
+    };
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}

@@ -1,0 +1,242 @@
+using System.Collections.Concurrent;
+using Easel.Core.Engines.Upstream;
+using Easel.Core.Models;
+using Easel.Core.Observability;
+using Easel.Core.Tasks;
+using Microsoft.Extensions.Logging;
+
+namespace Easel.Engines.Upstream;
+
+/// <summary>
+/// Waits on this node's upstream jobs without a thread or worker slot each (API.md section 10): asks the store for the
+/// jobs whose poll is due, polls them (a bounded number at once), and records what each answer means: the next poll
+/// and raised progress, or the task completed with its results re-hosted, or failed. It renews the leases of all its
+/// waiting tasks in one statement, so a node that dies loses them to others when their leases expire; the node that
+/// claims one resumes it from what is recorded (<see cref="UpstreamJobs.ResumeAsync"/>).
+/// A wake-up only moves a job's next poll to now (any node, through the store) and pokes this loop.
+/// Every record is a compare-and-set under the task's lease: a cancel, a timeout or another node's claim in between
+/// makes the write a no-op, so a result is recorded once whatever duplicates arrive.
+/// </summary>
+public sealed class UpstreamPoller(
+    UpstreamEngines engines,
+    IUpstreamJobStore jobs,
+    ITaskStore store,
+    ResultRehosting rehosting,
+    UpstreamSignal signal,
+    EngineLoad load,
+    UpstreamMetrics metrics,
+    EaselMetrics taskMetrics,
+    TaskRunnerOptions options,
+    TimeProvider time,
+    ILogger<UpstreamPoller> logger)
+{
+    /// <summary>Due jobs read per query; more are read as soon as these are dispatched.</summary>
+    private const int BatchSize = 256;
+
+    /// <summary>Polls in flight at once on this node.</summary>
+    private const int Concurrency = 32;
+
+    /// <summary>The longest the loop sleeps: wake-ups recorded by other nodes and new due times are seen within it.</summary>
+    private static readonly TimeSpan MaxIdle = TimeSpan.FromSeconds(1);
+
+    private readonly ConcurrentDictionary<string, byte> _inFlight = new(StringComparer.Ordinal);
+
+    /// <summary>The loop; <paramref name="idle"/> (no upstream engines) only renews nothing and fails nothing: it returns at once.</summary>
+    public async Task RunAsync(string nodeId, CancellationToken stopping, bool idle = false)
+    {
+        if (idle)
+        {
+            return;
+        }
+        using var slots = new SemaphoreSlim(Concurrency, Concurrency);
+        var lastRenewal = DateTimeOffset.MinValue;
+        var renewEvery = options.LeaseDuration / 3;
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                var now = time.GetUtcNow();
+                if (now - lastRenewal >= renewEvery)
+                {
+                    await jobs.RenewWaitingLeasesAsync(nodeId, now, options.LeaseDuration, stopping);
+                    load.Refresh(await jobs.WaitingByEngineAsync(nodeId, stopping));
+                    lastRenewal = now;
+                }
+                var due = await jobs.DueAsync(nodeId, now, BatchSize, stopping);
+                var started = 0;
+                foreach (var job in due)
+                {
+                    if (!_inFlight.TryAdd(job.Lease.TaskId, 0))
+                    {
+                        continue;
+                    }
+                    await slots.WaitAsync(stopping);
+                    started++;
+                    _ = PollAndReleaseAsync(job, slots, stopping);
+                }
+                if (started > 0 && due.Count == BatchSize)
+                {
+                    continue;
+                }
+                var next = await jobs.NextDueAsync(nodeId, stopping);
+                var wait = next is { } at ? at - time.GetUtcNow() : MaxIdle;
+                await signal.WaitAsync(wait < TimeSpan.Zero ? (started > 0 ? TimeSpan.FromMilliseconds(20) : TimeSpan.Zero) : wait > MaxIdle ? MaxIdle : wait, stopping);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                // The store is unreachable: the jobs stay recorded and waiting, and their leases hold until they expire.
+                logger.LogError(e, "The upstream poller failed a round; retrying in {Interval}", MaxIdle);
+                await Task.Delay(MaxIdle, time, stopping).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+        // Polls in flight finish (each is bounded by its request timeout) before the node lets go of its store.
+        for (var i = 0; i < Concurrency; i++)
+        {
+            await slots.WaitAsync(CancellationToken.None);
+        }
+    }
+
+    private async Task PollAndReleaseAsync(WaitingJob job, SemaphoreSlim slots, CancellationToken stopping)
+    {
+        try
+        {
+            await PollAsync(job, stopping);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Stopping: the job stays as recorded; the next start (or another node) polls it again.
+        }
+        catch (Exception e)
+        {
+            // A fault of ours while recording: the job keeps its schedule and is polled again; logged, never hidden.
+            logger.LogError(e, "Polling task {TaskId} failed; it will be polled again", job.Lease.TaskId);
+        }
+        finally
+        {
+            _inFlight.TryRemove(job.Lease.TaskId, out _);
+            slots.Release();
+            signal.Notify();
+        }
+    }
+
+    /// <summary>One poll of one job and what it means; public for the tests, which drive it without the loop.</summary>
+    public async Task PollAsync(WaitingJob waiting, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(waiting);
+        var (lease, job) = (waiting.Lease, waiting.Job);
+        var engine = engines.Find(job.Engine);
+        if (engine is null)
+        {
+            await FailAsync(waiting, new TaskFailure(FailureKind.ServiceError,
+                $"The task waits on engine '{job.Engine}', which is no longer configured; its state there is unknown"), "engine_gone");
+            return;
+        }
+        var name = engine.Descriptor.Name;
+        var now = time.GetUtcNow();
+        var submittedAt = job.SubmittedAt ?? now;
+        if (now - submittedAt > engine.Descriptor.TaskTimeout)
+        {
+            await engine.CancelQuietlyAsync(job.UpstreamId!, lease.TaskId, metrics, logger);
+            await FailAsync(waiting, new TaskFailure(FailureKind.Timeout,
+                $"The upstream engine did not finish the task within {engine.Descriptor.TaskTimeout.TotalMinutes:0.#} minutes"), "timeout");
+            return;
+        }
+
+        PollAnswer answer;
+        using (var span = UpstreamTracing.Start("poll", name, lease.TaskId))
+        {
+            answer = await engine.Protocol.PollAsync(job.UpstreamId!, cancellationToken);
+            span?.SetTag("easel.upstream.outcome", answer.GetType().Name.ToLowerInvariant());
+        }
+        switch (answer)
+        {
+            case PollAnswer.Running running:
+                metrics.Polled(name, "running");
+                await jobs.ScheduleAsync(lease, engine.Polling.Next(submittedAt, time.GetUtcNow(), running.Remaining),
+                    Math.Clamp(running.Progress, 0, 99), cancellationToken);
+                break;
+            case PollAnswer.Unreachable unreachable:
+                metrics.Polled(name, "unreachable");
+                logger.LogWarning("Polling task {TaskId} on engine {Engine} failed: {Reason}", lease.TaskId, name, unreachable.Reason);
+                await jobs.ScheduleAsync(lease, engine.Polling.Next(submittedAt, time.GetUtcNow(), null), waiting.Progress, cancellationToken);
+                break;
+            case PollAnswer.Lost lost:
+                metrics.Polled(name, "lost");
+                await FailAsync(waiting, new TaskFailure(FailureKind.ServiceError, $"The upstream engine lost the task: {lost.Reason}"), "lost", submittedAt);
+                break;
+            case PollAnswer.Failed failed:
+                metrics.Polled(name, "failed");
+                await RecordCostAsync(lease, failed.Cost);
+                await FailAsync(waiting, new TaskFailure(failed.Kind, failed.Message), "failed", submittedAt);
+                break;
+            case PollAnswer.Succeeded succeeded:
+                metrics.Polled(name, "succeeded");
+                await CompleteAsync(waiting, name, succeeded, submittedAt, cancellationToken);
+                break;
+        }
+    }
+
+    private async Task CompleteAsync(WaitingJob waiting, string engine, PollAnswer.Succeeded succeeded, DateTimeOffset submittedAt, CancellationToken cancellationToken)
+    {
+        var expected = ModelCatalog.Of(waiting.Kind).ImageCount;
+        if (succeeded.Results.Count != expected)
+        {
+            await FailAsync(waiting, new TaskFailure(FailureKind.ServiceError,
+                $"The upstream engine gave {succeeded.Results.Count} images; this model gives {expected}"), "failed", submittedAt);
+            return;
+        }
+        IReadOnlyList<string> keys;
+        try
+        {
+            keys = await rehosting.RehostAsync(succeeded.Results, cancellationToken);
+        }
+        catch (UpstreamResultException e)
+        {
+            await FailAsync(waiting, new TaskFailure(FailureKind.ServiceError, "The upstream engine's results were refused: " + e.Message), "result_refused", submittedAt);
+            return;
+        }
+        await RecordCostAsync(waiting.Lease, succeeded.Cost);
+        // CancellationToken.None: with the results stored, the record must not be abandoned half-way.
+        if (await store.CompleteAsync(waiting.Lease, keys, time.GetUtcNow(), CancellationToken.None))
+        {
+            metrics.Finished(engine, "completed", time.GetUtcNow() - submittedAt);
+            if (await store.GetAsync(waiting.Lease.TaskId, CancellationToken.None) is { } task)
+            {
+                taskMetrics.TaskFinished(task, TaskState.Completed);
+            }
+        }
+        else
+        {
+            // Cancelled, timed out or completed by a duplicate poll meanwhile: the other record stands.
+            await rehosting.DiscardAsync(keys);
+        }
+    }
+
+    private async Task RecordCostAsync(TaskLease lease, UpstreamCost? cost)
+    {
+        if (cost is not null)
+        {
+            await jobs.RecordCostAsync(lease, cost, CancellationToken.None);
+        }
+    }
+
+    private async Task FailAsync(WaitingJob waiting, TaskFailure failure, string outcome, DateTimeOffset? submittedAt = null)
+    {
+        if (await store.FailAsync(waiting.Lease, failure, time.GetUtcNow(), CancellationToken.None))
+        {
+            if (submittedAt is { } at)
+            {
+                metrics.Finished(waiting.Job.Engine, outcome, time.GetUtcNow() - at);
+            }
+            if (await store.GetAsync(waiting.Lease.TaskId, CancellationToken.None) is { } task)
+            {
+                taskMetrics.TaskFinished(task, TaskState.Failed, failure.Kind);
+            }
+            logger.LogInformation("Task {TaskId} on engine {Engine} failed: {Message}", waiting.Lease.TaskId, waiting.Job.Engine, failure.Message);
+        }
+    }
+}
