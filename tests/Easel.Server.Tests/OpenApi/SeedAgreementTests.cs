@@ -35,6 +35,8 @@ public sealed class SeedAgreementTests
             "API.md section 6: an area is a frame (width, height) and at least three point pairs; the parser refuses an area without them",
         ["response 200: property results added"] =
             "API.md section 3: the four result URLs of a completed task (create and query share one object)",
+        ["response 200: property engine added"] =
+            "An Easel extension (API.md section 10): the engine that ran the task; absent until one has taken it",
         ["response 200: property error added"] =
             "API.md section 3: the task error of a failed task",
         ["response 200: requires created, id, model, object, progress, status, type, task_info, usage"] =

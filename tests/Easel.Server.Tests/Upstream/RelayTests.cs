@@ -1,0 +1,84 @@
+using System.Text.Json.Nodes;
+using Easel.Imaging;
+using Easel.Server.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Easel.Server.Tests.Upstream;
+
+/// <summary>
+/// Easel in front of another Easel (API.md section 10), in each upstream protocol: every operation the upstream's local
+/// engine serves runs through the front and is painted by the upstream; the secondary operations reach the upstream with
+/// the upstream's own task ids; the results are served from the front's own storage; both ledgers settle once.
+/// </summary>
+public sealed class RelayTests(ITestOutputHelper output)
+{
+    private static readonly object Mask = new { areas = new[] { new { width = 500, height = 500, points = new[] { 100, 100, 100, 300, 300, 300, 300, 100 } } } };
+
+    [Theory]
+    [InlineData("unified")]
+    [InlineData("classic")]
+    public async Task The_whole_chain_runs_on_the_upstream_and_is_served_by_the_front(string protocol)
+    {
+        using var servers = await RelayServers.StartAsync(protocol);
+        try
+        {
+            var client = servers.FrontAccount;
+            var source = await servers.UploadAsync(TestImages.PatternPng(96, 96));
+
+            var paint = await RunAsync(client, Requests.UnifiedUploadPaint(source), 4);
+            var edit = await RunAsync(client, new
+            {
+                model = "mj-v7-edit", prompt = "harbour at dusk",
+                model_params = new { task_id = paint, image_number = 1, canvas = new { width = 160, height = 100 }, img_pos = new { width = 128, height = 128, x = -20, y = -14 } },
+            }, 4);
+            // The classic dialect on the front, whatever the upstream's protocol: the dialects are the front's business.
+            var inpaint = await RunClassicAsync(client, new { model = "midjourney_inpaint", jobId = edit, imageNo = 2, mask = Mask, remixPrompt = "a boat" }, 4);
+            var remix = await RunAsync(client, new { model = "mj-v7-remix", prompt = "as a watercolour", model_params = new { task_id = inpaint, image_number = 0, mode = "subtle" } }, 4);
+            var variation = await RunAsync(client, new { model = "mj-v7-variation", model_params = new { task_id = remix, image_number = 3, type = "strong" } }, 4);
+            var pan = await RunClassicAsync(client, new { model = "midjourney_pan", jobId = variation, imageNo = 1, direction = 1, scale = 1.5 }, 4);
+            var outpaint = await RunAsync(client, new { model = "mj-v7-outpaint", model_params = new { task_id = pan, image_number = 0, scale = 1.25 } }, 4);
+            var upscale = await RunAsync(client, new { model = "mj-v7-upscale", model_params = new { task_id = outpaint, image_number = 2, type = "standard" } }, 1);
+
+            // The upstream painted every one of them, under the account whose key the front holds.
+            var (_, upstreamTasks) = await servers.UpstreamAccount.GetJsonAsync("/v1/tasks?limit=50");
+            var models = upstreamTasks["data"]!.AsArray().Select(t => t!["model"]!.GetValue<string>()).Reverse().ToList();
+            Assert.Equal(["mj-v7-upload-paint", "mj-v7-edit", "mj-v7-inpaint", "mj-v7-remix", "mj-v7-variation", "mj-v7-pan", "mj-v7-outpaint", "mj-v7-upscale"], models);
+
+            // Pan 1.5 to the right of a 160x100 image, then outpaint 1.25, then 2x: the upstream's geometry, as the front serves it.
+            var (_, finished) = await client.GetJsonAsync($"/v1/tasks/{upscale}");
+            Assert.Equal("upstream", finished["engine"]!.GetValue<string>());
+            var url = finished["results"]![0]!.GetValue<string>();
+            Assert.StartsWith(servers.Front.Url + "/files/", url, StringComparison.Ordinal);
+            var image = ImageCodec.Decode(await client.DownloadAsync(url));
+            Assert.Equal((600, 250), (image.Width, image.Height));
+        }
+        catch
+        {
+            output.WriteLine("front:\n" + servers.Front.Output);
+            output.WriteLine("upstream:\n" + servers.Upstream.Output);
+            throw;
+        }
+    }
+
+    private static async Task<string> RunAsync(HttpClient client, object body, int images)
+    {
+        var (status, created) = await client.PostJsonAsync("/v1/images/generations", body);
+        Assert.True(status == 200, created.ToJsonString());
+        var id = created["id"]!.GetValue<string>();
+        var (task, _) = await client.UnifiedDoneAsync(id, TimeSpan.FromSeconds(120));
+        Assert.True(task["status"]!.GetValue<string>() == "completed", task.ToJsonString());
+        Assert.Equal(images, task["results"]!.AsArray().Count);
+        return id;
+    }
+
+    private static async Task<string> RunClassicAsync(HttpClient client, object body, int images)
+    {
+        var (status, created) = await client.PostJsonAsync("/model/v1/generation", body);
+        Assert.True(status == 200, created.ToJsonString());
+        var id = created["id"]!.GetValue<string>();
+        var (task, _) = await client.ClassicDoneAsync(id, TimeSpan.FromSeconds(120));
+        Assert.True(task["status"]!.GetValue<string>() == "completed", task.ToJsonString());
+        Assert.Equal(images, task["output"]![0]!["content"]!.AsArray().Count);
+        return id;
+    }
+}
