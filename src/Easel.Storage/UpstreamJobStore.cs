@@ -32,7 +32,12 @@ public abstract class UpstreamJobStore : IUpstreamJobStore
     {
         ArgumentNullException.ThrowIfNull(lease);
         return await _db.StatementAsync((c, tx) => c.ExecuteAsync(
-            $"UPDATE tasks SET engine = @engine WHERE {Held}", new { lease.TaskId, lease.Token, engine }, tx), cancellationToken) == 1;
+            // A submission to an upstream that failed over to this engine leaves nothing behind: a resume after a crash
+            // must not take the task for one waiting upstream.
+            $"""
+            UPDATE tasks SET engine = @engine, upstream_key = NULL, wake_token = NULL, upstream_id = NULL, submitted_at = NULL, next_poll_at = NULL
+            WHERE {Held}
+            """, new { lease.TaskId, lease.Token, engine }, tx), cancellationToken) == 1;
     }
 
     // The at-least-once boundary of an upstream job: this row is committed before the request leaves, so a crash
@@ -126,7 +131,9 @@ public abstract class UpstreamJobStore : IUpstreamJobStore
             $"SELECT engine, COUNT(*) FROM tasks WHERE lease_node = @nodeId AND upstream_id IS NOT NULL AND state = {Processing} GROUP BY engine",
             new { nodeId })).ToDictionary(r => r.Engine, r => (int)r.Count), cancellationToken);
 
-    private static long? Micros(UpstreamCost? cost) => cost is null ? null : (long)decimal.Round(cost.Amount * 1_000_000m);
+    // An upstream's figure is input: one beyond a billion is not a price, and is not stored.
+    private static long? Micros(UpstreamCost? cost) =>
+        cost is { Amount: >= 0 and <= 1_000_000_000m } ? (long)decimal.Round(cost.Amount * 1_000_000m) : null;
 
     private static UpstreamJob? Map(JobRow? row) => row is null || row.UpstreamKey is null ? null : new UpstreamJob(
         row.TaskId, row.Engine ?? "", row.UpstreamKey, row.WakeToken ?? "", row.UpstreamId,

@@ -14,11 +14,21 @@ public sealed class GuardedHttpClient : IOutboundClient, IDisposable
     private readonly AddressPolicy _policy;
     private readonly OutboundOptions _options;
     private readonly HttpClient _http;
+    private readonly HttpClient _upstream;
 
     public GuardedHttpClient(AddressPolicy policy, OutboundOptions options)
     {
         _policy = policy;
         _options = options;
+        _http = Client(upstreamEndpoints: false);
+        _upstream = Client(upstreamEndpoints: true);
+    }
+
+    // Two clients, so that the allowance of the configured upstream engines' host:port pairs is a property of the
+    // requests made to them (and of fetching their results), never of a client's image URL or callback that names the
+    // same address: connection pools are per handler, so a connection made under the allowance is not reused without it.
+    private HttpClient Client(bool upstreamEndpoints)
+    {
         var handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
@@ -27,27 +37,32 @@ public sealed class GuardedHttpClient : IOutboundClient, IDisposable
             AutomaticDecompression = DecompressionMethods.None,
             ConnectTimeout = TimeSpan.FromSeconds(5),
             PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-            ConnectCallback = ConnectToCheckedAddressAsync,
+            ConnectCallback = (context, token) => ConnectToCheckedAddressAsync(context, upstreamEndpoints, token),
         };
-        var trusted = options.TrustedCertificates.Select(t => t.Replace(":", "", StringComparison.Ordinal).ToUpperInvariant()).ToHashSet();
+        var trusted = _options.TrustedCertificates.Select(t => t.Replace(":", "", StringComparison.Ordinal).ToUpperInvariant()).ToHashSet();
         if (trusted.Count > 0)
         {
             handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
                 errors == System.Net.Security.SslPolicyErrors.None
                 || (certificate is not null && trusted.Contains(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(certificate.GetRawCertData()))));
         }
-        _http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
-        _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("Easel", "1.0"));
+        var client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        client.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("Easel", "1.0"));
+        return client;
     }
 
-    public async Task<byte[]> GetBytesAsync(Uri url, CancellationToken cancellationToken)
+    public Task<byte[]> GetBytesAsync(Uri url, CancellationToken cancellationToken) => GetAsync(_http, url, cancellationToken);
+
+    public Task<byte[]> GetUpstreamResultAsync(Uri url, CancellationToken cancellationToken) => GetAsync(_upstream, url, cancellationToken);
+
+    private async Task<byte[]> GetAsync(HttpClient http, Uri url, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(url);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.ImageTimeout);
         try
         {
-            return await FollowAsync(url, timeout.Token);
+            return await FollowAsync(http, url, timeout.Token);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -56,6 +71,10 @@ public sealed class GuardedHttpClient : IOutboundClient, IDisposable
         catch (HttpRequestException e)
         {
             throw new OutboundException($"{Describe(url)} could not be fetched: {Reason(e)}", e) { AddressRefused = IsRefusal(e) };
+        }
+        catch (IOException e)
+        {
+            throw new OutboundException($"{Describe(url)} broke off while it was read: {e.Message}", e);
         }
     }
 
@@ -106,7 +125,7 @@ public sealed class GuardedHttpClient : IOutboundClient, IDisposable
         }
         try
         {
-            using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, limit.Token);
+            using var response = await _upstream.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, limit.Token);
             var headers = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var (name, values) in response.Headers.Concat(response.Content.Headers))
             {
@@ -123,16 +142,21 @@ public sealed class GuardedHttpClient : IOutboundClient, IDisposable
         {
             throw new OutboundException($"{Describe(request.Url)} could not be reached: {Reason(e)}", e) { AddressRefused = IsRefusal(e) };
         }
+        catch (IOException e)
+        {
+            // The connection broke while the body was read (HttpIOException).
+            throw new OutboundException($"{Describe(request.Url)} broke off its answer: {e.Message}", e);
+        }
     }
 
-    private async Task<byte[]> FollowAsync(Uri url, CancellationToken cancellationToken)
+    private async Task<byte[]> FollowAsync(HttpClient http, Uri url, CancellationToken cancellationToken)
     {
         var current = url;
         for (var hop = 0; ; hop++)
         {
             CheckScheme(current);
             using var request = new HttpRequestMessage(HttpMethod.Get, current);
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             if (IsRedirect(response.StatusCode))
             {
                 if (hop >= _options.MaxRedirects)
@@ -174,10 +198,10 @@ public sealed class GuardedHttpClient : IOutboundClient, IDisposable
         return buffer.ToArray();
     }
 
-    private async ValueTask<Stream> ConnectToCheckedAddressAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    private async ValueTask<Stream> ConnectToCheckedAddressAsync(SocketsHttpConnectionContext context, bool upstreamEndpoints, CancellationToken cancellationToken)
     {
         var host = context.DnsEndPoint.Host;
-        var upstream = _policy.IsEndpointAllowed(host, context.DnsEndPoint.Port);
+        var upstream = upstreamEndpoints && _policy.IsEndpointAllowed(host, context.DnsEndPoint.Port);
         if (!upstream && _policy.IsRefusedName(host))
         {
             throw new OutboundException($"{host} names this machine, a private or reserved address that Easel does not connect to") { AddressRefused = true };
@@ -231,5 +255,9 @@ public sealed class GuardedHttpClient : IOutboundClient, IDisposable
 
     private static string Describe(Uri url) => $"the URL {url.GetLeftPart(UriPartial.Path)}";
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose()
+    {
+        _http.Dispose();
+        _upstream.Dispose();
+    }
 }

@@ -13,7 +13,13 @@ public interface IOutboundClient
     Task<int> PostJsonAsync(Uri url, string body, IReadOnlyDictionary<string, string> headers, TimeSpan timeout, CancellationToken cancellationToken);
 
     /// <summary>
-    /// One request to an API (an upstream engine's): redirects are answered, not followed; the answer's body is read
+    /// An upstream engine's result image: as <see cref="GetBytesAsync"/>, except that the configured engines' own
+    /// host:port pairs are reachable (where the results of a private upstream live); any other host is checked as usual.
+    /// </summary>
+    Task<byte[]> GetUpstreamResultAsync(Uri url, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// One request to an upstream engine's API (its host:port allowed, as above): redirects are answered, not followed; the answer's body is read
     /// up to the request's cap (over it: <see cref="OutboundException"/>); no connection or no answer within the
     /// timeout throws <see cref="OutboundException"/>. Any status is returned: the caller reads its meaning.
     /// </summary>

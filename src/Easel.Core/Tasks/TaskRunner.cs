@@ -35,7 +35,9 @@ public sealed class TaskRunner(
     {
         ArgumentNullException.ThrowIfNull(claim);
         var (task, lease) = (claim.Task, claim.Lease);
-        if (task.Attempts > options.MaxAttempts)
+        // A claim of a task accepted upstream only resumes waiting (the node that waited died or restarted): that is not
+        // a run that failed to finish, and failing it would refund a job the upstream still makes and charges for.
+        if (task.Attempts > options.MaxAttempts && (await jobs.GetAsync(task.Id, CancellationToken.None))?.UpstreamId is null)
         {
             var failure = new TaskFailure(FailureKind.ServiceError, $"the task was interrupted {options.MaxAttempts} times and was not tried again");
             await FinishAsync(task, lease, new Outcome([], failure));

@@ -43,7 +43,7 @@ public sealed class ResultRehosting(IOutboundClient outbound, IBlobStore blobs)
         byte[] bytes;
         try
         {
-            bytes = await outbound.GetBytesAsync(url, cancellationToken);
+            bytes = await outbound.GetUpstreamResultAsync(url, cancellationToken);
         }
         catch (OutboundException e)
         {

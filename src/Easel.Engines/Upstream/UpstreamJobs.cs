@@ -45,12 +45,12 @@ public sealed class UpstreamJobs(
             logger.LogInformation("Task {TaskId} waits again on job {UpstreamId} of engine {Engine}", claim.Task.Id, job.UpstreamId, job.Engine);
             return UpstreamStart.Waiting;
         }
-        if (!engine.Protocol.ResubmitsIdempotently)
+        if (!engine.Protocol.ResubmitsIdempotently || time.GetUtcNow() - (job.SubmittedAt ?? DateTimeOffset.MinValue) > ResubmissionWindow)
         {
             metrics.Submitted(job.Engine, "unknown_after_crash");
             return UpstreamStart.Fail(FailureKind.ServiceError,
-                $"Easel stopped while sending the task to engine '{job.Engine}'; that protocol cannot be asked whether it accepted it, "
-                + "so it was not sent again and the upstream's state is unknown");
+                $"Easel stopped while sending the task to engine '{job.Engine}', and it cannot be asked safely whether it accepted it "
+                + "(its protocol keeps no submission key, or the key has expired), so it was not sent again and the upstream's state is unknown");
         }
         // The same key and the same body: an upstream that keeps its keys answers with the job it made the first time.
         var request = await RequestAsync(claim.Task, job.SubmissionKey, job.WakeToken, cancellationToken);
@@ -89,6 +89,9 @@ public sealed class UpstreamJobs(
         }
     }
 
+    /// <summary>Within this, an Easel upstream still answers a repeated Idempotency-Key with its first task (it keeps keys 24 h).</summary>
+    private static readonly TimeSpan ResubmissionWindow = TimeSpan.FromHours(23);
+
     private static readonly UpstreamStart NotOurs = new(UpstreamStartKind.NotOurs, null, "the task is no longer this node's");
 
     private async Task<UpstreamStart> SendAsync(ClaimedTask claim, UpstreamEngine engine, UpstreamRequest request, bool resumed, CancellationToken cancellationToken)
@@ -98,7 +101,10 @@ public sealed class UpstreamJobs(
         SubmitAnswer answer;
         using (var span = UpstreamTracing.Start("submit", name, claim.Task.Id))
         {
-            answer = await engine.Protocol.SubmitAsync(request, cancellationToken);
+            // Not the task's token: a cancel must not cut the request off after the upstream made the job, or its id would
+            // never be known. The request is bounded by the engine's request timeout; a cancel is noticed when the
+            // acceptance is recorded, and the job is cancelled upstream then.
+            answer = await engine.Protocol.SubmitAsync(request, CancellationToken.None);
             span?.SetTag("easel.upstream.outcome", Outcome(answer));
         }
         metrics.Submitted(name, Outcome(answer), time.GetElapsedTime(started));

@@ -39,30 +39,29 @@ public sealed class UpstreamPoller(
     /// <summary>The longest the loop sleeps: wake-ups recorded by other nodes and new due times are seen within it.</summary>
     private static readonly TimeSpan MaxIdle = TimeSpan.FromSeconds(1);
 
+    private static readonly TimeSpan MinimumWait = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>After a fault of ours while polling a job, the pause before it is polled again.</summary>
+    private static readonly TimeSpan FaultPause = TimeSpan.FromSeconds(5);
+
     private readonly ConcurrentDictionary<string, byte> _inFlight = new(StringComparer.Ordinal);
 
-    /// <summary>The loop; <paramref name="idle"/> (no upstream engines) only renews nothing and fails nothing: it returns at once.</summary>
+    /// <summary>The loop, and beside it the renewal of this node's waiting leases; nothing at all when <paramref name="idle"/> (no upstream engines).</summary>
     public async Task RunAsync(string nodeId, CancellationToken stopping, bool idle = false)
     {
         if (idle)
         {
             return;
         }
+        // On its own timer: polls that hang on a slow upstream must never let the leases lapse, or other nodes (and this
+        // one's worker) would claim tasks that are still being waited on.
+        var renewal = RenewLeasesAsync(nodeId, stopping);
         using var slots = new SemaphoreSlim(Concurrency, Concurrency);
-        var lastRenewal = DateTimeOffset.MinValue;
-        var renewEvery = options.LeaseDuration / 3;
         while (!stopping.IsCancellationRequested)
         {
             try
             {
-                var now = time.GetUtcNow();
-                if (now - lastRenewal >= renewEvery)
-                {
-                    await jobs.RenewWaitingLeasesAsync(nodeId, now, options.LeaseDuration, stopping);
-                    load.Refresh(await jobs.WaitingByEngineAsync(nodeId, stopping));
-                    lastRenewal = now;
-                }
-                var due = await jobs.DueAsync(nodeId, now, BatchSize, stopping);
+                var due = await jobs.DueAsync(nodeId, time.GetUtcNow(), BatchSize, stopping);
                 var started = 0;
                 foreach (var job in due)
                 {
@@ -80,7 +79,8 @@ public sealed class UpstreamPoller(
                 }
                 var next = await jobs.NextDueAsync(nodeId, stopping);
                 var wait = next is { } at ? at - time.GetUtcNow() : MaxIdle;
-                await signal.WaitAsync(wait < TimeSpan.Zero ? (started > 0 ? TimeSpan.FromMilliseconds(20) : TimeSpan.Zero) : wait > MaxIdle ? MaxIdle : wait, stopping);
+                // Due jobs all in flight: wait for one of them to finish (it signals) rather than spin.
+                await signal.WaitAsync(wait < MinimumWait ? MinimumWait : wait > MaxIdle ? MaxIdle : wait, stopping);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
@@ -88,15 +88,49 @@ public sealed class UpstreamPoller(
             }
             catch (Exception e)
             {
-                // The store is unreachable: the jobs stay recorded and waiting, and their leases hold until they expire.
+                // The store is unreachable: the jobs stay recorded and waiting; the renewal keeps trying on its own.
                 logger.LogError(e, "The upstream poller failed a round; retrying in {Interval}", MaxIdle);
-                await Task.Delay(MaxIdle, time, stopping).ContinueWith(_ => { }, TaskScheduler.Default);
+                await DelayAsync(MaxIdle, stopping);
             }
         }
         // Polls in flight finish (each is bounded by its request timeout) before the node lets go of its store.
         for (var i = 0; i < Concurrency; i++)
         {
             await slots.WaitAsync(CancellationToken.None);
+        }
+        await renewal;
+    }
+
+    private async Task RenewLeasesAsync(string nodeId, CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await jobs.RenewWaitingLeasesAsync(nodeId, time.GetUtcNow(), options.LeaseDuration, stopping);
+                load.Refresh(await jobs.WaitingByEngineAsync(nodeId, stopping));
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "Renewing the leases of this node's upstream jobs failed; retrying");
+            }
+            await DelayAsync(options.LeaseDuration / 3, stopping);
+        }
+    }
+
+    private async Task DelayAsync(TimeSpan delay, CancellationToken stopping)
+    {
+        try
+        {
+            await Task.Delay(delay, time, stopping);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Stopping: the caller's loop ends.
         }
     }
 
@@ -112,8 +146,17 @@ public sealed class UpstreamPoller(
         }
         catch (Exception e)
         {
-            // A fault of ours while recording: the job keeps its schedule and is polled again; logged, never hidden.
+            // A fault of ours (the store, the blob store): logged, and the job is polled again after a pause rather
+            // than at once, so a lasting fault does not become a busy loop.
             logger.LogError(e, "Polling task {TaskId} failed; it will be polled again", job.Lease.TaskId);
+            try
+            {
+                await jobs.ScheduleAsync(job.Lease, time.GetUtcNow() + FaultPause, job.Progress, CancellationToken.None);
+            }
+            catch (Exception again)
+            {
+                logger.LogError(again, "Rescheduling task {TaskId} failed too", job.Lease.TaskId);
+            }
         }
         finally
         {
@@ -136,21 +179,21 @@ public sealed class UpstreamPoller(
             return;
         }
         var name = engine.Descriptor.Name;
-        var now = time.GetUtcNow();
-        var submittedAt = job.SubmittedAt ?? now;
-        if (now - submittedAt > engine.Descriptor.TaskTimeout)
-        {
-            await engine.CancelQuietlyAsync(job.UpstreamId!, lease.TaskId, metrics, logger);
-            await FailAsync(waiting, new TaskFailure(FailureKind.Timeout,
-                $"The upstream engine did not finish the task within {engine.Descriptor.TaskTimeout.TotalMinutes:0.#} minutes"), "timeout");
-            return;
-        }
+        var submittedAt = job.SubmittedAt ?? time.GetUtcNow();
 
         PollAnswer answer;
         using (var span = UpstreamTracing.Start("poll", name, lease.TaskId))
         {
             answer = await engine.Protocol.PollAsync(job.UpstreamId!, cancellationToken);
             span?.SetTag("easel.upstream.outcome", answer.GetType().Name.ToLowerInvariant());
+        }
+        // Polled first, so a job that finished just before its deadline is kept; only one still going is given up.
+        if (answer is PollAnswer.Running or PollAnswer.Unreachable && time.GetUtcNow() - submittedAt > engine.Descriptor.TaskTimeout)
+        {
+            await engine.CancelQuietlyAsync(job.UpstreamId!, lease.TaskId, metrics, logger);
+            await FailAsync(waiting, new TaskFailure(FailureKind.Timeout,
+                $"The upstream engine did not finish the task within {engine.Descriptor.TaskTimeout.TotalMinutes:0.#} minutes"), "timeout", submittedAt);
+            return;
         }
         switch (answer)
         {

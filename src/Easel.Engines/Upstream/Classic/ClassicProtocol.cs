@@ -42,6 +42,7 @@ public sealed class ClassicProtocol(UpstreamHttp http, bool wrapInInput, bool re
             return new SubmitAnswer.Unavailable(e.Message);
         }
         using var json = UpstreamHttp.ObjectOf(response);
+        // An HTTP 200 whose body says failed is a refusal of the request (the dialect's bodies carry the outcome).
         if (response.IsSuccess && json?.RootElement.String("status") != "failed")
         {
             var id = json?.RootElement.String("id");
@@ -58,7 +59,7 @@ public sealed class ClassicProtocol(UpstreamHttp http, bool wrapInInput, bool re
             // 004000400 is the gateway's: a model it does not serve, or a body it could not read; neither is the client's doing.
             (400, GatewayPrefix) => new SubmitAnswer.Unavailable($"HTTP 400 {code}: {message}"),
             (404, _) => new SubmitAnswer.Refused(FailureKind.ResourceNotFound, $"the upstream does not know the source task: {message}"),
-            (400 or 409 or 413 or 422, _) => new SubmitAnswer.Refused(FailureKind.InvalidParameters, $"the upstream refused the parameters ({code}): {message}"),
+            (200 or 400 or 409 or 413 or 422, _) => new SubmitAnswer.Refused(FailureKind.InvalidParameters, $"the upstream refused the parameters ({code}): {message}"),
             _ => new SubmitAnswer.Unavailable($"HTTP {response.Status} {code}: {message}"),
         };
     }
@@ -110,7 +111,7 @@ public sealed class ClassicProtocol(UpstreamHttp http, bool wrapInInput, bool re
                 var error = root.Object("error");
                 var code = error?.Number("code") is { } c ? (int)c : 0;
                 // The dialect has two failure codes per model: 098 generation failed, 099 service unavailable.
-                var kind = code % 1000 == 98 ? FailureKind.GenerationFailed : FailureKind.ServiceError;
+                var kind = (code % 1000) switch { 98 => FailureKind.GenerationFailed, 99 => FailureKind.ServiceUnavailable, _ => FailureKind.ServiceError };
                 return new PollAnswer.Failed(kind, $"the upstream engine failed the task ({code:D9}): {Trim(error?.String("error_message") ?? "no reason given")}", cost);
             case "cancelled":
                 return new PollAnswer.Failed(FailureKind.ServiceError, "the upstream cancelled the task", cost);
