@@ -175,7 +175,14 @@ public abstract class AccountStore : IAccountStore
             var byDay = (await c.QueryAsync<(string Day, long Tasks, long Charged)>(
                 $"SELECT {_dialect.UtcDay("t.created_at")}, CAST(COUNT(*) AS bigint), {charged} {charges} GROUP BY 1 ORDER BY 1",
                 new { accountId })).Select(r => new DayUsage(DateOnly.ParseExact(r.Day, "yyyy-MM-dd", CultureInfo.InvariantCulture), (int)r.Tasks, r.Charged)).ToList();
-            return new UsageSummary(states, byModel, byDay);
+            var byEngine = (await c.QueryAsync<(string Engine, string Unit, long Tasks, long Charged, long? Cost)>(
+                $"""
+                SELECT t.engine, COALESCE(t.upstream_cost_unit, ''), CAST(COUNT(*) AS bigint), {charged},
+                       CAST(SUM(t.upstream_cost_micros) AS bigint)
+                {charges} AND t.engine IS NOT NULL GROUP BY t.engine, t.upstream_cost_unit ORDER BY 1, 2
+                """,
+                new { accountId })).Select(r => new EngineUsage(r.Engine, (int)r.Tasks, r.Charged, r.Cost, r.Unit.Length == 0 ? null : r.Unit)).ToList();
+            return new UsageSummary(states, byModel, byDay) { ByEngine = byEngine };
         }, cancellationToken);
 
     private Task<int> InsertKeyAsync(IDbConnection c, IDbTransaction tx, ApiKey key, byte[] keyHash) =>

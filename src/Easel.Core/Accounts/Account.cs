@@ -58,7 +58,14 @@ public sealed record LedgerEntry(long Id, string AccountId, string? TaskId, Ledg
 public sealed record UsageSummary(
     IReadOnlyDictionary<string, int> TasksByState,
     IReadOnlyList<ModelUsage> ByModel,
-    IReadOnlyList<DayUsage> ByDay);
+    IReadOnlyList<DayUsage> ByDay)
+{
+    /// <summary>Per engine (and the unit of its upstream's cost): Easel's charges beside what the upstream said it cost.</summary>
+    public IReadOnlyList<EngineUsage> ByEngine { get; init; } = [];
+}
+
+/// <param name="UpstreamCostMicros">The sum of the upstream's own cost of these tasks (millionths of <paramref name="UpstreamCostUnit"/>), where it said one.</param>
+public sealed record EngineUsage(string Engine, int Tasks, long ChargedMicros, long? UpstreamCostMicros, string? UpstreamCostUnit);
 
 public sealed record ModelUsage(OperationKind Kind, int Tasks, long ChargedMicros);
 

@@ -83,7 +83,8 @@ internal sealed record LedgerView(
 internal sealed record UsageView(
     [property: JsonPropertyName("tasks")] IReadOnlyDictionary<string, int> Tasks,
     [property: JsonPropertyName("by_model")] IReadOnlyList<ModelUsageView> ByModel,
-    [property: JsonPropertyName("by_day")] IReadOnlyList<DayUsageView> ByDay)
+    [property: JsonPropertyName("by_day")] IReadOnlyList<DayUsageView> ByDay,
+    [property: JsonPropertyName("by_engine")] IReadOnlyList<EngineUsageView> ByEngine)
 {
     public static UsageView From(UsageSummary usage)
     {
@@ -91,7 +92,9 @@ internal sealed record UsageView(
         return new UsageView(
             usage.TasksByState,
             usage.ByModel.Select(m => new ModelUsageView(ModelCatalog.Of(m.Kind).UnifiedName, m.Tasks, Credits.ToCredits(m.ChargedMicros))).ToList(),
-            usage.ByDay.Select(d => new DayUsageView(d.Day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), d.Tasks, Credits.ToCredits(d.ChargedMicros))).ToList());
+            usage.ByDay.Select(d => new DayUsageView(d.Day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), d.Tasks, Credits.ToCredits(d.ChargedMicros))).ToList(),
+            usage.ByEngine.Select(e => new EngineUsageView(e.Engine, e.Tasks, Credits.ToCredits(e.ChargedMicros),
+                e.UpstreamCostMicros is long cost && e.UpstreamCostUnit is { } unit ? new UpstreamCostView(cost / 1_000_000m, unit) : null)).ToList());
     }
 }
 
@@ -99,6 +102,17 @@ internal sealed record ModelUsageView(
     [property: JsonPropertyName("model")] string Model,
     [property: JsonPropertyName("tasks")] int Tasks,
     [property: JsonPropertyName("credits_charged")] decimal CreditsCharged);
+
+/// <param name="UpstreamCost">What the upstream said these tasks cost it (its unit: credits for the unified dialect, usd for the classic), beside Easel's own charge.</param>
+internal sealed record EngineUsageView(
+    [property: JsonPropertyName("engine")] string Engine,
+    [property: JsonPropertyName("tasks")] int Tasks,
+    [property: JsonPropertyName("credits_charged")] decimal CreditsCharged,
+    [property: JsonPropertyName("upstream_cost")] UpstreamCostView? UpstreamCost);
+
+internal sealed record UpstreamCostView(
+    [property: JsonPropertyName("amount")] decimal Amount,
+    [property: JsonPropertyName("unit")] string Unit);
 
 internal sealed record DayUsageView(
     [property: JsonPropertyName("day")] string Day,

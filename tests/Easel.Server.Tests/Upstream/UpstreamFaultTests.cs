@@ -70,6 +70,14 @@ public sealed class UpstreamFaultTests
         var ledger = await host.LedgerAsync(accountId);
         Assert.Equal(1, ledger.Count("charge"));
         Assert.Equal(0, ledger.Count("refund"));
+        // The operator sees Easel's price and the upstream's own cost side by side (the fake reports 5.4 credits, or 0.0794 USD).
+        using var admin = host.Admin();
+        var (_, usage) = await admin.GetJsonAsync($"/admin/accounts/{accountId}/usage");
+        var engine = Assert.Single(usage["by_engine"]!.AsArray())!;
+        Assert.Equal("gateway", engine["engine"]!.GetValue<string>());
+        Assert.Equal(5.4m, engine["credits_charged"]!.GetValue<decimal>());
+        Assert.Equal(protocol == "unified" ? 5.4m : 0.0794m, engine["upstream_cost"]!["amount"]!.GetValue<decimal>());
+        Assert.Equal(protocol == "unified" ? "credits" : "usd", engine["upstream_cost"]!["unit"]!.GetValue<string>());
     }
 
     [Fact]
