@@ -449,13 +449,13 @@ echo "machine: $(nproc) cores; load before: $(uptime | sed 's/.*load average/loa
 
 echo "== 1. relay overhead: unified engine, create -> the upstream has the submission"
 start_fake relay 3600 60
-start_front relay Easel__Engines__fake__Type=unified
+start_front relay Easel__Engines__fake__Type=unified Easel__Engines__fake__MaxInFlight=1000
 python3 "$work/upstream.py" relay "$front_port" "$user_key" "$fake_port" "$upstream_key" 20 200
 stop "$front_pid" "$fake_pid"
 
 echo "== 2. wake-up -> completed: classic engine (callback), PollInterval 10 min"
 start_fake wake -1 60
-start_front wake Easel__Engines__fake__Type=classic Easel__Engines__fake__PollInterval=00:10:00 Easel__Engines__fake__SlowPollInterval=00:10:00
+start_front wake Easel__Engines__fake__Type=classic Easel__Engines__fake__MaxInFlight=1000 Easel__Engines__fake__PollInterval=00:10:00 Easel__Engines__fake__SlowPollInterval=00:10:00
 python3 "$work/upstream.py" wake "$front_port" "$user_key" "$fake_port" 20 100
 stop "$front_pid" "$fake_pid"
 
