@@ -149,6 +149,15 @@ public sealed class TaskService(
             return new CreateResult(CreateStatus.SourceNotReady, null,
                 $"task {source.TaskId} has {task.ResultKeys.Count} {(task.ResultKeys.Count == 1 ? "image" : "images")}; image number {source.ImageNumber} does not exist");
         }
+        // Routing's affinity, decided before any money moves: an upstream's result chains only on that upstream.
+        if (engines.Route(operation, task.Engine).Count == 0)
+        {
+            var capability = ModelCatalog.Of(operation.Kind).CapabilityOf(operation);
+            var reason = engines.Find(task.Engine) is { ChainsByJobId: true } owner
+                ? $"task {source.TaskId} was made by engine '{owner.Name}', whose secondary operations need its own task ids, and that engine does not {Describe(capability)}"
+                : $"no engine on this server that takes an image as input can {Describe(capability)}";
+            return new CreateResult(CreateStatus.ModelNotAvailable, null, reason) { Missing = capability };
+        }
         // A result over the canvas limits (API.md section 6) is refused here, before the work and the money it would take.
         if (ResultGeometry.ChangesSize(operation)
             && await sizes.SizeOfAsync(task.ResultKeys[source.ImageNumber], cancellationToken) is var (width, height)

@@ -3,9 +3,10 @@ using System.Collections.Concurrent;
 namespace Easel.Engines.Upstream;
 
 /// <summary>
-/// How many tasks this node has on each upstream engine, for its MaxInFlight: the count of waiting tasks the poller
-/// last read from the store (which also sees tasks cancelled or taken over meanwhile), plus the jobs accepted and the
-/// submissions in flight since. Approximate by at most the submissions racing one refresh, never drifting.
+/// How many tasks this node has on each upstream engine, for its MaxInFlight and the in-flight gauge: the count of
+/// waiting tasks last read from the store (which also sees tasks cancelled or taken over meanwhile), plus the
+/// submissions taken since, minus the jobs this node finished since. Approximate by at most what races one refresh
+/// (every third of a lease), never drifting.
 /// </summary>
 public sealed class EngineLoad
 {
@@ -29,8 +30,8 @@ public sealed class EngineLoad
         return true;
     }
 
-    /// <summary>A submission that was not accepted gives its place back.</summary>
-    public void Return(string engine) => _since.AddOrUpdate(engine, 0, (_, n) => n - 1);
+    /// <summary>A submission that was not accepted, or a job this node finished, gives its place back.</summary>
+    public void Release(string engine) => _since.AddOrUpdate(engine, -1, (_, n) => n - 1);
 
     /// <summary>The store's count, read by the poller: the places taken since are in it now.</summary>
     public void Refresh(IReadOnlyDictionary<string, int> stored)

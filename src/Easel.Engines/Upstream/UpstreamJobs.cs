@@ -84,7 +84,7 @@ public sealed class UpstreamJobs(
         {
             if (!accepted)
             {
-                load.Return(engine.Name);
+                load.Release(engine.Name);
             }
         }
     }

@@ -246,6 +246,7 @@ public sealed class UpstreamPoller(
         // CancellationToken.None: with the results stored, the record must not be abandoned half-way.
         if (await store.CompleteAsync(waiting.Lease, keys, time.GetUtcNow(), CancellationToken.None))
         {
+            load.Release(engine);
             metrics.Finished(engine, "completed", time.GetUtcNow() - submittedAt);
             if (await store.GetAsync(waiting.Lease.TaskId, CancellationToken.None) is { } task)
             {
@@ -271,6 +272,7 @@ public sealed class UpstreamPoller(
     {
         if (await store.FailAsync(waiting.Lease, failure, time.GetUtcNow(), CancellationToken.None))
         {
+            load.Release(waiting.Job.Engine);
             if (submittedAt is { } at)
             {
                 metrics.Finished(waiting.Job.Engine, outcome, time.GetUtcNow() - at);

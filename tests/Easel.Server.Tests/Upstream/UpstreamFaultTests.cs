@@ -100,6 +100,27 @@ public sealed class UpstreamFaultTests
         Assert.Single(good.Jobs);
     }
 
+    [Fact]
+    public async Task An_engine_without_room_is_skipped_for_the_next_one()
+    {
+        await using var small = await FakeGateway.StartAsync();
+        small.Job = JobBehaviour.NeverFinish;
+        await using var large = await FakeGateway.StartAsync();
+        var first = Engine("small", small.BaseUrl, priority: 1);
+        first["Easel:Engines:small:MaxInFlight"] = "1";
+        using var host = Front(first, Engine("large", large.BaseUrl, "classic", priority: 2));
+        var (_, client) = await AccountAsync(host);
+        var (_, waiting) = await client.PostJsonAsync("/v1/images/generations", Imagine);
+        await WaitForAsync(() => small.Jobs.Count == 1);
+
+        var task = await RunAsync(client);
+
+        Assert.Equal("large", task["engine"]!.GetValue<string>());
+        var (_, still) = await client.GetJsonAsync($"/v1/tasks/{waiting["id"]}");
+        Assert.Equal("small", still["engine"]!.GetValue<string>());
+        Assert.Equal("processing", still["status"]!.GetValue<string>());
+    }
+
     [Theory]
     [InlineData(SubmitBehaviour.ServerError)]
     [InlineData(SubmitBehaviour.RateLimited)]
@@ -306,6 +327,53 @@ public sealed class UpstreamFaultTests
         Assert.True(imagine["follows_prompts"]!.GetValue<bool>());
         var upscale = models["data"]!.AsArray().Single(m => m!["id"]!.GetValue<string>() == "mj-v7-upscale")!;
         Assert.False(upscale["available"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task A_secondary_operation_of_an_upstream_result_that_its_upstream_does_not_serve_is_not_available()
+    {
+        await using var fake = await FakeGateway.StartAsync();
+        var engine = Engine("gateway", fake.BaseUrl);
+        engine["Easel:Engines:gateway:Operations:0"] = "imagine";
+        engine["Easel:Engines:gateway:Operations:1"] = "variation";
+        engine["Easel:Engines:local:Type"] = "local";
+        using var host = Front(engine);
+        var (accountId, client) = await AccountAsync(host);
+        var imagined = await RunAsync(client);
+
+        // The local engine upscales, but the source's image numbers are the gateway's: only the gateway could chain it.
+        var (status, refused) = await client.PostJsonAsync("/v1/images/generations",
+            new { model = "mj-v7-upscale", model_params = new { task_id = imagined["id"]!.GetValue<string>(), image_number = 1 } });
+        var variation = await RunAsync(client, new System.Text.Json.Nodes.JsonObject
+        {
+            ["model"] = "mj-v7-variation",
+            ["model_params"] = new System.Text.Json.Nodes.JsonObject { ["task_id"] = imagined["id"]!.GetValue<string>(), ["image_number"] = 1 },
+        }.ToJsonString());
+
+        Assert.Equal(400, status);
+        Assert.Equal("model_not_available", refused["error"]!["code"]!.GetValue<string>());
+        Assert.Contains("engine 'gateway'", refused["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("gateway", variation["engine"]!.GetValue<string>());
+        var job = fake.Jobs.Single(j => j.Model == "mj-v7-variation");
+        var parameters = System.Text.Json.Nodes.JsonNode.Parse(job.Parameters!)!;
+        Assert.Equal(fake.Jobs.Single(j => j.Model == "mj-v7").Id, parameters["task_id"]!.GetValue<string>());
+        Assert.Equal(1, parameters["image_number"]!.GetValue<int>());
+        Assert.Equal(100m - (2 * 5.4m), await host.BalanceMatchingLedgerAsync(accountId));
+    }
+
+    [Fact]
+    public async Task The_classic_input_envelope_is_sent_when_configured()
+    {
+        await using var fake = await FakeGateway.StartAsync();
+        var engine = Engine("gateway", fake.BaseUrl, "classic");
+        engine["Easel:Engines:gateway:Options:Envelope"] = "input";
+        using var host = Front(engine);
+        var (_, client) = await AccountAsync(host);
+
+        var task = await RunAsync(client);
+
+        Assert.Equal("completed", task["status"]!.GetValue<string>());
+        Assert.True(Assert.Single(fake.Jobs).Enveloped, "the parameters arrived in input[0].params");
     }
 
     [Theory]

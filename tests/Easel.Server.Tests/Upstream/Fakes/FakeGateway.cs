@@ -159,7 +159,7 @@ public sealed class FakeGateway : IAsyncDisposable
         var prompt = unified ? body["prompt"]?.GetValue<string>() : (parameters?["remixPrompt"] ?? parameters?["text"])?.GetValue<string>();
         var callback = unified ? body["callback_url"]?.GetValue<string>() : parameters?["callback"]?.GetValue<string>();
         var job = new FakeJob((unified ? "task-unified-" : "vtrix-") + Guid.NewGuid().ToString("N")[..12], model, prompt, parameters?.ToJsonString(),
-            callback, DateTimeOffset.UtcNow, Job);
+            callback, DateTimeOffset.UtcNow, Job) { Enveloped = !unified && body["input"] is not null };
         _jobs[job.Id] = job;
         if (key.Length > 0)
         {
@@ -362,6 +362,9 @@ public sealed class FakeGateway : IAsyncDisposable
 /// <summary>A job the fake accepted: what it was asked (model, prompt, the parameters as sent) and where to call back.</summary>
 public sealed record FakeJob(string Id, string Model, string? Prompt, string? Parameters, string? Callback, DateTimeOffset Created, JobBehaviour Behaviour)
 {
+    /// <summary>Whether a classic body came wrapped as {"model", "input": [{"params": {...}}]}.</summary>
+    public bool Enveloped { get; init; }
+
     private volatile bool _cancelled;
 
     public bool Cancelled
