@@ -46,6 +46,24 @@ public sealed class UpstreamPoller(
 
     private readonly ConcurrentDictionary<string, byte> _inFlight = new(StringComparer.Ordinal);
 
+    // When each recent poll ended (timestamps), to skip a job in a read that started before its poll was recorded.
+    private readonly ConcurrentDictionary<string, long> _polledAt = new(StringComparer.Ordinal);
+
+    private void ForgetPollsBefore(long timestamp)
+    {
+        if (_polledAt.Count < 1024)
+        {
+            return;
+        }
+        foreach (var (taskId, at) in _polledAt)
+        {
+            if (at < timestamp)
+            {
+                _polledAt.TryRemove(taskId, out _);
+            }
+        }
+    }
+
     /// <summary>The loop, and beside it the renewal of this node's waiting leases; nothing at all when <paramref name="idle"/> (no upstream engines).</summary>
     public async Task RunAsync(string nodeId, CancellationToken stopping, bool idle = false)
     {
@@ -61,19 +79,31 @@ public sealed class UpstreamPoller(
         {
             try
             {
-                var due = await jobs.DueAsync(nodeId, time.GetUtcNow(), BatchSize, stopping);
+                // Read only as many due jobs as can start now (plus those being polled, which still read as due): a job
+                // read long before its turn could finish meanwhile and be polled again from the stale read.
+                await slots.WaitAsync(stopping);
+                slots.Release();
+                var limit = Math.Min(BatchSize, slots.CurrentCount + _inFlight.Count);
+                var readAt = time.GetTimestamp();
+                var due = await jobs.DueAsync(nodeId, time.GetUtcNow(), limit, stopping);
+                ForgetPollsBefore(readAt);
                 var started = 0;
                 foreach (var job in due)
                 {
-                    if (!_inFlight.TryAdd(job.Lease.TaskId, 0))
+                    if (!slots.Wait(0))
                     {
+                        break;
+                    }
+                    // A poll that ended while this read was under way: the read may predate its record.
+                    if ((_polledAt.TryGetValue(job.Lease.TaskId, out var polledAt) && polledAt >= readAt) || !_inFlight.TryAdd(job.Lease.TaskId, 0))
+                    {
+                        slots.Release();
                         continue;
                     }
-                    await slots.WaitAsync(stopping);
                     started++;
                     _ = PollAndReleaseAsync(job, slots, stopping);
                 }
-                if (started > 0 && due.Count == BatchSize)
+                if (started > 0 && due.Count == limit)
                 {
                     continue;
                 }
@@ -160,6 +190,7 @@ public sealed class UpstreamPoller(
         }
         finally
         {
+            _polledAt[job.Lease.TaskId] = time.GetTimestamp();
             _inFlight.TryRemove(job.Lease.TaskId, out _);
             slots.Release();
             signal.Notify();

@@ -7,6 +7,7 @@ using Easel.Server.Health;
 using Easel.Server.Observability;
 using Easel.Server.Models;
 using Easel.Server.OpenApi;
+using Easel.Server.Studio;
 using Easel.Server.Upstream;
 
 namespace Easel.Server.Hosting;
@@ -28,11 +29,13 @@ public static class EaselApplication
         builder.AddEaselObservability();
         builder.Services.AddEasel(builder.Configuration);
         builder.Services.AddEaselOpenApi();
+        builder.Services.AddEaselStudio();
 
         var app = builder.Build();
         app.UseEaselRequestTelemetry();
         app.UseEaselErrors();
         app.UseDocsPage();
+        app.UseEaselStudio();
 
         app.MapUnifiedDialect();
         app.MapClassicDialect();

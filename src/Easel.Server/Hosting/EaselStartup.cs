@@ -17,6 +17,8 @@ internal sealed class EaselStartup(
     NodeIdentity node,
     IOptions<EaselOptions> options,
     TimeProvider time,
+    IHostApplicationLifetime lifetime,
+    Microsoft.AspNetCore.Hosting.Server.IServer server,
     ILoggerFactory loggerFactory,
     ILogger<EaselStartup> logger) : IHostedService
 {
@@ -45,6 +47,16 @@ internal sealed class EaselStartup(
         {
             logger.LogInformation("Created the admin account {AccountId} with the configured bootstrap key", admin.Account.Id);
         }
+
+        // Once listening: where a newcomer opens the studio (the addresses are known only then).
+        lifetime.ApplicationStarted.Register(() =>
+        {
+            var addresses = server.Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses ?? [];
+            foreach (var address in addresses)
+            {
+                Console.Out.WriteLine($" Easel is serving {address}: the studio is at {address.TrimEnd('/')}/ (sign in with a key), the API documents at {address.TrimEnd('/')}/docs");
+            }
+        });
 
         var released = await tasks.ReleaseLeasesAsync(node.Id, cancellationToken);
         if (released > 0)

@@ -32,7 +32,8 @@ internal sealed record ModelView(
     [property: JsonPropertyName("available")] bool Available,
     [property: JsonPropertyName("engines")] IReadOnlyList<string> Engines,
     [property: JsonPropertyName("follows_prompts")] bool FollowsPrompts,
-    [property: JsonPropertyName("variants")] IReadOnlyList<ModelVariantView> Variants)
+    [property: JsonPropertyName("variants")] IReadOnlyList<ModelVariantView> Variants,
+    [property: JsonPropertyName("fields")] IReadOnlyList<ModelFieldView> Fields)
 {
     public const string ModelObject = "model";
 
@@ -50,11 +51,47 @@ internal sealed record ModelView(
             {
                 var by = engines.Serving(v.Capability);
                 return new ModelVariantView(v.Name, PricesOf(model, v, prices, group), by.Count > 0, by.Select(e => e.Name).ToList());
-            }).ToList());
+            }).ToList(),
+            model.Fields.Select(ModelFieldView.From).ToList());
     }
 
     private static Dictionary<string, decimal> PricesOf(ModelEntry model, ModelVariant? variant, PriceTable prices, string group) =>
         model.Speeds.ToDictionary(s => s.ToString().ToLowerInvariant(), s => prices.ListCredits(model, variant, s, group));
+}
+
+/// <summary>
+/// One field of a model as a form needs it (the studio builds its operation panel from these): its unified name and
+/// place, whether it is required, its choices and default, its bounds. The bounds are OperationLimits', the same the
+/// parser enforces; a field without a number range (a mask, a URL) says so by having none.
+/// </summary>
+internal sealed record ModelFieldView(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("place")] string Place,
+    [property: JsonPropertyName("classic_name")] string ClassicName,
+    [property: JsonPropertyName("required")] bool Required,
+    [property: JsonPropertyName("choices")] IReadOnlyList<string>? Choices,
+    [property: JsonPropertyName("default")] string? Default,
+    [property: JsonPropertyName("min")] decimal? Min,
+    [property: JsonPropertyName("max")] decimal? Max)
+{
+    public static ModelFieldView From(ModelField field)
+    {
+        ArgumentNullException.ThrowIfNull(field);
+        var choices = field.Choices?.In(classic: false);
+        var (min, max) = field.Field switch
+        {
+            RequestField.Prompt => (OperationLimits.PromptMinLength, OperationLimits.PromptMaxLength),
+            RequestField.ImageNumber => (0, OperationLimits.ImageNumberMax),
+            RequestField.Canvas => (OperationLimits.CanvasMinSide, OperationLimits.CanvasMaxSide),
+            RequestField.Position => (OperationLimits.PlacementMinSide, OperationLimits.PlacementMaxSide),
+            RequestField.Scale when field.Range is { } range => (range.Min, range.Max),
+            _ => ((decimal?)null, (decimal?)null),
+        };
+        return new ModelFieldView(FieldNames.Unified(field.Field), field.UnifiedPath, field.ClassicName, field.Required,
+            choices?.Select(c => c.Unified!).ToList(),
+            choices?.FirstOrDefault(c => c.Value == field.Choices!.Default)?.Unified,
+            min, max);
+    }
 }
 
 /// <summary>A priced variant a request's options select (upscale's creative type), with its own availability.</summary>

@@ -38,6 +38,11 @@ internal static class UnifiedEndpoints
             .WithSummary("Query a task: status, progress, results when completed, error when failed")
             .Produces<UnifiedTaskView>(StatusCodes.Status200OK).WithResponseExamples(StatusCodes.Status200OK, UnifiedDocumentation.TaskExamples)
             .ProducesErrors(docs, 404);
+        v1.MapGet("/tasks/{taskId}/events", UnifiedTaskEvents.StreamAsync)
+            .WithName("streamTaskEvents").WithTags(UnifiedDocumentation.TasksTag)
+            .WithSummary("Follow a task as Server-Sent Events (an Easel extension): `progress` events {id, status, progress} on each change, then one `task` event with the finished task, then the stream ends")
+            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
+            .ProducesErrors(docs, 404);
         v1.MapPost("/tasks/{taskId}/cancel", CancelAsync)
             .WithName("cancelTask").WithTags(UnifiedDocumentation.TasksTag)
             .WithSummary("Cancel a pending or processing task; it reads failed with request_cancelled, its reservation refunded")
