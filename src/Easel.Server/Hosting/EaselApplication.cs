@@ -26,6 +26,7 @@ public static class EaselApplication
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.UseEaselDefaultUrl();
+        builder.UseEaselStudioFiles();
         builder.AddEaselObservability();
         builder.Services.AddEasel(builder.Configuration);
         builder.Services.AddEaselOpenApi();

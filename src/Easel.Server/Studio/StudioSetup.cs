@@ -15,6 +15,23 @@ internal static class StudioSetup
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; connect-src 'self'; font-src 'self'; "
         + "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+    /// <summary>
+    /// The studio's files: the content root's wwwroot when it has one (the project folder under `dotnet run` or the
+    /// tests, so edits show at once), else the copy beside the binary (a server started from any other directory).
+    /// </summary>
+    public static WebApplicationBuilder UseEaselStudioFiles(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var environment = builder.Environment;
+        var beside = Path.Combine(AppContext.BaseDirectory, "wwwroot");
+        if (!Directory.Exists(environment.WebRootPath) && Directory.Exists(beside))
+        {
+            environment.WebRootPath = beside;
+            environment.WebRootFileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(beside);
+        }
+        return builder;
+    }
+
     public static IServiceCollection AddEaselStudio(this IServiceCollection services)
     {
         services.AddResponseCompression(options =>
