@@ -40,6 +40,8 @@ public sealed class SubmitVerbTests(EaselServer server) : IDisposable
     {
         var key = await KeyAsync();
         var output = Path.Combine(_folder, "out");
+        static int Streams(string log) => log.Split("/v1/tasks/{taskId}/events").Length - 1;
+        var streamsBefore = Streams(server.Log);
 
         var run = await server.RunWithKeyAsync(key, "submit", "upload-paint", "--prompt", "a quiet harbour", "--image", LocalPng(64, 48),
             "--canvas", "160x128", "--position", "80x60+40+34", "--mask-area", Mask, "--out", output, "--poll-interval", "0.1");
@@ -50,6 +52,8 @@ public sealed class SubmitVerbTests(EaselServer server) : IDisposable
         Assert.Contains($"Saved 4 images to {output}", run.Stdout);
         Assert.Contains("completed", run.Stdout);
         Assert.Equal("", run.Stderr);
+        // Followed through the task's event stream (the request log names its route), not by polling.
+        Assert.True(Streams(server.Log) > streamsBefore, "the submit did not follow the task's event stream");
     }
 
     [Fact]

@@ -58,6 +58,27 @@ internal sealed class EaselClient : IDisposable
     public Task<ApiAnswer> PatchAsync(string path, JsonObject body, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Patch, path, body, cancellationToken);
 
+    /// <summary>
+    /// A Server-Sent Events stream (GET, Accept: text/event-stream), event by event until the server ends it. A non-2xx
+    /// answer throws <see cref="EaselApiException"/> before the first event, as any other call.
+    /// </summary>
+    public async IAsyncEnumerable<System.Net.ServerSentEvents.SseItem<string>> EventsAsync(string path,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path.TrimStart('/'), UriKind.Relative));
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw EaselApiException.From(response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken), response.Headers.RetryAfter?.Delta);
+        }
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        await foreach (var item in System.Net.ServerSentEvents.SseParser.Create(stream).EnumerateAsync(cancellationToken))
+        {
+            yield return item;
+        }
+    }
+
     /// <summary>A path segment from user input, escaped so an id can never reach another route.</summary>
     public static string Segment(string value) => Uri.EscapeDataString(value);
 

@@ -5,8 +5,10 @@ using Spectre.Console;
 namespace Easel.Cli.Tasks;
 
 /// <summary>
-/// Polls GET /v1/tasks/{id} until the task ends. On a terminal (and not in --json) it draws a live progress bar;
-/// otherwise it polls quietly and the caller prints the end. Cancelling the token stops the following, never the task.
+/// Follows a task until it ends: through its event stream (GET /v1/tasks/{id}/events, progress as it happens and the
+/// finished task at the end), or, from a server without one or when the stream breaks, by polling GET /v1/tasks/{id}.
+/// On a terminal (and not in --json) it draws a live progress bar; otherwise it follows quietly and the caller prints
+/// the end. Cancelling the token stops the following, never the task.
 /// </summary>
 internal sealed class TaskFollower(EaselClient client, Output output, TimeSpan interval)
 {
@@ -43,6 +45,10 @@ internal sealed class TaskFollower(EaselClient client, Output output, TimeSpan i
     {
         var task = answer.Read<TaskWire>();
         seen(task);
+        if (!task.IsFinished && await StreamAsync(task, seen, cancellationToken) is { } streamed)
+        {
+            return streamed;
+        }
         while (!task.IsFinished)
         {
             await Task.Delay(interval, cancellationToken);
@@ -52,6 +58,35 @@ internal sealed class TaskFollower(EaselClient client, Output output, TimeSpan i
             seen(task);
         }
         return answer;
+    }
+
+    // The finished task from the event stream, or null to poll instead: a server without the stream (404), a stream
+    // that broke off or ended early (it ends after half an hour); progress on the way is shown as it arrives.
+    private async Task<ApiAnswer?> StreamAsync(TaskWire task, Action<TaskWire> seen, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var item in client.EventsAsync($"v1/tasks/{EaselClient.Segment(task.Id)}/events", cancellationToken))
+            {
+                if (item.EventType == "progress")
+                {
+                    var progress = new ApiAnswer(item.Data).Read<TaskProgressWire>();
+                    seen(task with { Status = progress.Status, Progress = progress.Progress });
+                }
+                else if (item.EventType == "task")
+                {
+                    var end = new ApiAnswer(item.Data);
+                    Last = end;
+                    seen(end.Read<TaskWire>());
+                    return end;
+                }
+            }
+        }
+        catch (Exception e) when (e is EaselApiException or HttpRequestException or IOException)
+        {
+            // Polling below answers the same question, one request per interval.
+        }
+        return null;
     }
 
     private static string Describe(TaskWire task)

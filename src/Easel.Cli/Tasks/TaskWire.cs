@@ -39,3 +39,9 @@ internal sealed record TaskListWire(
 
 internal sealed record UploadedFileWire(
     [property: JsonPropertyName("url")] string Url);
+
+/// <summary>A `progress` event of GET /v1/tasks/{id}/events.</summary>
+internal sealed record TaskProgressWire(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("progress")] int Progress);

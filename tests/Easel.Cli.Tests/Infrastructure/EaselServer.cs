@@ -18,6 +18,9 @@ public sealed class EaselServer : IAsyncLifetime
 
     public string Url => _process!.Url;
 
+    /// <summary>What the server process has printed so far (its request log among it).</summary>
+    public string Log => _process!.Output;
+
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_dataDirectory);
