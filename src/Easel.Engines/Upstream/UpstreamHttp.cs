@@ -28,6 +28,35 @@ public sealed class UpstreamHttp(IOutboundClient outbound, Uri baseUrl, IReadOnl
             cancellationToken);
     }
 
+    /// <summary>
+    /// A poll: GET of a job's state. Either the answer's JSON object (the caller reads the protocol's states from it), or
+    /// the <see cref="PollAnswer"/> the answer already is: no connection or a timeout, a 404 (the job is lost), another
+    /// status or a body that is not a JSON object (poll again). The caller disposes the document.
+    /// </summary>
+    public async Task<(JsonDocument? Json, PollAnswer? Answer)> PollAsync(string path, string upstreamId, CancellationToken cancellationToken)
+    {
+        OutboundResponse response;
+        try
+        {
+            response = await SendAsync(HttpMethod.Get, path, null, cancellationToken);
+        }
+        catch (OutboundException e)
+        {
+            return (null, new PollAnswer.Unreachable(e.Message));
+        }
+        if (response.Status == 404)
+        {
+            return (null, new PollAnswer.Lost($"the upstream does not know task {upstreamId}"));
+        }
+        var json = ObjectOf(response);
+        if (!response.IsSuccess || json is null)
+        {
+            json?.Dispose();
+            return (null, new PollAnswer.Unreachable(Excerpt(response)));
+        }
+        return (json, null);
+    }
+
     /// <summary>The answer's JSON object, or null when the body is not one (empty, HTML of a proxy, truncated).</summary>
     public static JsonDocument? ObjectOf(OutboundResponse response)
     {

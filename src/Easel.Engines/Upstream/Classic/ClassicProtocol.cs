@@ -66,25 +66,13 @@ public sealed class ClassicProtocol(UpstreamHttp http, bool wrapInInput, bool re
 
     public async Task<PollAnswer> PollAsync(string upstreamId, CancellationToken cancellationToken)
     {
-        OutboundResponse response;
-        try
+        var (json, early) = await http.PollAsync("model/v1/generation/task/" + Uri.EscapeDataString(upstreamId), upstreamId, cancellationToken);
+        if (early is not null)
         {
-            response = await http.SendAsync(HttpMethod.Get, "model/v1/generation/task/" + Uri.EscapeDataString(upstreamId), null, cancellationToken);
+            return early;
         }
-        catch (OutboundException e)
-        {
-            return new PollAnswer.Unreachable(e.Message);
-        }
-        if (response.Status == 404)
-        {
-            return new PollAnswer.Lost($"the upstream does not know task {upstreamId}");
-        }
-        using var json = UpstreamHttp.ObjectOf(response);
-        if (!response.IsSuccess || json is null)
-        {
-            return new PollAnswer.Unreachable(UpstreamHttp.Excerpt(response));
-        }
-        var root = json.RootElement;
+        using var _ = json;
+        var root = json!.RootElement;
         var cost = CostOf(root);
         switch (root.String("status"))
         {
@@ -116,7 +104,7 @@ public sealed class ClassicProtocol(UpstreamHttp http, bool wrapInInput, bool re
             case "cancelled":
                 return new PollAnswer.Failed(FailureKind.ServiceError, "the upstream cancelled the task", cost);
             default:
-                return new PollAnswer.Unreachable($"the upstream answered an unknown status ({UpstreamHttp.Excerpt(response)})");
+                return new PollAnswer.Unreachable($"the upstream answered an unknown status ({Trim(root.GetRawText())})");
         }
     }
 

@@ -60,25 +60,13 @@ public sealed class UnifiedProtocol(UpstreamHttp http) : IUpstreamProtocol
 
     public async Task<PollAnswer> PollAsync(string upstreamId, CancellationToken cancellationToken)
     {
-        OutboundResponse response;
-        try
+        var (json, early) = await http.PollAsync("v1/tasks/" + Uri.EscapeDataString(upstreamId), upstreamId, cancellationToken);
+        if (early is not null)
         {
-            response = await http.SendAsync(HttpMethod.Get, "v1/tasks/" + Uri.EscapeDataString(upstreamId), null, cancellationToken);
+            return early;
         }
-        catch (OutboundException e)
-        {
-            return new PollAnswer.Unreachable(e.Message);
-        }
-        if (response.Status == 404)
-        {
-            return new PollAnswer.Lost($"the upstream does not know task {upstreamId}");
-        }
-        using var json = UpstreamHttp.ObjectOf(response);
-        if (!response.IsSuccess || json is null)
-        {
-            return new PollAnswer.Unreachable(UpstreamHttp.Excerpt(response));
-        }
-        var root = json.RootElement;
+        using var _ = json;
+        var root = json!.RootElement;
         switch (root.String("status"))
         {
             case "pending" or "processing":
@@ -98,7 +86,7 @@ public sealed class UnifiedProtocol(UpstreamHttp http) : IUpstreamProtocol
                 var message = error?.String("message") ?? "no reason given";
                 return new PollAnswer.Failed(KindOf(code), $"the upstream engine failed the task ({code ?? "no code"}): {Trim(message)}", null);
             default:
-                return new PollAnswer.Unreachable($"the upstream answered an unknown status ({UpstreamHttp.Excerpt(response)})");
+                return new PollAnswer.Unreachable($"the upstream answered an unknown status ({Trim(root.GetRawText())})");
         }
     }
 

@@ -397,6 +397,14 @@ export function rasterizeAreas(areas, width, height) {
 }
 
 function fillNonZero(out, width, height, pts) {
+  polygonSpans(pts, width, height, (y, from, to) => out.fill(1, y * width + from, y * width + to));
+}
+
+/**
+ * Calls span(y, from, to) for every run of pixels [from, to) of row y whose centre lies inside the polygon (flat
+ * points, non-zero rule), clipped to width x height.
+ */
+export function polygonSpans(pts, width, height, span) {
   const n = pts.length / 2;
   if (n < 3) return;
   const b = ringBounds(pts);
@@ -423,8 +431,7 @@ function fillNonZero(out, width, height, pts) {
       // Pixels whose centre lies in [xa, xb).
       const from = clamp(Math.ceil(xs[k].x - 0.5), 0, width);
       const to = clamp(Math.ceil(xs[k + 1].x - 0.5), 0, width);
-      const row = y * width;
-      for (let x = from; x < to; x++) out[row + x] = 1;
+      if (to > from) span(y, from, to);
     }
   }
 }
@@ -476,11 +483,21 @@ export function traceRings(bitmap, width, height, threshold = 128) {
   const keys = [0, 0, 0, 0];
   const exits = [false, false, false, false];
 
+  // Inside flags over the bounds with a one-sample border: cells are visited from these; values are read only for
+  // saddles and crossing points.
+  const PW = maxX - minX + 3, PH = maxY - minY + 3;
+  const ins = new Uint8Array(PW * PH);
+  for (let y = minY; y <= maxY; y++) {
+    const src = y * width, dst = (y - minY + 1) * PW + 1 - minX;
+    for (let x = minX; x <= maxX; x++) if (bitmap[src + x] >= threshold) ins[dst + x] = 1;
+  }
   for (let gy = minY - 1; gy <= maxY; gy++) {
+    const r0 = (gy - minY + 1) * PW + 1 - minX, r1 = r0 + PW;
     for (let gx = minX - 1; gx <= maxX; gx++) {
-      const a = v(gx, gy), b = v(gx + 1, gy), c = v(gx + 1, gy + 1), d = v(gx, gy + 1);
-      const ia = a >= threshold, ib = b >= threshold, ic = c >= threshold, id = d >= threshold;
-      if (ia === ib && ib === ic && ic === id) continue;
+      const sa = ins[r0 + gx], sb = ins[r0 + gx + 1], sc = ins[r1 + gx + 1], sd = ins[r1 + gx];
+      const sum = sa + sb + sc + sd;
+      if (sum === 0 || sum === 4) continue;
+      const ia = sa === 1, ib = sb === 1, ic = sc === 1, id = sd === 1;
       // Corners clockwise on screen: a (top-left), b (top-right), c (bottom-right), d (bottom-left).
       let count = 0;
       if (ia !== ib) { keys[count] = hKey(gx, gy); exits[count++] = ia; }
@@ -492,7 +509,7 @@ export function traceRings(bitmap, width, height, threshold = 128) {
       } else {
         // A saddle: joined inside corners (centre painted) pair each exit with the next entry clockwise,
         // separate ones with the previous entry.
-        const centre = (a + b + c + d) / 4 >= t;
+        const centre = (v(gx, gy) + v(gx + 1, gy) + v(gx + 1, gy + 1) + v(gx, gy + 1)) / 4 >= t;
         for (let i = 0; i < 4; i++) {
           if (!exits[i]) continue;
           next.set(keys[i], keys[centre ? (i + 1) % 4 : (i + 3) % 4]);
