@@ -13,21 +13,22 @@
  *              field-<key> (speed, type, mode, direction, scale, output_format, task_id, image_number, callback_url),
  *              error-<key> (the error of that field), context-<key> (image_urls, canvas, img_pos, mask),
  *              price#, submit#, request-error#
- *   results    results-panel#, task-card (data-task-id, data-status), task-status, progress (a <progress>, value 0-100),
+ *   results    results-panel#, results-empty, task-card (data-task-id, data-status), task-status, progress (a <progress>, value 0-100),
  *              task-error, card-cancel, result-image (data-index), result-card (data-index), result-download,
  *              result-source, result-compare, result-upscale, result-vary-subtle, result-vary-strong,
  *              result-pan-left, result-pan-up, result-pan-down, result-pan-right, result-zoom-1.5, result-zoom-2,
  *              result-vary-region, result-remix, result-edit, viewer-dialog#, viewer-close, compare-open
  *   history    history-state, history-refresh, history-list, history-row (data-task-id, data-status), history-thumb,
  *              history-open, history-cancel, history-prev, history-next, history-empty, history-error
- *   task page  task-page, task-id, task-status, task-cost, task-results, task-error, task-callbacks, task-cancel, task-back
+ *   task page  task-page, task-page-id, task-page-status, task-page-cost, task-page-results, task-page-error,
+ *              task-page-callbacks, task-page-cancel, task-page-back
  *   admin      admin-accounts, admin-account-row (data-account-id), admin-account-open, admin-create-account (form),
  *              admin-account-name, admin-account-credits, admin-account-group, admin-account-unlimited,
  *              admin-account-max-active, admin-account-submit, admin-created (shows the new key once: admin-created-key),
  *              admin-account-detail, admin-balance, admin-credits (form), admin-credits-amount, admin-credits-reason,
  *              admin-credits-submit, admin-keys, admin-key-row (data-key-id), admin-key-revoke, admin-create-key (form),
  *              admin-key-name, admin-key-models (checkboxes, value = model id), admin-key-rate, admin-key-burst,
- *              admin-key-submit, admin-new-key, admin-ledger, admin-usage, admin-usage-engines, admin-error
+ *              admin-key-submit, admin-new-key (admin-new-key-value: the key, shown once), admin-ledger, admin-usage, admin-usage-engines, admin-error
  *   help       help-dialog#, help-close
  */
 import { api, session, ApiError } from './api.js';

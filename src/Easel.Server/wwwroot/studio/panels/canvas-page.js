@@ -28,11 +28,12 @@ export function mountCanvasPage(container, ctx) {
   const modePlace = h('button', { type: 'button', testid: 'mode-place', class: 'seg', onclick: () => setSurface('place') }, 'Place image');
   const modeMask = h('button', { type: 'button', testid: 'mode-mask', class: 'seg', onclick: () => setSurface('mask') }, 'Paint mask');
   const modeRow = h('div', { class: 'segmented' }, modePlace, modeMask);
+  const toolsIntro = h('span', { class: 'muted' }, 'Mask: white repaints.');
   const toolButtons = TOOLS.map((t) => h('button', { type: 'button', testid: `tool-${t}`, class: 'seg', 'data-tool': t, onclick: () => setTool(t) }, t));
   const brush = h('input', { testid: 'brush-size', type: 'range', min: '1', max: '400', value: '40', 'aria-label': 'Brush size', oninput: () => editor?.setBrushSize(Number(brush.value)) });
   const maskVisible = h('input', { testid: 'mask-visible', type: 'checkbox', checked: true, onchange: () => editor?.setMaskVisible(maskVisible.checked) });
   const tools = h('div', { class: 'row tools' },
-    h('div', { class: 'segmented' }, toolButtons),
+    toolsIntro, h('div', { class: 'segmented' }, toolButtons),
     h('label', {}, 'Size ', brush),
     h('button', { type: 'button', testid: 'undo', title: 'Undo (Ctrl+Z)', onclick: () => editor?.undo() }, 'Undo'),
     h('button', { type: 'button', testid: 'redo', title: 'Redo (Ctrl+Shift+Z)', onclick: () => editor?.redo() }, 'Redo'),
@@ -78,7 +79,9 @@ export function mountCanvasPage(container, ctx) {
     editor = new CanvasEditor(stage);
     editor.setCanvasSize(1024, 1024);
     editor.setBrushSize(Number(brush.value));
-    editor.addEventListener?.('change', () => ctx.operation?.contextChanged());
+    editor.addEventListener('change', () => ctx.operation?.contextChanged());
+    editor.addEventListener('tool', syncTools);
+    editor.addEventListener('brush', (e) => { brush.value = String(e.detail?.size ?? brush.value); });
     applyConfig();
     return editor;
   }).catch((e) => {
@@ -86,11 +89,33 @@ export function mountCanvasPage(container, ctx) {
     return null;
   });
 
+  function maskMode() {
+    return config.mask === 'source' ? 'mask-on-source' : 'mask-on-canvas';
+  }
+
+  /** 'move' places the image (placement mode); the other tools paint the mask in the operation's frame. */
   function setTool(t) {
-    editor?.setTool(t);
-    for (const b of toolButtons) {
-      b.classList.toggle('active', b.dataset.tool === t);
+    if (!editor) {
+      return;
     }
+    if (t === 'move' && config.mask !== 'source') {
+      surface = 'place';
+      editor.setMode('placement');
+    } else if (config.mask) {
+      surface = 'mask';
+      editor.setMode(maskMode());
+      editor.setTool(t === 'move' ? 'brush' : t);
+    }
+    syncTools();
+  }
+
+  function syncTools() {
+    const tool = editor?.getTool();
+    for (const b of toolButtons) {
+      b.classList.toggle('active', b.dataset.tool === tool);
+    }
+    modePlace.classList.toggle('active', editor?.getMode() === 'placement');
+    modeMask.classList.toggle('active', editor?.getMode() !== 'placement');
   }
 
   function setSurface(s) {
@@ -104,22 +129,23 @@ export function mountCanvasPage(container, ctx) {
     }
     if (config.mask === 'source') {
       editor.setMode('mask-on-source');
-      setTool('brush');
-    } else if (config.canvas && surface === 'mask' && config.mask) {
+    } else if (config.mask && surface === 'mask') {
       editor.setMode('mask-on-canvas');
-      setTool('brush');
     } else {
       editor.setMode('placement');
-      setTool('move');
     }
-    modePlace.classList.toggle('active', surface === 'place');
-    modeMask.classList.toggle('active', surface === 'mask');
+    if (editor.getMode() !== 'placement' && editor.getTool() === 'move') {
+      editor.setTool('brush');
+    }
+    syncTools();
   }
 
   function applyConfig() {
     sizeRow.hidden = !config.canvas;
     modeRow.hidden = !(config.canvas && config.mask);
     tools.hidden = !config.mask;
+    toolButtons[0].hidden = config.mask === 'source';
+    editor.setMaskVisible(Boolean(config.mask) && maskVisible.checked);
     if (config.mask === 'source') {
       surface = 'mask';
     } else if (!config.mask) {
@@ -133,7 +159,7 @@ export function mountCanvasPage(container, ctx) {
       info.textContent = 'No image yet: open, drop or paste one.';
       return;
     }
-    const from = source.taskId ? `image ${source.imageNumber} of task ${source.taskId}` : 'an upload';
+    const from = source.taskId ? `image ${source.imageNumber} of task ${source.taskId}` : source.uploaded ? 'an upload' : 'a file of this server';
     info.textContent = `Source: ${from} (${source.width}×${source.height})`;
   }
 
@@ -162,7 +188,7 @@ export function mountCanvasPage(container, ctx) {
     info.textContent = `Uploading ${file.name || 'the image'}…`;
     try {
       const up = await ctx.api.upload(file);
-      await showSource(file, { url: up.url, width: up.width, height: up.height });
+      await showSource(file, { url: up.url, width: up.width, height: up.height, uploaded: true });
     } catch (e) {
       if (!ctx.handleAuth(e)) {
         info.textContent = `The upload was refused: ${e.message}`;
@@ -247,6 +273,12 @@ export function mountCanvasPage(container, ctx) {
       }
     },
     setCanvas,
+    /** Clears the mask of the current frame (a new operation on a result starts without an old mask). */
+    clearMask() {
+      if (editor?.hasMask()) {
+        editor.clearMask();
+      }
+    },
     /** The context values of the request: image_urls, task_id, image_number, canvas, img_pos, mask (uploaded if needed). */
     async values(keys) {
       const out = {};

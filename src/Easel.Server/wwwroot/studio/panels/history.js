@@ -73,7 +73,8 @@ function mount(container, ctx) {
         h('a', { href: `#/task/${encodeURIComponent(t.id)}`, testid: 'history-open', class: 'mono' }, t.id),
         h('div', { class: 'muted' }, `${t.model} · ${when(t.created)} · ${credits(t.usage?.credits_reserved)}`),
         t.error ? h('div', { class: 'error-text' }, `${t.error.code}: ${t.error.message}`) : null),
-      h('span', { class: `status status-${t.status}` }, t.status === 'completed' ? 'completed' : `${t.status} ${t.progress}%`),
+      h('span', { class: `status status-${t.status}` }, t.error?.code === 'request_cancelled' ? 'cancelled'
+        : t.status === 'completed' || t.status === 'failed' ? t.status : `${t.status} ${t.progress}%`),
       cancel);
   }
 

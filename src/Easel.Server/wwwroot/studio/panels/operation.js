@@ -90,7 +90,9 @@ export function mountOperation(container, ctx) {
       (key === 'callback_url' || key === 'output_format' ? extra : nodes).push(node);
     }
     fieldBox.replaceChildren(...nodes, extra.length ? h('details', { class: 'more' }, h('summary', {}, 'More options'), extra) : '');
-    description.textContent = model ? `${model.description ?? ''} (${model.image_count} image${model.image_count === 1 ? '' : 's'})` : 'No model';
+    description.textContent = model
+      ? `${model.description ?? ''} (${model.image_count} image${model.image_count === 1 ? '' : 's'}; engines: ${(model.engines ?? []).join(', ') || 'none'})`
+      : 'No model';
     const hasPrompt = fields.some((x) => keyOf(x) === 'prompt');
     notice(promptNote, model && hasPrompt && model.follows_prompts === false
       ? 'The engines here do not follow prompts: the prompt is stored with the task but not followed.' : '');

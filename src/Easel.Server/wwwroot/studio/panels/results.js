@@ -7,7 +7,8 @@ import { SECONDARY, secondaryBody, describeError } from '../request.js';
 const MAX_CARDS = 8;
 
 export function mountResults(container, ctx) {
-  const list = h('div', { class: 'cards' });
+  const empty = h('p', { class: 'muted', testid: 'results-empty' }, 'No task yet in this session: submit one, or open History.');
+  const list = h('div', { class: 'cards' }, empty);
   const compareButton = h('button', { type: 'button', testid: 'compare-open', hidden: true, onclick: openCompare }, 'Compare selected');
   container.replaceChildren(h('header', { class: 'row results-head' }, h('h2', {}, 'Results'), compareButton), list);
   const cards = new Map(); // task id -> {el, abort}
@@ -40,6 +41,7 @@ export function mountResults(container, ctx) {
         h('a', { href: `#/task/${encodeURIComponent(task.id)}`, class: 'mono' }, task.id),
         status, h('span', { class: 'muted' }, credits(task.usage?.credits_reserved)), cancel),
       bar, error, grid);
+    empty.remove();
     list.prepend(el);
     cards.set(task.id, { el, abort });
     while (list.children.length > MAX_CARDS) {
@@ -125,6 +127,7 @@ export function mountResults(container, ctx) {
       await ctx.canvas.useResult(url, taskId, i);
     }
     ctx.operation.prepare(modelId);
+    ctx.canvas.clearMask();
     document.getElementById('canvas-panel').scrollIntoView({ block: 'start', behavior: 'smooth' });
   }
 

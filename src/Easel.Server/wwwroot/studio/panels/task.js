@@ -4,11 +4,11 @@ import { h, credits, when, table, toast, notice } from '../dom.js';
 import { describeError } from '../request.js';
 
 export async function showTask(container, ctx, taskId) {
-  const error = h('p', { testid: 'task-error', class: 'notice error', hidden: true });
+  const error = h('p', { testid: 'task-page-error', class: 'notice error', hidden: true });
   const page = h('div', { class: 'card task-page', testid: 'task-page' },
     h('header', { class: 'row' },
-      h('a', { href: '#/history', testid: 'task-back' }, '← History'),
-      h('h2', { testid: 'task-id', class: 'mono' }, taskId)),
+      h('a', { href: '#/history', testid: 'task-page-back' }, '← History'),
+      h('h2', { testid: 'task-page-id', class: 'mono' }, taskId)),
     h('p', { class: 'muted' }, 'Loading…'));
   container.replaceChildren(page);
   let task;
@@ -24,14 +24,14 @@ export async function showTask(container, ctx, taskId) {
   const active = task.status === 'pending' || task.status === 'processing';
   const rows = [
     ['Model', task.model],
-    ['Status', h('span', { testid: 'task-status' }, `${task.status} (${task.progress}%)`)],
+    ['Status', h('span', { testid: 'task-page-status' }, `${task.status} (${task.progress}%)`)],
     ['Created', when(task.created)],
-    ['Cost', h('span', { testid: 'task-cost' }, `${credits(task.usage?.credits_reserved)} (${task.usage?.billing_rule ?? ''}, group ${task.usage?.user_group ?? ''})`)],
+    ['Cost', h('span', { testid: 'task-page-cost' }, `${credits(task.usage?.credits_reserved)} (${task.usage?.billing_rule ?? ''}, group ${task.usage?.user_group ?? ''})`)],
     ['Engine', task.engine ?? '—'],
     ['Can cancel', String(task.task_info?.can_cancel ?? false)],
     ['Estimated time', `${task.task_info?.estimated_time ?? 0} s`],
   ].map(([k, v]) => h('tr', {}, h('th', {}, k), h('td', {}, v)));
-  const results = h('div', { class: 'grid', testid: 'task-results' },
+  const results = h('div', { class: 'grid', testid: 'task-page-results' },
     (task.results ?? []).map((url, i) => h('figure', { class: 'result' },
       h('img', { src: url, alt: `Result ${i + 1}`, loading: 'lazy' }),
       h('figcaption', { class: 'row' }, `#${i}`,
@@ -41,7 +41,7 @@ export async function showTask(container, ctx, taskId) {
     notice(error, `${task.error.code}: ${task.error.message}`, 'error');
   }
   const cancel = active ? h('button', {
-    type: 'button', testid: 'task-cancel', onclick: async () => {
+    type: 'button', testid: 'task-page-cancel', onclick: async () => {
       try {
         await ctx.api.cancel(task.id);
         showTask(container, ctx, taskId);
@@ -52,7 +52,7 @@ export async function showTask(container, ctx, taskId) {
       }
     },
   }, 'Cancel task') : null;
-  const callbacks = h('div', { testid: 'task-callbacks' }, h('p', { class: 'muted' }, 'Loading callbacks…'));
+  const callbacks = h('div', { testid: 'task-page-callbacks' }, h('p', { class: 'muted' }, 'Loading callbacks…'));
   page.replaceChildren(page.firstChild,
     h('table', { class: 'table kv' }, h('tbody', {}, rows)), cancel, error,
     h('h3', {}, 'Results'), (task.results ?? []).length ? results : h('p', { class: 'muted' }, 'No results.'),
