@@ -52,9 +52,11 @@ internal sealed class EaselStartup(
         lifetime.ApplicationStarted.Register(() =>
         {
             var addresses = server.Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses ?? [];
+            // Through the log, so a JSON log stays JSON line by line.
             foreach (var address in addresses)
             {
-                Console.Out.WriteLine($" Easel is serving {address}: the studio is at {address.TrimEnd('/')}/ (sign in with a key), the API documents at {address.TrimEnd('/')}/docs");
+                logger.LogInformation("Easel is serving {Address}: the studio is at {Studio} (sign in with a key), the API documents at {Docs}",
+                    address, address.TrimEnd('/') + "/", address.TrimEnd('/') + "/docs");
             }
         });
 
