@@ -186,6 +186,31 @@ public sealed class StudioBrowserTests
         studio.AssertNothingLeftTheOrigin();
     }
 
+    [ChromiumFact]
+    public async Task At_tablet_width_nothing_scrolls_sideways_the_help_lists_the_shortcuts_and_the_theme_toggles()
+    {
+        await using var studio = await StudioBrowser.StartAsync();
+        var (key, _) = await NewAccountAsync(studio.Server, "tablet");
+        var page = studio.Page;
+        await page.SetViewportSizeAsync(768, 1024);
+        await studio.SignInAsync(key);
+
+        Assert.True(await page.EvaluateAsync<bool>("() => document.scrollingElement.scrollWidth <= document.scrollingElement.clientWidth"),
+            "the page scrolls sideways at 768 px");
+        await page.Locator("body").PressAsync("?");
+        await Assertions.Expect(page.Locator("#help-dialog")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#help-dialog")).ToContainTextAsync("Ctrl+Z");
+        await studio.TestId("help-close").ClickAsync();
+        var before = await page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor");
+        await page.Locator("#theme-toggle").ClickAsync();
+        var after = await page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor");
+        Assert.NotEqual(before, after);
+        // The theme is the one thing kept in local storage; the key only in the tab's session storage.
+        Assert.Equal(new[] { "easel.theme" }, await page.EvaluateAsync<string[]>("() => Object.keys(localStorage)"));
+        Assert.DoesNotContain(key, await page.EvaluateAsync<string>("() => JSON.stringify(localStorage)"), StringComparison.Ordinal);
+        studio.AssertNothingLeftTheOrigin();
+    }
+
     private static async Task<(string Key, string AccountId)> NewAccountAsync(ServerProcess server, string name)
     {
         using var admin = server.Client();
