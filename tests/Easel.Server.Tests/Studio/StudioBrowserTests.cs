@@ -54,11 +54,12 @@ public sealed class StudioBrowserTests
 
         await page.Locator("#model-select").SelectOptionAsync("mj-v7-upload-paint");
         await page.Locator("#prompt").FillAsync("<img src=x id=\"injected-prompt\" onerror=\"alert(1)\"> a quiet harbour");
-        var create = await page.RunAndWaitForRequestAsync(() => page.Locator("#submit").ClickAsync(),
-            r => r.Method == "POST" && r.Url.EndsWith("/v1/images/generations", StringComparison.Ordinal));
+        var create = await page.RunAndWaitForResponseAsync(() => page.Locator("#submit").ClickAsync(),
+            r => r.Request.Method == "POST" && r.Url.EndsWith("/v1/images/generations", StringComparison.Ordinal));
+        Assert.True(create.Ok, await create.TextAsync());
 
         // The request carries the mask as painted: the polygon, scaled into its frame, back on the canvas within a pixel.
-        var body = JsonNode.Parse(create.PostData!)!;
+        var body = JsonNode.Parse(create.Request.PostData!)!;
         Assert.Equal("mj-v7-upload-paint", body["model"]!.GetValue<string>());
         Assert.Equal(320, body["model_params"]!["canvas"]!["width"]!.GetValue<int>());
         var area = Assert.Single(body["model_params"]!["mask"]!["areas"]!.AsArray())!;
@@ -72,19 +73,19 @@ public sealed class StudioBrowserTests
         }
 
         // Progress through the event stream, to 100, and four images.
-        var first = studio.TestId("task-card").First;
+        var first = page.Locator($"[data-testid=\"task-card\"][data-task-id=\"{JsonNode.Parse(await create.TextAsync())!["id"]}\"]");
         await Assertions.Expect(first).ToHaveAttributeAsync("data-status", "completed", new() { Timeout = 60_000 });
         Assert.Equal("100", await first.Locator("[data-testid=\"progress\"]").GetAttributeAsync("value"));
         Assert.Contains(studio.Requests, u => Regex.IsMatch(u, "/v1/tasks/[^/]+/events$"));
         await Assertions.Expect(first.Locator("[data-testid=\"result-image\"]")).ToHaveCountAsync(4);
 
-        // Result 2, upscaled; then the upscale panned right.
-        await first.Locator("[data-testid=\"result-card\"][data-index=\"2\"] [data-testid=\"result-upscale\"]").ClickAsync();
-        var upscale = studio.TestId("task-card").First;
+        // Result 2, upscaled; then the upscale panned right (each card found by the id its create answered).
+        var upscale = await CardOfCreateAsync(studio,
+            () => first.Locator("[data-testid=\"result-card\"][data-index=\"2\"] [data-testid=\"result-upscale\"]").ClickAsync());
         await Assertions.Expect(upscale).ToHaveAttributeAsync("data-status", "completed", new() { Timeout = 60_000 });
         await Assertions.Expect(upscale.Locator("[data-testid=\"result-image\"]")).ToHaveCountAsync(1);
-        await upscale.Locator("[data-testid=\"result-card\"][data-index=\"0\"] [data-testid=\"result-pan-right\"]").ClickAsync();
-        var pan = studio.TestId("task-card").First;
+        var pan = await CardOfCreateAsync(studio,
+            () => upscale.Locator("[data-testid=\"result-card\"][data-index=\"0\"] [data-testid=\"result-pan-right\"]").ClickAsync());
         await Assertions.Expect(pan).ToHaveAttributeAsync("data-status", "completed", new() { Timeout = 90_000 });
         await Assertions.Expect(pan.Locator("[data-testid=\"result-image\"]")).ToHaveCountAsync(4);
 
@@ -209,6 +210,16 @@ public sealed class StudioBrowserTests
         Assert.Equal(new[] { "easel.theme" }, await page.EvaluateAsync<string[]>("() => Object.keys(localStorage)"));
         Assert.DoesNotContain(key, await page.EvaluateAsync<string>("() => JSON.stringify(localStorage)"), StringComparison.Ordinal);
         studio.AssertNothingLeftTheOrigin();
+    }
+
+    // The task card of the task a click creates: the create's answer names it.
+    private static async Task<ILocator> CardOfCreateAsync(StudioBrowser studio, Func<Task> click)
+    {
+        var response = await studio.Page.RunAndWaitForResponseAsync(click,
+            r => r.Request.Method == "POST" && r.Url.EndsWith("/v1/images/generations", StringComparison.Ordinal));
+        Assert.True(response.Ok, await response.TextAsync());
+        var id = JsonNode.Parse(await response.TextAsync())!["id"]!.GetValue<string>();
+        return studio.Page.Locator($"[data-testid=\"task-card\"][data-task-id=\"{id}\"]");
     }
 
     private static async Task<(string Key, string AccountId)> NewAccountAsync(ServerProcess server, string name)

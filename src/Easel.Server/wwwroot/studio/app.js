@@ -34,9 +34,6 @@
 import { api, session, ApiError } from './api.js';
 import { $, credits, toast } from './dom.js';
 import { mountSignin } from './panels/signin.js';
-import { mountCanvasPage } from './panels/canvas-page.js';
-import { mountOperation } from './panels/operation.js';
-import { mountResults } from './panels/results.js';
 import { mountHelp } from './panels/help.js';
 
 const THEME = 'easel.theme'; // localStorage keeps the theme and nothing else
@@ -128,6 +125,7 @@ async function signedIn(account) {
       }
       toast(`Could not read the models: ${e.message}`, 'error');
     }
+    const { mountCanvasPage, mountResults, mountOperation } = await studioPanels();
     ctx.canvas = mountCanvasPage($('#canvas-panel'), ctx);
     ctx.results = mountResults($('#results-panel'), ctx);
     ctx.operation = mountOperation($('#operation-panel'), ctx);
@@ -153,6 +151,17 @@ function show(view) {
   for (const a of document.querySelectorAll('#nav a')) {
     a.classList.toggle('active', a.id === `nav-${view}` || (view === 'task' && a.id === 'nav-history'));
   }
+}
+
+// The studio's own panels (the canvas editor among them: the largest modules) are not needed to sign in: they load
+// behind the sign-in form, started once it is on screen, so the first paint waits only for the shell.
+let panels;
+function studioPanels() {
+  panels ??= Promise.all([import('./panels/canvas-page.js'), import('./panels/results.js'), import('./panels/operation.js')])
+    .then(([canvas, results, operation]) => ({
+      mountCanvasPage: canvas.mountCanvasPage, mountResults: results.mountResults, mountOperation: operation.mountOperation,
+    }));
+  return panels;
 }
 
 const lazy = {};
@@ -228,6 +237,8 @@ function start() {
   } else {
     route();
   }
+  // Fetched while the person types their key.
+  setTimeout(() => studioPanels().catch(() => { /* retried when signing in, which reports a failure */ panels = undefined; }), 0);
 }
 
 start();
