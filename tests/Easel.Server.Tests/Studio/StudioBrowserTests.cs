@@ -108,6 +108,54 @@ public sealed class StudioBrowserTests
     }
 
     [ChromiumFact]
+    public async Task A_mask_polygons_cannot_say_is_sent_as_an_uploaded_mask_image_that_matches_the_painting()
+    {
+        await using var studio = await StudioBrowser.StartAsync();
+        var (key, _) = await NewAccountAsync(studio.Server, "dabs");
+        var page = studio.Page;
+        await studio.SignInAsync(key);
+        await page.Locator("#file-input").SetInputFilesAsync(new FilePayload { Name = "source.png", MimeType = "image/png", Buffer = TestImages.PatternPng(96, 64) });
+        await Assertions.Expect(studio.TestId("source-info")).Not.ToBeEmptyAsync(new() { Timeout = 15_000 });
+        await page.Locator("#canvas-width").FillAsync("2048");
+        await page.Locator("#canvas-height").FillAsync("2048");
+        await studio.TestId("canvas-apply").ClickAsync();
+        await studio.TestId("mode-mask").ClickAsync();
+        await studio.TestId("tool-brush").ClickAsync();
+
+        // 72 separate dabs: more regions than the API's 64 mask areas, so the mask must travel as an image.
+        var board = await page.Locator("#canvas-container .ce-board").BoundingBoxAsync();
+        Assert.NotNull(board);
+        var centres = new List<(int X, int Y)>();
+        for (var row = 0; row < 8; row++)
+        {
+            for (var column = 0; column < 9; column++)
+            {
+                centres.Add((150 + (column * 220), 150 + (row * 250)));
+            }
+        }
+        foreach (var (x, y) in centres)
+        {
+            await page.Mouse.ClickAsync((float)(board.X + (x * board.Width / 2048)), (float)(board.Y + (y * board.Height / 2048)));
+        }
+        await page.Locator("#model-select").SelectOptionAsync("mj-v7-upload-paint");
+        await page.Locator("#prompt").FillAsync("dabs");
+        var create = await page.RunAndWaitForResponseAsync(() => page.Locator("#submit").ClickAsync(),
+            r => r.Request.Method == "POST" && r.Url.EndsWith("/v1/images/generations", StringComparison.Ordinal), new() { Timeout = 60_000 });
+        Assert.True(create.Ok, await create.TextAsync());
+
+        var body = JsonNode.Parse(create.Request.PostData!)!;
+        var maskUrl = body["model_params"]!["mask"]!["url"]!.GetValue<string>();
+        Assert.StartsWith(studio.Server.Url + "/files/", maskUrl, StringComparison.Ordinal);
+        using var client = studio.Server.Client(key);
+        var mask = TestImages.Decode(await client.DownloadAsync(maskUrl));
+        Assert.Equal((2048, 2048), (mask.Width, mask.Height));
+        byte Luma(int x, int y) => mask.Pixels[((y * mask.Width) + x) * 4];
+        Assert.All(centres, c => Assert.True(Luma(c.X, c.Y) > 200, $"the dab at {c} is not white in the mask"));
+        Assert.All(centres, c => Assert.True(Luma(c.X + 110, c.Y + 125) < 50, $"between dabs, near {c}, the mask is not black"));
+        studio.AssertNothingLeftTheOrigin();
+    }
+
+    [ChromiumFact]
     public async Task A_task_still_running_is_cancelled_from_the_history()
     {
         await using var images = await ImageServer.StartAsync();
