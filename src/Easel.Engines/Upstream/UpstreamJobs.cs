@@ -3,6 +3,7 @@ using Easel.Core.Blobs;
 using Easel.Core.Engines;
 using Easel.Core.Engines.Upstream;
 using Easel.Core.Operations;
+using Easel.Core.Outbound;
 using Easel.Core.Tasks;
 using Microsoft.Extensions.Logging;
 
@@ -20,6 +21,9 @@ public sealed class UpstreamJobs(
     UpstreamSignal poller,
     UpstreamMetrics metrics,
     TaskRunnerOptions options,
+    ITaskStore tasks,
+    IBlobStore blobs,
+    IOutboundClient outbound,
     TimeProvider time,
     ILogger<UpstreamJobs> logger) : IUpstreamJobs
 {
@@ -53,8 +57,8 @@ public sealed class UpstreamJobs(
                 + "(its protocol keeps no submission key, or the key has expired), so it was not sent again and the upstream's state is unknown");
         }
         // The same key and the same body: an upstream that keeps its keys answers with the job it made the first time.
-        var request = await RequestAsync(claim.Task, job.SubmissionKey, job.WakeToken, cancellationToken);
-        return await SendAsync(claim, engine, request, resumed: true, cancellationToken);
+        var (request, unloadable) = await RequestAsync(engine, claim.Task, job.SubmissionKey, job.WakeToken, cancellationToken);
+        return unloadable ?? await SendAsync(claim, engine, request!, resumed: true, cancellationToken);
     }
 
     public async Task<UpstreamStart> SubmitAsync(ClaimedTask claim, EngineDescriptor engine, CancellationToken cancellationToken)
@@ -71,12 +75,16 @@ public sealed class UpstreamJobs(
         {
             var key = "easel-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
             var token = Base64Url(RandomNumberGenerator.GetBytes(24));
-            var request = await RequestAsync(claim.Task, key, token, cancellationToken);
+            var (request, unloadable) = await RequestAsync(upstream, claim.Task, key, token, cancellationToken);
+            if (unloadable is not null)
+            {
+                return unloadable;
+            }
             if (!await jobs.BeginSubmissionAsync(claim.Lease, new UpstreamSubmission(engine.Name, key, token), time.GetUtcNow(), options.LeaseDuration, cancellationToken))
             {
                 return NotOurs;
             }
-            var start = await SendAsync(claim, upstream, request, resumed: false, cancellationToken);
+            var start = await SendAsync(claim, upstream, request!, resumed: false, cancellationToken);
             accepted = start.Kind == UpstreamStartKind.Waiting;
             return start;
         }
@@ -157,18 +165,68 @@ public sealed class UpstreamJobs(
         });
     }
 
-    private Task<UpstreamRequest> RequestAsync(TaskRecord task, string key, string wakeToken, CancellationToken cancellationToken)
+    /// <summary>The request, or the failure of the task when an image it needs cannot be loaded (as the local engine would fail it).</summary>
+    private async Task<(UpstreamRequest? Request, UpstreamStart? Failure)> RequestAsync(UpstreamEngine engine, TaskRecord task, string key, string wakeToken,
+        CancellationToken cancellationToken)
     {
         var operation = task.Operation;
+        var mask = MaskOf(operation) is ImageMask { Image: var m } ? m : null;
         var request = new UpstreamRequest(task, key)
         {
             SourceImageNumber = operation.Source?.ImageNumber ?? 0,
             ImageUrl = operation.InputImage is { } image ? UpstreamLinks.Of(image, task) : null,
-            MaskUrl = MaskOf(operation) is ImageMask { Image: var mask } ? UpstreamLinks.Of(mask, task) : null,
+            MaskUrl = mask is not null ? UpstreamLinks.Of(mask, task) : null,
             WakeUpUrl = UpstreamLinks.WakeUp(task, wakeToken),
         };
-        return SourceJobAsync(request, operation, cancellationToken);
+        if (engine.Protocol.SendsImageBytes)
+        {
+            try
+            {
+                request = request with
+                {
+                    SourceBytes = await SourceBytesAsync(operation, cancellationToken),
+                    MaskBytes = mask is not null ? await LoadAsync(mask, "mask", cancellationToken) : null,
+                };
+            }
+            catch (OutboundException e)
+            {
+                return (null, UpstreamStart.Fail(FailureKind.ImageProcessing, e.Message));
+            }
+            catch (EngineFailureException e)
+            {
+                return (null, UpstreamStart.Fail(e.Kind, e.Message));
+            }
+        }
+        return (await SourceJobAsync(request, operation, cancellationToken), null);
     }
+
+    private async Task<byte[]?> SourceBytesAsync(Operation operation, CancellationToken cancellationToken)
+    {
+        if (operation.InputImage is { } image)
+        {
+            return await LoadAsync(image, "image", cancellationToken);
+        }
+        if (operation.Source is not { } source)
+        {
+            return null;
+        }
+        // Checked at create (same account, completed, image exists); a completed task never changes again.
+        var from = await tasks.GetAsync(source.TaskId, cancellationToken);
+        if (from is null || source.ImageNumber >= from.ResultKeys.Count)
+        {
+            throw new EngineFailureException(FailureKind.ResourceNotFound, $"image {source.ImageNumber} of task {source.TaskId} no longer exists");
+        }
+        return await blobs.ReadAsync(from.ResultKeys[source.ImageNumber], cancellationToken)
+            ?? throw new EngineFailureException(FailureKind.ResourceNotFound, $"image {source.ImageNumber} of task {source.TaskId} is missing from storage");
+    }
+
+    private async Task<byte[]> LoadAsync(ImageRef image, string what, CancellationToken cancellationToken) => image switch
+    {
+        StoredImage stored => await blobs.ReadAsync(stored.BlobKey, cancellationToken)
+            ?? throw new EngineFailureException(FailureKind.ImageProcessing, $"the {what} file was not found in Easel's storage"),
+        ExternalImage external => await outbound.GetBytesAsync(new Uri(external.Url), cancellationToken),
+        _ => throw new ArgumentOutOfRangeException(nameof(image)),
+    };
 
     // Affinity: routing sent a secondary task to the engine that made its source (when that engine chains by job id),
     // so the source's own upstream job id names the image there.
