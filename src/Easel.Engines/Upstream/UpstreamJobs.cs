@@ -27,6 +27,8 @@ public sealed class UpstreamJobs(
     TimeProvider time,
     ILogger<UpstreamJobs> logger) : IUpstreamJobs
 {
+    private readonly SourceImages _images = new(tasks, blobs, outbound);
+
     public async Task<UpstreamStart?> ResumeAsync(ClaimedTask claim, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(claim);
@@ -170,7 +172,7 @@ public sealed class UpstreamJobs(
         CancellationToken cancellationToken)
     {
         var operation = task.Operation;
-        var mask = MaskOf(operation) is ImageMask { Image: var m } ? m : null;
+        var mask = SourceImages.MaskOf(operation) is ImageMask { Image: var m } ? m : null;
         var request = new UpstreamRequest(task, key)
         {
             SourceImageNumber = operation.Source?.ImageNumber ?? 0,
@@ -184,8 +186,8 @@ public sealed class UpstreamJobs(
             {
                 request = request with
                 {
-                    SourceBytes = await SourceBytesAsync(operation, cancellationToken),
-                    MaskBytes = mask is not null ? await LoadAsync(mask, "mask", cancellationToken) : null,
+                    SourceBytes = await _images.SourceAsync(operation, cancellationToken),
+                    MaskBytes = await _images.MaskAsync(operation, cancellationToken),
                 };
             }
             catch (OutboundException e)
@@ -200,34 +202,6 @@ public sealed class UpstreamJobs(
         return (await SourceJobAsync(request, operation, cancellationToken), null);
     }
 
-    private async Task<byte[]?> SourceBytesAsync(Operation operation, CancellationToken cancellationToken)
-    {
-        if (operation.InputImage is { } image)
-        {
-            return await LoadAsync(image, "image", cancellationToken);
-        }
-        if (operation.Source is not { } source)
-        {
-            return null;
-        }
-        // Checked at create (same account, completed, image exists); a completed task never changes again.
-        var from = await tasks.GetAsync(source.TaskId, cancellationToken);
-        if (from is null || source.ImageNumber >= from.ResultKeys.Count)
-        {
-            throw new EngineFailureException(FailureKind.ResourceNotFound, $"image {source.ImageNumber} of task {source.TaskId} no longer exists");
-        }
-        return await blobs.ReadAsync(from.ResultKeys[source.ImageNumber], cancellationToken)
-            ?? throw new EngineFailureException(FailureKind.ResourceNotFound, $"image {source.ImageNumber} of task {source.TaskId} is missing from storage");
-    }
-
-    private async Task<byte[]> LoadAsync(ImageRef image, string what, CancellationToken cancellationToken) => image switch
-    {
-        StoredImage stored => await blobs.ReadAsync(stored.BlobKey, cancellationToken)
-            ?? throw new EngineFailureException(FailureKind.ImageProcessing, $"the {what} file was not found in Easel's storage"),
-        ExternalImage external => await outbound.GetBytesAsync(new Uri(external.Url), cancellationToken),
-        _ => throw new ArgumentOutOfRangeException(nameof(image)),
-    };
-
     // Affinity: routing sent a secondary task to the engine that made its source (when that engine chains by job id),
     // so the source's own upstream job id names the image there.
     private async Task<UpstreamRequest> SourceJobAsync(UpstreamRequest request, Operation operation, CancellationToken cancellationToken)
@@ -239,14 +213,6 @@ public sealed class UpstreamJobs(
         var job = await jobs.GetAsync(from.TaskId, cancellationToken);
         return request with { SourceJobId = job?.UpstreamId };
     }
-
-    private static MaskSpec? MaskOf(Operation operation) => operation switch
-    {
-        UploadPaint p => p.Mask,
-        Edit e => e.Mask,
-        Inpaint i => i.Mask,
-        _ => null,
-    };
 
     private static string Outcome(SubmitAnswer answer) => answer switch
     {

@@ -75,7 +75,7 @@ public sealed class OpenAiImagesProtocol(UpstreamHttp http, OpenAiImagesSettings
         Func<CancellationToken, Task<OutboundResponse>> send;
         try
         {
-            send = operation is Imagine ? Generation(operation.Prompt!, perCall) : Edit(request, perCall);
+            send = operation is Imagine ? Generation(operation.Prompt!, perCall) : await EditAsync(request, perCall, cancellationToken);
         }
         catch (EngineFailureException e)
         {
@@ -128,7 +128,7 @@ public sealed class OpenAiImagesProtocol(UpstreamHttp http, OpenAiImagesSettings
         return token => http.PostAsync("v1/images/generations", r => Limited(r with { JsonBody = json }, n), token);
     }
 
-    private Func<CancellationToken, Task<OutboundResponse>> Edit(UpstreamRequest request, int n)
+    private async Task<Func<CancellationToken, Task<OutboundResponse>>> EditAsync(UpstreamRequest request, int n, CancellationToken cancellationToken)
     {
         var files = EditInputs.Of(request.Task.Operation, request.SourceBytes!, request.MaskBytes);
         using var form = new MultipartFormDataContent();
@@ -146,7 +146,8 @@ public sealed class OpenAiImagesProtocol(UpstreamHttp http, OpenAiImagesSettings
         {
             File(form, "mask", "mask.png", mask);
         }
-        var body = form.ReadAsByteArrayAsync().GetAwaiter().GetResult();
+        // Built once: each of the calls of a single-image model sends the same form.
+        var body = await form.ReadAsByteArrayAsync(cancellationToken);
         var type = form.Headers.ContentType!.ToString();
         return token => http.PostAsync("v1/images/edits", r => Limited(r with { Body = body, ContentType = type }, n), token);
     }
