@@ -121,6 +121,34 @@ public sealed class OpenAiImagesTests
     }
 
     [Fact]
+    public async Task Upload_paint_sends_the_composed_canvas_with_uncovered_and_masked_pixels_transparent_in_the_mask()
+    {
+        await using var fake = await FakeOpenAiImages.StartAsync();
+        await using var images = await ImageServer.StartAsync();
+        // The client's image is on loopback: this host lets the guard fetch it (the engine's own address is allowed anyway).
+        using var host = new EaselHost(Engine("openai", fake.BaseUrl));
+        var (_, client) = await AccountAsync(host);
+        var url = images.Serve("/a.png", TestImages.PatternPng(16, 16));
+
+        // A 128x128 canvas, the image at 64x64 from (32, 32), a polygon around (38..58, 38..58).
+        var (status, created) = await client.PostJsonAsync("/v1/images/generations", Requests.UnifiedUploadPaint(url));
+        Assert.True(status == 200, created.ToJsonString());
+        var (task, _) = await client.UnifiedDoneAsync(created["id"]!.GetValue<string>(), TimeSpan.FromSeconds(30));
+
+        Assert.True(task["status"]!.GetValue<string>() == "completed", task.ToJsonString());
+        var edit = Assert.Single(fake.Calls);
+        Assert.Equal(("edits", "a quiet harbour"), (edit.Route, edit.Prompt));
+        Assert.Equal((128, 128, 128, 128), (edit.Image!.Width, edit.Image.Height, edit.Mask!.Width, edit.Mask.Height));
+        byte Alpha(RgbaImage image, int x, int y) => image.Pixels[(((y * image.Width) + x) * 4) + 3];
+        Assert.Equal((0, 255), (Alpha(edit.Image, 5, 5), Alpha(edit.Image, 80, 80)));
+        Assert.Equal(0, Alpha(edit.Mask, 5, 5));      // uncovered canvas: painted
+        Assert.Equal(0, Alpha(edit.Mask, 120, 60));   // uncovered canvas: painted
+        Assert.Equal(0, Alpha(edit.Mask, 48, 48));    // under the polygon: painted
+        Assert.Equal(255, Alpha(edit.Mask, 80, 80));  // the placed image outside the polygon: kept
+        Assert.Equal(255, Alpha(edit.Mask, 34, 90));  // kept
+    }
+
+    [Fact]
     public async Task A_call_that_never_answers_times_out_is_refunded_and_is_aborted()
     {
         await using var fake = await FakeOpenAiImages.StartAsync();
