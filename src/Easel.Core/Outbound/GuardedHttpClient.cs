@@ -119,6 +119,12 @@ public sealed class GuardedHttpClient : IOutboundClient, IDisposable
         {
             message.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
         }
+        else if (request.Body is { } raw)
+        {
+            message.Content = new ReadOnlyMemoryContent(raw);
+            message.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(
+                request.ContentType ?? throw new ArgumentException("a body needs its content type", nameof(request)));
+        }
         foreach (var (name, value) in request.Headers)
         {
             message.Headers.TryAddWithoutValidation(name, value);

@@ -26,10 +26,18 @@ public interface IOutboundClient
     Task<OutboundResponse> SendAsync(OutboundRequest request, CancellationToken cancellationToken);
 }
 
-/// <summary>An API request: a JSON body when <see cref="JsonBody"/> is set, its own headers, its own limits.</summary>
+/// <summary>
+/// An API request: a JSON body when <see cref="JsonBody"/> is set, or any other body (a multipart form) as
+/// <see cref="Body"/> with its <see cref="ContentType"/>; its own headers, its own limits.
+/// </summary>
 public sealed record OutboundRequest(HttpMethod Method, Uri Url)
 {
     public string? JsonBody { get; init; }
+
+    public ReadOnlyMemory<byte>? Body { get; init; }
+
+    /// <summary>The content type of <see cref="Body"/>, with its parameters (a multipart form's boundary).</summary>
+    public string? ContentType { get; init; }
 
     public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
 

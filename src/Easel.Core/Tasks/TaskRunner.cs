@@ -31,6 +31,8 @@ public sealed class TaskRunner(
     TimeProvider time,
     ILogger<TaskRunner> logger)
 {
+    private readonly SourceImages _images = new(store, blobs, outbound);
+
     public async Task RunAsync(ClaimedTask claim, CancellationToken stopping)
     {
         ArgumentNullException.ThrowIfNull(claim);
@@ -171,14 +173,8 @@ public sealed class TaskRunner(
             {
                 try
                 {
-                    source = await LoadSourceAsync(task.Operation, cancellationToken);
-                    mask = task.Operation switch
-                    {
-                        UploadPaint { Mask: ImageMask m } => await LoadAsync(m.Image, "mask", cancellationToken),
-                        Edit { Mask: ImageMask m } => await LoadAsync(m.Image, "mask", cancellationToken),
-                        Inpaint { Mask: ImageMask m } => await LoadAsync(m.Image, "mask", cancellationToken),
-                        _ => (byte[]?)null,
-                    };
+                    source = await _images.SourceAsync(task.Operation, cancellationToken);
+                    mask = await _images.MaskAsync(task.Operation, cancellationToken);
                 }
                 catch (Exception e) when (e is OutboundException or EngineFailureException)
                 {
@@ -270,34 +266,6 @@ public sealed class TaskRunner(
             logger.LogInformation("Task {TaskId} finished but was no longer ours to record", task.Id);
         }
     }
-
-    private async Task<byte[]?> LoadSourceAsync(Operation operation, CancellationToken cancellationToken)
-    {
-        if (operation.InputImage is { } image)
-        {
-            return await LoadAsync(image, "image", cancellationToken);
-        }
-        if (operation.Source is not { } source)
-        {
-            return null;
-        }
-        // Checked at create (same account, completed, image exists); a completed task never changes again.
-        var from = await store.GetAsync(source.TaskId, cancellationToken);
-        if (from is null || source.ImageNumber >= from.ResultKeys.Count)
-        {
-            throw new EngineFailureException(FailureKind.ResourceNotFound, $"image {source.ImageNumber} of task {source.TaskId} no longer exists");
-        }
-        return await blobs.ReadAsync(from.ResultKeys[source.ImageNumber], cancellationToken)
-            ?? throw new EngineFailureException(FailureKind.ResourceNotFound, $"image {source.ImageNumber} of task {source.TaskId} is missing from storage");
-    }
-
-    private async Task<byte[]> LoadAsync(ImageRef image, string what, CancellationToken cancellationToken) => image switch
-    {
-        StoredImage stored => await blobs.ReadAsync(stored.BlobKey, cancellationToken)
-            ?? throw new EngineFailureException(FailureKind.ImageProcessing, $"the {what} file was not found in Easel's storage"),
-        ExternalImage external => await outbound.GetBytesAsync(new Uri(external.Url), cancellationToken),
-        _ => throw new ArgumentOutOfRangeException(nameof(image)),
-    };
 
     private async Task HeartbeatAsync(TaskLease lease, ProgressGauge progress, CancellationTokenSource abort, CancellationToken stop)
     {

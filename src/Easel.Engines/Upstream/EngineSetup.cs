@@ -2,6 +2,7 @@ using Easel.Core.Engines;
 using Easel.Core.Models;
 using Easel.Core.Outbound;
 using Easel.Engines.Upstream.Classic;
+using Easel.Engines.Upstream.OpenAiImages;
 using Easel.Engines.Upstream.Unified;
 
 namespace Easel.Engines.Upstream;
@@ -16,7 +17,9 @@ public static class EngineSetup
     public const string Passthrough = "passthrough";
 
     /// <summary>The protocols of API.md section 10 that this version does not speak yet: named in the error, not mistaken for typos.</summary>
-    private static readonly string[] NotYetBuilt = ["midjourney-proxy", "sd-webui", "comfyui", "openai-images", "cog"];
+    private static readonly string[] NotYetBuilt = ["midjourney-proxy", "sd-webui", "comfyui", "cog"];
+
+    private const string Types = "local, passthrough, unified, classic, openai-images";
 
 
     /// <summary>One checked entry: its descriptor, and for an upstream the factory of its protocol.</summary>
@@ -63,13 +66,14 @@ public static class EngineSetup
             Local => global::Easel.Engines.Local.LocalEngine.Descriptor,
             Passthrough => global::Easel.Engines.Passthrough.PassthroughEngine.Descriptor,
             UnifiedProtocol.Type or ClassicProtocol.Type => new EngineDescriptor(name, UpstreamCapabilities, FollowsPrompts: true),
+            OpenAiImagesProtocol.Type => new EngineDescriptor(name, OpenAiImagesProtocol.Capabilities, FollowsPrompts: true),
             _ => null,
         };
         if (baseDescriptor is null)
         {
-            Problem(type is null or "" ? "Type is missing; it is one of local, passthrough, unified, classic"
-                : NotYetBuilt.Contains(type) ? $"Type '{type}' is a protocol this version of Easel does not speak yet; the types are local, passthrough, unified, classic"
-                : $"Type '{options.Type}' is unknown; the types are local, passthrough, unified, classic");
+            Problem(type is null or "" ? $"Type is missing; it is one of {Types}"
+                : NotYetBuilt.Contains(type) ? $"Type '{type}' is a protocol this version of Easel does not speak yet; the types are {Types}"
+                : $"Type '{options.Type}' is unknown; the types are {Types}");
             return null;
         }
         var upstream = type is not (Local or Passthrough);
@@ -138,6 +142,10 @@ public static class EngineSetup
             Problem($"Options:ResubmitAfterCrash is '{resubmit}'; it is true or false");
         }
 
+        var openAi = type == OpenAiImagesProtocol.Type
+            ? OpenAiImagesSettings.Read(options.Options, options.TaskTimeout ?? DefaultTaskTimeout, Problem)
+            : null;
+
         var descriptor = baseDescriptor with
         {
             Name = name,
@@ -146,9 +154,10 @@ public static class EngineSetup
             IsUpstream = upstream,
             Priority = options.Priority ?? (upstream ? EngineDescriptor.UpstreamPriority : EngineDescriptor.LocalPriority),
             MaxInFlight = options.MaxInFlight ?? (upstream ? 64 : int.MaxValue),
-            TaskTimeout = options.TaskTimeout ?? TimeSpan.FromMinutes(20),
+            TaskTimeout = options.TaskTimeout ?? DefaultTaskTimeout,
             // The Midjourney family names a source by the upstream's own job id: its chains stay on the engine that made them.
-            ChainsByJobId = upstream,
+            // The OpenAI Images API takes the source image itself, so any engine's result can be its input.
+            ChainsByJobId = upstream && openAi is null,
         };
         if (!upstream)
         {
@@ -159,10 +168,14 @@ public static class EngineSetup
         Func<IOutboundClient, IUpstreamProtocol> protocol = type switch
         {
             UnifiedProtocol.Type => outbound => new UnifiedProtocol(new UpstreamHttp(outbound, baseUrl, credentials, options.RequestTimeout)),
+            OpenAiImagesProtocol.Type => outbound => new OpenAiImagesProtocol(new UpstreamHttp(outbound, baseUrl, credentials, options.RequestTimeout),
+                openAi!, new SyncCalls(TimeProvider.System)),
             _ => outbound => new ClassicProtocol(new UpstreamHttp(outbound, baseUrl, credentials, options.RequestTimeout), envelope == "input", resubmits),
         };
         return new ConfiguredEngine(descriptor, options, protocol);
     }
+
+    private static readonly TimeSpan DefaultTaskTimeout = TimeSpan.FromMinutes(20);
 
     /// <summary>The whole Midjourney family: what the unified and classic dialects can ask for.</summary>
     private static readonly IReadOnlySet<EngineCapability> UpstreamCapabilities = Enum.GetValues<EngineCapability>().ToHashSet();

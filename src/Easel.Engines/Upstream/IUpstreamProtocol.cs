@@ -15,6 +15,12 @@ public interface IUpstreamProtocol
     /// </summary>
     bool ResubmitsIdempotently { get; }
 
+    /// <summary>
+    /// Whether it sends the images themselves rather than URLs (the OpenAI Images API's multipart edits): then
+    /// <see cref="UpstreamRequest.SourceBytes"/> and <see cref="UpstreamRequest.MaskBytes"/> are loaded before it is called.
+    /// </summary>
+    bool SendsImageBytes { get; }
+
     Task<SubmitAnswer> SubmitAsync(UpstreamRequest request, CancellationToken cancellationToken);
 
     Task<PollAnswer> PollAsync(string upstreamId, CancellationToken cancellationToken);
@@ -26,6 +32,8 @@ public interface IUpstreamProtocol
 /// <summary>
 /// What a protocol needs to submit one task. The images are URLs the upstream can fetch: a client's URL as given, or
 /// Easel's own /files URL for an upload; a secondary operation's source is the upstream's own job id and image number.
+/// A protocol that sends the images themselves gets their bytes too (an upload's, a URL's fetched through the guarded
+/// client, or an earlier result's from storage), loaded as the local engine loads them.
 /// </summary>
 public sealed record UpstreamRequest(TaskRecord Task, string SubmissionKey)
 {
@@ -36,6 +44,12 @@ public sealed record UpstreamRequest(TaskRecord Task, string SubmissionKey)
     public Uri? ImageUrl { get; init; }
 
     public Uri? MaskUrl { get; init; }
+
+    /// <summary>The source image (the input image, or the earlier result a secondary operation names), when the protocol sends bytes.</summary>
+    public byte[]? SourceBytes { get; init; }
+
+    /// <summary>The mask image of an image mask (white repaints), when the protocol sends bytes.</summary>
+    public byte[]? MaskBytes { get; init; }
 
     /// <summary>The per-task URL the upstream may call when the job changes; a call there only makes Easel poll.</summary>
     public Uri? WakeUpUrl { get; init; }

@@ -9,8 +9,11 @@ namespace Easel.Engines.Upstream;
 /// (the engine's host is allowed; a URL on any other host is checked like a client's image URL, so a result on a
 /// private address is refused), at most 20 MiB each, checked from the header to be an image Easel stores within the
 /// pixel limit, and saved in its own format. The images are fetched at once; all are kept or none.
+/// A result may also be a base64 <c>data:</c> URL (the OpenAI Images API's <c>b64_json</c>, cog's outputs): decoded
+/// here, under the same byte limit checked on its length before decoding, and checked like a fetched one, so this
+/// stays the one place an upstream's images are checked and stored.
 /// </summary>
-public sealed class ResultRehosting(IOutboundClient outbound, IBlobStore blobs)
+public sealed class ResultRehosting(IOutboundClient outbound, IBlobStore blobs, OutboundOptions limits)
 {
     public async Task<IReadOnlyList<string>> RehostAsync(IReadOnlyList<Uri> urls, CancellationToken cancellationToken)
     {
@@ -41,13 +44,20 @@ public sealed class ResultRehosting(IOutboundClient outbound, IBlobStore blobs)
     private async Task<string> SaveOneAsync(Uri url, int index, CancellationToken cancellationToken)
     {
         byte[] bytes;
-        try
+        if (url.Scheme == "data")
         {
-            bytes = await outbound.GetUpstreamResultAsync(url, cancellationToken);
+            bytes = DataUrl.Decode(url, index, limits.MaxImageBytes);
         }
-        catch (OutboundException e)
+        else
         {
-            throw new UpstreamResultException($"result {index} of the upstream could not be fetched: {e.Message}", e);
+            try
+            {
+                bytes = await outbound.GetUpstreamResultAsync(url, cancellationToken);
+            }
+            catch (OutboundException e)
+            {
+                throw new UpstreamResultException($"result {index} of the upstream could not be fetched: {e.Message}", e);
+            }
         }
         ImageInfo info;
         try

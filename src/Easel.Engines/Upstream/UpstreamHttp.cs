@@ -29,6 +29,18 @@ public sealed class UpstreamHttp(IOutboundClient outbound, Uri baseUrl, IReadOnl
     }
 
     /// <summary>
+    /// A POST with the credential whose body and limits the caller sets (a multipart form; a synchronous call that lasts
+    /// as long as the render and answers with the images themselves).
+    /// </summary>
+    public Task<OutboundResponse> PostAsync(string path, Func<OutboundRequest, OutboundRequest> shape, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        var all = new Dictionary<string, string>(credentials, StringComparer.OrdinalIgnoreCase) { ["Accept"] = "application/json" };
+        return outbound.SendAsync(shape(new OutboundRequest(HttpMethod.Post, new Uri(BaseUrl, path.TrimStart('/'))) { Headers = all, Timeout = requestTimeout }),
+            cancellationToken);
+    }
+
+    /// <summary>
     /// A poll: GET of a job's state. Either the answer's JSON object (the caller reads the protocol's states from it), or
     /// the <see cref="PollAnswer"/> the answer already is: no connection or a timeout, a 404 (the job is lost), another
     /// status or a body that is not a JSON object (poll again). The caller disposes the document.

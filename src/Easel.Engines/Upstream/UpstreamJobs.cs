@@ -3,6 +3,7 @@ using Easel.Core.Blobs;
 using Easel.Core.Engines;
 using Easel.Core.Engines.Upstream;
 using Easel.Core.Operations;
+using Easel.Core.Outbound;
 using Easel.Core.Tasks;
 using Microsoft.Extensions.Logging;
 
@@ -20,9 +21,14 @@ public sealed class UpstreamJobs(
     UpstreamSignal poller,
     UpstreamMetrics metrics,
     TaskRunnerOptions options,
+    ITaskStore tasks,
+    IBlobStore blobs,
+    IOutboundClient outbound,
     TimeProvider time,
     ILogger<UpstreamJobs> logger) : IUpstreamJobs
 {
+    private readonly SourceImages _images = new(tasks, blobs, outbound);
+
     public async Task<UpstreamStart?> ResumeAsync(ClaimedTask claim, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(claim);
@@ -53,8 +59,8 @@ public sealed class UpstreamJobs(
                 + "(its protocol keeps no submission key, or the key has expired), so it was not sent again and the upstream's state is unknown");
         }
         // The same key and the same body: an upstream that keeps its keys answers with the job it made the first time.
-        var request = await RequestAsync(claim.Task, job.SubmissionKey, job.WakeToken, cancellationToken);
-        return await SendAsync(claim, engine, request, resumed: true, cancellationToken);
+        var (request, unloadable) = await RequestAsync(engine, claim.Task, job.SubmissionKey, job.WakeToken, cancellationToken);
+        return unloadable ?? await SendAsync(claim, engine, request!, resumed: true, cancellationToken);
     }
 
     public async Task<UpstreamStart> SubmitAsync(ClaimedTask claim, EngineDescriptor engine, CancellationToken cancellationToken)
@@ -71,12 +77,16 @@ public sealed class UpstreamJobs(
         {
             var key = "easel-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
             var token = Base64Url(RandomNumberGenerator.GetBytes(24));
-            var request = await RequestAsync(claim.Task, key, token, cancellationToken);
+            var (request, unloadable) = await RequestAsync(upstream, claim.Task, key, token, cancellationToken);
+            if (unloadable is not null)
+            {
+                return unloadable;
+            }
             if (!await jobs.BeginSubmissionAsync(claim.Lease, new UpstreamSubmission(engine.Name, key, token), time.GetUtcNow(), options.LeaseDuration, cancellationToken))
             {
                 return NotOurs;
             }
-            var start = await SendAsync(claim, upstream, request, resumed: false, cancellationToken);
+            var start = await SendAsync(claim, upstream, request!, resumed: false, cancellationToken);
             accepted = start.Kind == UpstreamStartKind.Waiting;
             return start;
         }
@@ -157,17 +167,39 @@ public sealed class UpstreamJobs(
         });
     }
 
-    private Task<UpstreamRequest> RequestAsync(TaskRecord task, string key, string wakeToken, CancellationToken cancellationToken)
+    /// <summary>The request, or the failure of the task when an image it needs cannot be loaded (as the local engine would fail it).</summary>
+    private async Task<(UpstreamRequest? Request, UpstreamStart? Failure)> RequestAsync(UpstreamEngine engine, TaskRecord task, string key, string wakeToken,
+        CancellationToken cancellationToken)
     {
         var operation = task.Operation;
+        var mask = SourceImages.MaskOf(operation) is ImageMask { Image: var m } ? m : null;
         var request = new UpstreamRequest(task, key)
         {
             SourceImageNumber = operation.Source?.ImageNumber ?? 0,
             ImageUrl = operation.InputImage is { } image ? UpstreamLinks.Of(image, task) : null,
-            MaskUrl = MaskOf(operation) is ImageMask { Image: var mask } ? UpstreamLinks.Of(mask, task) : null,
+            MaskUrl = mask is not null ? UpstreamLinks.Of(mask, task) : null,
             WakeUpUrl = UpstreamLinks.WakeUp(task, wakeToken),
         };
-        return SourceJobAsync(request, operation, cancellationToken);
+        if (engine.Protocol.SendsImageBytes)
+        {
+            try
+            {
+                request = request with
+                {
+                    SourceBytes = await _images.SourceAsync(operation, cancellationToken),
+                    MaskBytes = await _images.MaskAsync(operation, cancellationToken),
+                };
+            }
+            catch (OutboundException e)
+            {
+                return (null, UpstreamStart.Fail(FailureKind.ImageProcessing, e.Message));
+            }
+            catch (EngineFailureException e)
+            {
+                return (null, UpstreamStart.Fail(e.Kind, e.Message));
+            }
+        }
+        return (await SourceJobAsync(request, operation, cancellationToken), null);
     }
 
     // Affinity: routing sent a secondary task to the engine that made its source (when that engine chains by job id),
@@ -181,14 +213,6 @@ public sealed class UpstreamJobs(
         var job = await jobs.GetAsync(from.TaskId, cancellationToken);
         return request with { SourceJobId = job?.UpstreamId };
     }
-
-    private static MaskSpec? MaskOf(Operation operation) => operation switch
-    {
-        UploadPaint p => p.Mask,
-        Edit e => e.Mask,
-        Inpaint i => i.Mask,
-        _ => null,
-    };
 
     private static string Outcome(SubmitAnswer answer) => answer switch
     {

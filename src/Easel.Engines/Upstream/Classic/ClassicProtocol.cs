@@ -27,6 +27,8 @@ public sealed class ClassicProtocol(UpstreamHttp http, bool wrapInInput, bool re
 
     public bool ResubmitsIdempotently => resubmitsIdempotently;
 
+    public bool SendsImageBytes => false;
+
     public async Task<SubmitAnswer> SubmitAsync(UpstreamRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);

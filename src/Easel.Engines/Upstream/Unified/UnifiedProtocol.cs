@@ -24,6 +24,8 @@ public sealed class UnifiedProtocol(UpstreamHttp http) : IUpstreamProtocol
 
     public bool ResubmitsIdempotently => true;
 
+    public bool SendsImageBytes => false;
+
     public async Task<SubmitAnswer> SubmitAsync(UpstreamRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);

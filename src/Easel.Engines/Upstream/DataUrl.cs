@@ -1,0 +1,44 @@
+namespace Easel.Engines.Upstream;
+
+/// <summary>
+/// Results carried in the answer itself as <c>data:[&lt;type&gt;];base64,&lt;payload&gt;</c> (RFC 2397). Only the base64
+/// form is read: an image in percent-encoding is no upstream's answer. The type is not trusted (the bytes are
+/// identified afterwards like a fetched result's); the size is, before a byte is decoded.
+/// </summary>
+public static class DataUrl
+{
+    /// <summary>A data: URL of the bytes, as an adapter hands an inline result to re-hosting.</summary>
+    public static Uri Of(string base64, string mediaType = "application/octet-stream")
+    {
+        ArgumentNullException.ThrowIfNull(base64);
+        return new Uri($"data:{mediaType};base64,{base64}");
+    }
+
+    public static byte[] Decode(Uri url, int index, int maxBytes)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        var text = url.OriginalString;
+        var comma = text.IndexOf(',', StringComparison.Ordinal);
+        if (comma < 0 || !text.AsSpan(0, comma).EndsWith(";base64", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new UpstreamResultException($"result {index} of the upstream is a data: URL that is not base64");
+        }
+        var payload = text.AsSpan(comma + 1);
+        // Four characters carry three bytes: the limit holds before decoding, whatever the payload says.
+        var most = (payload.Length / 4 * 3) + 3;
+        if (payload.Length > ((maxBytes + 2L) / 3 * 4) + 4)
+        {
+            throw new UpstreamResultException($"result {index} of the upstream is over the limit of {maxBytes} bytes");
+        }
+        var bytes = new byte[most];
+        if (!Convert.TryFromBase64Chars(payload, bytes, out var written))
+        {
+            throw new UpstreamResultException($"result {index} of the upstream is a data: URL whose base64 is malformed; it is not an image");
+        }
+        if (written > maxBytes)
+        {
+            throw new UpstreamResultException($"result {index} of the upstream is over the limit of {maxBytes} bytes");
+        }
+        return bytes.AsSpan(0, written).ToArray();
+    }
+}
