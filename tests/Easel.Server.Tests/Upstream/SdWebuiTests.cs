@@ -270,6 +270,23 @@ public sealed class SdWebuiTests
         Assert.Empty(Directory.Exists(files) ? Directory.EnumerateFiles(files, "*", SearchOption.AllDirectories) : []);
     }
 
+    [Theory]
+    [InlineData("ApiKey", "just-a-token", "Easel:Engines:sd: ApiKey of an sd-webui engine is user:password")]
+    [InlineData("Options:Width", "100", "A1111 renders multiples of 8")]
+    [InlineData("Options:DenoisingRemixStrong", "1.5", "Options:DenoisingRemixStrong is '1.5'; it is a number from 0 to 1")]
+    [InlineData("Options:Steps", "0", "Options:Steps is '0'")]
+    public void A_bad_sd_webui_entry_stops_the_start_with_a_message_that_names_it(string setting, string value, string message)
+    {
+        var engine = Engine("sd", "http://127.0.0.1:9");
+        engine[$"Easel:Engines:sd:{setting}"] = value;
+        using var host = Front(engine);
+
+        var error = Assert.ThrowsAny<Exception>(() => host.CreateClient());
+
+        Assert.Contains(message, error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(FakeSdWebui.Password, error.ToString(), StringComparison.Ordinal);
+    }
+
     private static async Task WaitForAsync(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(15);
