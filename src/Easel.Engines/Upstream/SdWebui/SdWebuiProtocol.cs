@@ -64,14 +64,24 @@ public sealed class SdWebuiProtocol(UpstreamHttp http, SdWebuiSettings settings,
 
     public Task<PollAnswer> PollAsync(string upstreamId, CancellationToken cancellationToken) => Task.FromResult(calls.Poll(upstreamId));
 
-    /// <summary>Aborts the held call, then interrupts the server's render; a failed interrupt is thrown for the caller to count and log.</summary>
+    /// <summary>
+    /// Aborts the held call, then, if it was still rendering, interrupts the server's render (a call that has ended
+    /// has nothing to stop, and an interrupt then would stop another job); a failed interrupt is thrown for the caller
+    /// to count and log.
+    /// </summary>
     public async Task<bool> CancelAsync(string upstreamId, CancellationToken cancellationToken)
     {
         _cancelling[upstreamId] = 0;
+        var rendering = calls.IsRunning(upstreamId);
         if (!calls.Cancel(upstreamId))
         {
             _cancelling.TryRemove(upstreamId, out _);
             return false;
+        }
+        if (!rendering)
+        {
+            _cancelling.TryRemove(upstreamId, out _);
+            return true;
         }
         var answer = await http.SendAsync(HttpMethod.Post, "sdapi/v1/interrupt", "{}", cancellationToken);
         if (!answer.IsSuccess)
