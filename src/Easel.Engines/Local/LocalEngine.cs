@@ -85,14 +85,21 @@ public sealed class LocalEngine(IHoleFiller filler) : IImageEngine
     private RgbaImage[] Extend(RgbaImage source, EngineInput input, IProgress<int> progress, CancellationToken cancellationToken)
     {
         var size = CheckedSize(input.Operation, source);
-        var (x, y) = input.Operation switch
+        return Paint(source, size, ExtendedPlacement(input.Operation, size, source.Width, source.Height), mask: null, input, progress, cancellationToken);
+    }
+
+    /// <summary>Where outpaint and pan put the unscaled source on their larger canvas; upstreams sent the canvas use it too, so the geometry is one.</summary>
+    internal static Placement ExtendedPlacement(Operation operation, CanvasSize size, int sourceWidth, int sourceHeight)
+    {
+        ArgumentNullException.ThrowIfNull(size);
+        var (x, y) = operation switch
         {
-            Pan { Direction: PanDirection.Left } => (size.Width - source.Width, 0),
-            Pan { Direction: PanDirection.Up } => (0, size.Height - source.Height),
+            Pan { Direction: PanDirection.Left } => (size.Width - sourceWidth, 0),
+            Pan { Direction: PanDirection.Up } => (0, size.Height - sourceHeight),
             Pan => (0, 0),
-            _ => ((size.Width - source.Width) / 2, (size.Height - source.Height) / 2),
+            _ => ((size.Width - sourceWidth) / 2, (size.Height - sourceHeight) / 2),
         };
-        return Paint(source, size, new Placement(source.Width, source.Height, x, y), mask: null, input, progress, cancellationToken);
+        return new Placement(sourceWidth, sourceHeight, x, y);
     }
 
     // Upscale standard (and classic 2x / 4x): one image, each side times the factor. Creative is refused at create.
@@ -112,7 +119,7 @@ public sealed class LocalEngine(IHoleFiller filler) : IImageEngine
     }
 
     // The result's size, refused when over the canvas limits (checked at create too, where the source's size is known).
-    private static CanvasSize CheckedSize(Operation operation, RgbaImage source)
+    internal static CanvasSize CheckedSize(Operation operation, RgbaImage source)
     {
         var size = ResultGeometry.SizeOf(operation, source.Width, source.Height);
         return ResultGeometry.LimitBroken(size) is { } broken

@@ -3,6 +3,7 @@ using Easel.Core.Models;
 using Easel.Core.Outbound;
 using Easel.Engines.Upstream.Classic;
 using Easel.Engines.Upstream.OpenAiImages;
+using Easel.Engines.Upstream.SdWebui;
 using Easel.Engines.Upstream.Unified;
 
 namespace Easel.Engines.Upstream;
@@ -17,9 +18,9 @@ public static class EngineSetup
     public const string Passthrough = "passthrough";
 
     /// <summary>The protocols of API.md section 10 that this version does not speak yet: named in the error, not mistaken for typos.</summary>
-    private static readonly string[] NotYetBuilt = ["midjourney-proxy", "sd-webui", "comfyui", "cog"];
+    private static readonly string[] NotYetBuilt = ["midjourney-proxy", "comfyui", "cog"];
 
-    private const string Types = "local, passthrough, unified, classic, openai-images";
+    private const string Types = "local, passthrough, unified, classic, openai-images, sd-webui";
 
 
     /// <summary>One checked entry: its descriptor, and for an upstream the factory of its protocol.</summary>
@@ -67,6 +68,7 @@ public static class EngineSetup
             Passthrough => global::Easel.Engines.Passthrough.PassthroughEngine.Descriptor,
             UnifiedProtocol.Type or ClassicProtocol.Type => new EngineDescriptor(name, UpstreamCapabilities, FollowsPrompts: true),
             OpenAiImagesProtocol.Type => new EngineDescriptor(name, OpenAiImagesProtocol.Capabilities, FollowsPrompts: true),
+            SdWebuiProtocol.Type => new EngineDescriptor(name, SdWebuiProtocol.Capabilities, FollowsPrompts: true),
             _ => null,
         };
         if (baseDescriptor is null)
@@ -84,7 +86,15 @@ public static class EngineSetup
             {
                 Problem("BaseUrl must be an absolute http or https URL without query or user info, e.g. https://api.evolink.ai");
             }
-            if (string.IsNullOrWhiteSpace(options.ApiKey))
+            if (type == SdWebuiProtocol.Type)
+            {
+                // A1111 asks for credentials only when started with --api-auth user:password; the key is that pair.
+                if (options.ApiKey is { Length: > 0 } pair && (pair.IndexOf(':', StringComparison.Ordinal) is <= 0 || pair.Any(char.IsControl)))
+                {
+                    Problem("ApiKey of an sd-webui engine is user:password as given to --api-auth (or absent when the server has no --api-auth)");
+                }
+            }
+            else if (string.IsNullOrWhiteSpace(options.ApiKey))
             {
                 Problem("ApiKey is missing (set it in configuration or as Easel__Engines__" + name + "__ApiKey)");
             }
@@ -146,6 +156,10 @@ public static class EngineSetup
             ? OpenAiImagesSettings.Read(options.Options, options.TaskTimeout ?? DefaultTaskTimeout, Problem)
             : null;
 
+        var sdWebui = type == SdWebuiProtocol.Type
+            ? SdWebuiSettings.Read(options.Options, options.TaskTimeout ?? DefaultTaskTimeout, Problem)
+            : null;
+
         var descriptor = baseDescriptor with
         {
             Name = name,
@@ -156,20 +170,30 @@ public static class EngineSetup
             MaxInFlight = options.MaxInFlight ?? (upstream ? 64 : int.MaxValue),
             TaskTimeout = options.TaskTimeout ?? DefaultTaskTimeout,
             // The Midjourney family names a source by the upstream's own job id: its chains stay on the engine that made them.
-            // The OpenAI Images API takes the source image itself, so any engine's result can be its input.
-            ChainsByJobId = upstream && openAi is null,
+            // The OpenAI Images API and A1111 take the source image itself, so any engine's result can be their input.
+            ChainsByJobId = upstream && openAi is null && sdWebui is null,
         };
         if (!upstream)
         {
             return new ConfiguredEngine(descriptor, options, null);
         }
         var baseUrl = options.BaseUrl is { } b && b.AbsoluteUri.EndsWith('/') ? b : new Uri((options.BaseUrl?.AbsoluteUri ?? "http://invalid") + "/");
-        var credentials = new Dictionary<string, string> { ["Authorization"] = "Bearer " + options.ApiKey };
+        var credentials = new Dictionary<string, string>();
+        if (sdWebui is null)
+        {
+            credentials["Authorization"] = "Bearer " + options.ApiKey;
+        }
+        else if (options.ApiKey is { Length: > 0 } pair)
+        {
+            credentials["Authorization"] = "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(pair));
+        }
         Func<IOutboundClient, IUpstreamProtocol> protocol = type switch
         {
             UnifiedProtocol.Type => outbound => new UnifiedProtocol(new UpstreamHttp(outbound, baseUrl, credentials, options.RequestTimeout)),
             OpenAiImagesProtocol.Type => outbound => new OpenAiImagesProtocol(new UpstreamHttp(outbound, baseUrl, credentials, options.RequestTimeout),
                 openAi!, new SyncCalls(TimeProvider.System)),
+            SdWebuiProtocol.Type => outbound => new SdWebuiProtocol(new UpstreamHttp(outbound, baseUrl, credentials, options.RequestTimeout),
+                sdWebui!, new SyncCalls(TimeProvider.System)),
             _ => outbound => new ClassicProtocol(new UpstreamHttp(outbound, baseUrl, credentials, options.RequestTimeout), envelope == "input", resubmits),
         };
         return new ConfiguredEngine(descriptor, options, protocol);

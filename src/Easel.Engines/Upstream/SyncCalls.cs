@@ -102,6 +102,9 @@ public sealed class SyncCalls(TimeProvider time)
         return call.Outcome.Result.Answer;
     }
 
+    /// <summary>Whether this process has the call and it has not ended (an upstream that renders on after an abort needs telling only then).</summary>
+    public bool IsRunning(string id) => _calls.TryGetValue(id, out var call) && !call.Outcome.IsCompleted;
+
     /// <summary>Cancels the call (its HTTP request is aborted) and forgets it; false when this process has no such call.</summary>
     public bool Cancel(string id)
     {
