@@ -38,6 +38,23 @@ public sealed class SyncCalls(TimeProvider time)
     public int Count => _calls.Count;
 
     /// <summary>
+    /// A protocol's submission: starts the call, then waits up to <paramref name="failFastWindow"/> for a refusal that
+    /// comes before the upstream took the work (a 401, an upstream that is down): that answer is the submission's, so
+    /// the next engine may try. Otherwise the job is accepted under its id and the poller follows the call.
+    /// </summary>
+    public async Task<SubmitAnswer> SubmitAsync(string id, TimeSpan timeout, TimeSpan failFastWindow, Func<CancellationToken, Task<SyncOutcome>> work)
+    {
+        var outcome = Start(id, timeout, work);
+        await Task.WhenAny(outcome, Task.Delay(failFastWindow, time, CancellationToken.None));
+        if (outcome.IsCompletedSuccessfully && outcome.Result.BeforeAcceptance is { } early)
+        {
+            Forget(id);
+            return early;
+        }
+        return new SubmitAnswer.Accepted(id, null, null);
+    }
+
+    /// <summary>
     /// Starts <paramref name="work"/> under <paramref name="id"/>, bounded by <paramref name="timeout"/>: past it the
     /// call is cancelled (the HTTP request aborted) and answers generation_timeout.
     /// </summary>

@@ -53,14 +53,7 @@ public sealed class OpenAiImagesProtocol(UpstreamHttp http, OpenAiImagesSettings
             throw new InvalidOperationException($"{operation.Kind} reached the OpenAI Images API without its source image");
         }
         var id = request.SubmissionKey;
-        var outcome = calls.Start(id, settings.TaskTimeout, token => RunAsync(request, token));
-        await Task.WhenAny(outcome, Task.Delay(settings.FailFastWindow, CancellationToken.None));
-        if (outcome.IsCompletedSuccessfully && outcome.Result.BeforeAcceptance is { } early)
-        {
-            calls.Forget(id);
-            return early;
-        }
-        return new SubmitAnswer.Accepted(id, null, null);
+        return await calls.SubmitAsync(id, settings.TaskTimeout, settings.FailFastWindow, token => RunAsync(request, token));
     }
 
     public Task<PollAnswer> PollAsync(string upstreamId, CancellationToken cancellationToken) => Task.FromResult(calls.Poll(upstreamId));

@@ -52,14 +52,7 @@ public sealed class SdWebuiProtocol(UpstreamHttp http, SdWebuiSettings settings,
             throw new InvalidOperationException($"{operation.Kind} reached the sd-webui engine without its source image");
         }
         var id = request.SubmissionKey;
-        var outcome = calls.Start(id, settings.TaskTimeout, token => RunAsync(id, request, token));
-        await Task.WhenAny(outcome, Task.Delay(settings.FailFastWindow, CancellationToken.None));
-        if (outcome.IsCompletedSuccessfully && outcome.Result.BeforeAcceptance is { } early)
-        {
-            calls.Forget(id);
-            return early;
-        }
-        return new SubmitAnswer.Accepted(id, null, null);
+        return await calls.SubmitAsync(id, settings.TaskTimeout, settings.FailFastWindow, token => RunAsync(id, request, token));
     }
 
     public Task<PollAnswer> PollAsync(string upstreamId, CancellationToken cancellationToken) => Task.FromResult(calls.Poll(upstreamId));
