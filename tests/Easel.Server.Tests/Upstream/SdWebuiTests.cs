@@ -5,6 +5,8 @@ using Easel.Server.Tests.Infrastructure;
 using Easel.Server.Tests.Upstream.Fakes;
 using Easel.Testing;
 
+using static Easel.Server.Tests.Upstream.UpstreamFront;
+
 namespace Easel.Server.Tests.Upstream;
 
 /// <summary>
@@ -13,8 +15,6 @@ namespace Easel.Server.Tests.Upstream;
 /// </summary>
 public sealed class SdWebuiTests
 {
-    private const string Prompt = "a lighthouse in fog";
-    private const string Imagine = """{"model": "mj-v7", "prompt": "a lighthouse in fog"}""";
 
     internal static Dictionary<string, string?> Engine(string name, string baseUrl, int priority = 100) => new()
     {
@@ -29,23 +29,6 @@ public sealed class SdWebuiTests
         [$"Easel:Engines:{name}:Options:NegativePrompt"] = "blurry",
         [$"Easel:Engines:{name}:Options:Sampler"] = "Euler a",
     };
-
-    private static EaselHost Front(params Dictionary<string, string?>[] engines) =>
-        new(engines.SelectMany(e => e).Append(new("Easel:Outbound:AllowPrivateNetworks", "false")).ToDictionary(e => e.Key, e => e.Value));
-
-    private static async Task<(string AccountId, HttpClient Client)> AccountAsync(EaselHost host)
-    {
-        var (id, client, _) = await host.CreateAccountAsync(new { name = "client", credits = 100m });
-        return (id, client);
-    }
-
-    private static async Task<JsonObject> RunAsync(HttpClient client, string body = Imagine)
-    {
-        var (status, created) = await client.PostJsonAsync("/v1/images/generations", body);
-        Assert.True(status == 200, created.ToJsonString());
-        var (task, _) = await client.UnifiedDoneAsync(created["id"]!.GetValue<string>(), TimeSpan.FromSeconds(30));
-        return task;
-    }
 
     [Fact]
     public async Task Imagine_sends_the_prompt_and_the_tasks_seed_and_serves_four_rehosted_images_painted_from_them()
@@ -289,13 +272,4 @@ public sealed class SdWebuiTests
         Assert.DoesNotContain(FakeSdWebui.Password, error.ToString(), StringComparison.Ordinal);
     }
 
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the condition did not hold within 15 s");
-            await Task.Delay(20);
-        }
-    }
 }

@@ -3,6 +3,8 @@ using Easel.Server.Tests.Upstream.Fakes;
 using Easel.Testing;
 using Xunit.Abstractions;
 
+using static Easel.Server.Tests.Upstream.UpstreamFront;
+
 namespace Easel.Server.Tests.Upstream;
 
 /// <summary>
@@ -14,7 +16,6 @@ namespace Easel.Server.Tests.Upstream;
 /// </summary>
 public sealed class UpstreamCrashTests(ITestOutputHelper output)
 {
-    private const string Imagine = """{"model": "mj-v7", "prompt": "a lighthouse in fog"}""";
 
     private static Dictionary<string, string> Settings(FakeGateway fake, string protocol = "unified", IDictionary<string, string>? more = null)
     {
@@ -153,16 +154,6 @@ public sealed class UpstreamCrashTests(ITestOutputHelper output)
         Assert.Equal(charges, await Database.ScalarAsync<long>(data, "SELECT COUNT(*) FROM ledger WHERE kind = 1"));
         Assert.Equal(0L, await Database.ScalarAsync<long>(data, "SELECT COUNT(*) FROM (SELECT task_id FROM ledger WHERE kind IN (1, 2) GROUP BY task_id HAVING COUNT(*) > 1)"));
         Assert.Equal(0L, await Database.ScalarAsync<long>(data, "SELECT COUNT(*) FROM accounts a WHERE a.balance_micros != (SELECT COALESCE(SUM(amount_micros), 0) FROM ledger l WHERE l.account_id = a.id)"));
-    }
-
-    private static async Task WaitForAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the condition did not hold within 30 s");
-            await Task.Delay(20);
-        }
     }
 
     private static string NewDirectory() => Path.Combine(Path.GetTempPath(), "easel-tests", Guid.NewGuid().ToString("N"));

@@ -4,6 +4,8 @@ using Easel.Server.Tests.Infrastructure;
 using Easel.Server.Tests.Upstream.Fakes;
 using Easel.Testing;
 
+using static Easel.Server.Tests.Upstream.UpstreamFront;
+
 namespace Easel.Server.Tests.Upstream;
 
 /// <summary>
@@ -12,7 +14,6 @@ namespace Easel.Server.Tests.Upstream;
 /// </summary>
 public sealed class UpstreamFaultTests
 {
-    private const string Imagine = """{"model": "mj-v7", "prompt": "a lighthouse in fog"}""";
 
     private static Dictionary<string, string?> Engine(string name, string baseUrl, string protocol = "unified", int priority = 100) => new()
     {
@@ -23,24 +24,6 @@ public sealed class UpstreamFaultTests
         [$"Easel:Engines:{name}:PollInterval"] = "00:00:00.100",
         [$"Easel:Engines:{name}:UseUpstreamEstimate"] = "false",
     };
-
-    // The outbound guard as in production: loopback is reached only because it is an engine's own host and port.
-    private static EaselHost Front(params Dictionary<string, string?>[] engines) =>
-        new(engines.SelectMany(e => e).Append(new("Easel:Outbound:AllowPrivateNetworks", "false")).ToDictionary(e => e.Key, e => e.Value));
-
-    private static async Task<(string AccountId, HttpClient Client)> AccountAsync(EaselHost host)
-    {
-        var (id, client, _) = await host.CreateAccountAsync(new { name = "client", credits = 100m });
-        return (id, client);
-    }
-
-    private static async Task<JsonObject> RunAsync(HttpClient client, string body = Imagine)
-    {
-        var (status, created) = await client.PostJsonAsync("/v1/images/generations", body);
-        Assert.True(status == 200, created.ToJsonString());
-        var (task, _) = await client.UnifiedDoneAsync(created["id"]!.GetValue<string>(), TimeSpan.FromSeconds(30));
-        return task;
-    }
 
     [Theory]
     [InlineData("unified")]
@@ -394,13 +377,4 @@ public sealed class UpstreamFaultTests
         Assert.DoesNotContain(FakeGateway.Key, error.ToString(), StringComparison.Ordinal);
     }
 
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the condition did not hold within 15 s");
-            await Task.Delay(20);
-        }
-    }
 }
