@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using Easel.Imaging;
-using Easel.Server.Tests.Upstream.Fakes;
+using Easel.Testing.UpstreamFakes;
 
 namespace Easel.Server.Tests.Upstream;
 

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Easel.Core.Tasks;
 using Easel.Imaging;
 using Easel.Server.Tests.Infrastructure;
-using Easel.Server.Tests.Upstream.Fakes;
+using Easel.Testing.UpstreamFakes;
 using Easel.Testing;
 
 using static Easel.Server.Tests.Upstream.UpstreamFront;

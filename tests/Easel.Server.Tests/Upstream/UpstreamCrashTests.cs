@@ -1,5 +1,5 @@
 using Easel.Server.Tests.Infrastructure;
-using Easel.Server.Tests.Upstream.Fakes;
+using Easel.Testing.UpstreamFakes;
 using Easel.Testing;
 using Xunit.Abstractions;
 

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Easel.Imaging;
 using Easel.Server.Tests.Infrastructure;
-using Easel.Server.Tests.Upstream.Fakes;
+using Easel.Testing.UpstreamFakes;
 using Easel.Testing;
 
 using static Easel.Server.Tests.Upstream.UpstreamFront;

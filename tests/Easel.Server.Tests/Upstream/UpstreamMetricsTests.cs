@@ -1,6 +1,6 @@
 using Easel.Server.Tests.Infrastructure;
 using Easel.Server.Tests.Observability;
-using Easel.Server.Tests.Upstream.Fakes;
+using Easel.Testing.UpstreamFakes;
 
 namespace Easel.Server.Tests.Upstream;
 

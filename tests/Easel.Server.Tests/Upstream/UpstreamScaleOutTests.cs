@@ -1,6 +1,6 @@
 using Easel.Server.Tests.Infrastructure;
 using Easel.Server.Tests.ScaleOut;
-using Easel.Server.Tests.Upstream.Fakes;
+using Easel.Testing.UpstreamFakes;
 using Easel.Testing;
 
 namespace Easel.Server.Tests.Upstream;

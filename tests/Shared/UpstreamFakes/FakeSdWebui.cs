@@ -11,7 +11,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Easel.Server.Tests.Upstream.Fakes;
+namespace Easel.Testing.UpstreamFakes;
 
 /// <summary>How the fake A1111 server answers a render.</summary>
 public enum SdWebuiBehaviour

@@ -11,7 +11,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Easel.Server.Tests.Upstream.Fakes;
+namespace Easel.Testing.UpstreamFakes;
 
 /// <summary>How the fake OpenAI Images server answers a call.</summary>
 public enum OpenAiBehaviour

@@ -12,7 +12,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Easel.Server.Tests.Upstream.Fakes;
+namespace Easel.Testing.UpstreamFakes;
 
 /// <summary>What the fake does with a submission.</summary>
 public enum SubmitBehaviour
