@@ -23,8 +23,11 @@ public static class EngineSetup
     private const string Types = "local, passthrough, unified, classic, openai-images, sd-webui";
 
 
+    /// <summary>What a protocol is built with: the guarded outbound client, and the process's synchronous calls.</summary>
+    public sealed record UpstreamServices(IOutboundClient Outbound, SyncCalls Calls);
+
     /// <summary>One checked entry: its descriptor, and for an upstream the factory of its protocol.</summary>
-    public sealed record ConfiguredEngine(EngineDescriptor Descriptor, EngineOptions Options, Func<IOutboundClient, IUpstreamProtocol>? Protocol);
+    public sealed record ConfiguredEngine(EngineDescriptor Descriptor, EngineOptions Options, Func<UpstreamServices, IUpstreamProtocol>? Protocol);
 
     /// <summary>Every entry checked; the problems of all of them, or the engines.</summary>
     public static (IReadOnlyList<ConfiguredEngine> Engines, IReadOnlyList<string> Problems) Read(IReadOnlyDictionary<string, EngineOptions> entries)
@@ -187,14 +190,14 @@ public static class EngineSetup
         {
             credentials["Authorization"] = "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(pair));
         }
-        Func<IOutboundClient, IUpstreamProtocol> protocol = type switch
+        Func<UpstreamServices, IUpstreamProtocol> protocol = type switch
         {
-            UnifiedProtocol.Type => outbound => new UnifiedProtocol(new UpstreamHttp(outbound, baseUrl, credentials, options.RequestTimeout)),
-            OpenAiImagesProtocol.Type => outbound => new OpenAiImagesProtocol(new UpstreamHttp(outbound, baseUrl, credentials, options.RequestTimeout),
-                openAi!, new SyncCalls(TimeProvider.System)),
-            SdWebuiProtocol.Type => outbound => new SdWebuiProtocol(new UpstreamHttp(outbound, baseUrl, credentials, options.RequestTimeout),
-                sdWebui!, new SyncCalls(TimeProvider.System)),
-            _ => outbound => new ClassicProtocol(new UpstreamHttp(outbound, baseUrl, credentials, options.RequestTimeout), envelope == "input", resubmits),
+            UnifiedProtocol.Type => s => new UnifiedProtocol(new UpstreamHttp(s.Outbound, baseUrl, credentials, options.RequestTimeout)),
+            OpenAiImagesProtocol.Type => s => new OpenAiImagesProtocol(new UpstreamHttp(s.Outbound, baseUrl, credentials, options.RequestTimeout),
+                openAi!, s.Calls),
+            SdWebuiProtocol.Type => s => new SdWebuiProtocol(new UpstreamHttp(s.Outbound, baseUrl, credentials, options.RequestTimeout),
+                sdWebui!, s.Calls),
+            _ => s => new ClassicProtocol(new UpstreamHttp(s.Outbound, baseUrl, credentials, options.RequestTimeout), envelope == "input", resubmits),
         };
         return new ConfiguredEngine(descriptor, options, protocol);
     }

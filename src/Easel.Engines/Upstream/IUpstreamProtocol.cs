@@ -21,6 +21,13 @@ public interface IUpstreamProtocol
     /// </summary>
     bool SendsImageBytes { get; }
 
+    /// <summary>
+    /// Whether the protocol ends a job at the engine's TaskTimeout itself (a synchronous call held in
+    /// <see cref="SyncCalls"/>, which aborts the call and tells the upstream to stop). The poller's own deadline is then
+    /// only a backstop, a little later, so that it does not race the protocol's orderly end and report it differently.
+    /// </summary>
+    bool EnforcesTaskTimeout => false;
+
     Task<SubmitAnswer> SubmitAsync(UpstreamRequest request, CancellationToken cancellationToken);
 
     Task<PollAnswer> PollAsync(string upstreamId, CancellationToken cancellationToken);

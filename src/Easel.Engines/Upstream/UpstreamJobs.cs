@@ -24,6 +24,7 @@ public sealed class UpstreamJobs(
     ITaskStore tasks,
     IBlobStore blobs,
     IOutboundClient outbound,
+    SyncCalls syncCalls,
     TimeProvider time,
     ILogger<UpstreamJobs> logger) : IUpstreamJobs
 {
@@ -127,6 +128,11 @@ public sealed class UpstreamJobs(
                     // Cancelled (or taken over) while the request was out: the job exists upstream and nobody waits for it.
                     await engine.CancelQuietlyAsync(accepted.UpstreamId, claim.Task.Id, metrics, logger);
                     return NotOurs;
+                }
+                if (syncCalls.HasEnded(accepted.UpstreamId))
+                {
+                    // A synchronous call that ended before its job was recorded woke nothing: its answer is here, so poll now.
+                    await jobs.WakeAsync(claim.Task.Id, time.GetUtcNow(), CancellationToken.None);
                 }
                 poller.Notify();
                 logger.LogInformation("Task {TaskId} {Verb} engine {Engine} as job {UpstreamId}", claim.Task.Id,

@@ -197,6 +197,9 @@ public sealed class UpstreamPoller(
         }
     }
 
+    /// <summary>How long after TaskTimeout the poller gives up a job whose protocol ends it at TaskTimeout itself.</summary>
+    private static readonly TimeSpan BackstopGrace = TimeSpan.FromSeconds(30);
+
     /// <summary>One poll of one job and what it means; public for the tests, which drive it without the loop.</summary>
     public async Task PollAsync(WaitingJob waiting, CancellationToken cancellationToken)
     {
@@ -219,7 +222,8 @@ public sealed class UpstreamPoller(
             span?.SetTag("easel.upstream.outcome", answer.GetType().Name.ToLowerInvariant());
         }
         // Polled first, so a job that finished just before its deadline is kept; only one still going is given up.
-        if (answer is PollAnswer.Running or PollAnswer.Unreachable && time.GetUtcNow() - submittedAt > engine.Descriptor.TaskTimeout)
+        var deadline = engine.Descriptor.TaskTimeout + (engine.Protocol.EnforcesTaskTimeout ? BackstopGrace : TimeSpan.Zero);
+        if (answer is PollAnswer.Running or PollAnswer.Unreachable && time.GetUtcNow() - submittedAt > deadline)
         {
             await engine.CancelQuietlyAsync(job.UpstreamId!, lease.TaskId, metrics, logger);
             await FailAsync(waiting, new TaskFailure(FailureKind.Timeout,

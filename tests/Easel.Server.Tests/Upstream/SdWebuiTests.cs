@@ -255,6 +255,26 @@ public sealed class SdWebuiTests
         Assert.Empty(Directory.Exists(files) ? Directory.EnumerateFiles(files, "*", SearchOption.AllDirectories) : []);
     }
 
+    // Polls ten minutes apart: only the end of the call itself can complete these tasks within the test's 30 s.
+    [Theory]
+    [InlineData(0)] // ends inside the submission's fail-fast window, before the job is recorded
+    [InlineData(2500)] // ends after the job was recorded and is waiting
+    public async Task A_call_that_ends_completes_its_task_at_once_not_at_the_next_scheduled_poll(int workMilliseconds)
+    {
+        await using var fake = await FakeSdWebui.StartAsync();
+        fake.WorkTime = TimeSpan.FromMilliseconds(workMilliseconds);
+        var engine = Engine("sd", fake.BaseUrl);
+        engine["Easel:Engines:sd:PollInterval"] = "00:10:00";
+        engine["Easel:Engines:sd:SlowPollInterval"] = "00:10:00";
+        using var host = Front(engine);
+        var (_, client) = await AccountAsync(host);
+
+        var task = await RunAsync(client);
+
+        Assert.True(task["status"]!.GetValue<string>() == "completed", task.ToJsonString());
+        Assert.Equal(4, task["results"]!.AsArray().Count);
+    }
+
     [Theory]
     [InlineData("ApiKey", "just-a-token", "Easel:Engines:sd: ApiKey of an sd-webui engine is user:password")]
     [InlineData("Options:Width", "100", "A1111 renders multiples of 8")]

@@ -40,6 +40,8 @@ public sealed class OpenAiImagesProtocol(UpstreamHttp http, OpenAiImagesSettings
 
     public bool SendsImageBytes => true;
 
+    public bool EnforcesTaskTimeout => true;
+
     public async Task<SubmitAnswer> SubmitAsync(UpstreamRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -53,7 +55,7 @@ public sealed class OpenAiImagesProtocol(UpstreamHttp http, OpenAiImagesSettings
             throw new InvalidOperationException($"{operation.Kind} reached the OpenAI Images API without its source image");
         }
         var id = request.SubmissionKey;
-        return await calls.SubmitAsync(id, settings.TaskTimeout, settings.FailFastWindow, token => RunAsync(request, token));
+        return await calls.SubmitAsync(id, request.Task.Id, settings.TaskTimeout, settings.FailFastWindow, token => RunAsync(request, token));
     }
 
     public Task<PollAnswer> PollAsync(string upstreamId, CancellationToken cancellationToken) => Task.FromResult(calls.Poll(upstreamId));

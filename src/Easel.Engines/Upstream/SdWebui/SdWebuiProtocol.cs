@@ -43,6 +43,8 @@ public sealed class SdWebuiProtocol(UpstreamHttp http, SdWebuiSettings settings,
 
     public bool SendsImageBytes => true;
 
+    public bool EnforcesTaskTimeout => true;
+
     public async Task<SubmitAnswer> SubmitAsync(UpstreamRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -52,7 +54,7 @@ public sealed class SdWebuiProtocol(UpstreamHttp http, SdWebuiSettings settings,
             throw new InvalidOperationException($"{operation.Kind} reached the sd-webui engine without its source image");
         }
         var id = request.SubmissionKey;
-        return await calls.SubmitAsync(id, settings.TaskTimeout, settings.FailFastWindow, token => RunAsync(id, request, token));
+        return await calls.SubmitAsync(id, request.Task.Id, settings.TaskTimeout, settings.FailFastWindow, token => RunAsync(id, request, token));
     }
 
     public Task<PollAnswer> PollAsync(string upstreamId, CancellationToken cancellationToken) => Task.FromResult(calls.Poll(upstreamId));
