@@ -59,6 +59,23 @@ public sealed class SdWebuiTests
     }
 
     [Fact]
+    public async Task Midjourney_parameters_in_the_prompt_become_the_size_negative_prompt_and_seed_instead_of_words()
+    {
+        await using var fake = await FakeSdWebui.StartAsync();
+        var engine = Engine("sd", fake.BaseUrl);
+        (engine["Easel:Engines:sd:Options:Width"], engine["Easel:Engines:sd:Options:Height"]) = ("256", "256");
+        using var host = Front(engine);
+        var (_, client) = await AccountAsync(host);
+
+        var task = await RunAsync(client, """{"model": "mj-v7", "prompt": "a harbour at dusk --ar 16:9 --no people --seed 42 --v 7 --stylize 250"}""");
+
+        Assert.True(task["status"]!.GetValue<string>() == "completed", task.ToJsonString());
+        var call = Assert.Single(fake.Calls);
+        // 256x256 configured: about as many pixels in 16:9, on A1111's grid of 8.
+        Assert.Equal(("a harbour at dusk", "blurry, people", 42L, 344, 192), (call.Prompt, call.NegativePrompt, call.Seed, call.Width, call.Height));
+    }
+
+    [Fact]
     public async Task Inpaint_of_an_earlier_result_sends_its_pixels_and_a_mask_white_where_the_polygon_is()
     {
         await using var fake = await FakeSdWebui.StartAsync();

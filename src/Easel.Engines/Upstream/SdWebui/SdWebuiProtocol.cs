@@ -145,7 +145,10 @@ public sealed class SdWebuiProtocol(UpstreamHttp http, SdWebuiSettings settings,
     private JsonObject Txt2Img(UpstreamRequest request, int count)
     {
         var body = Common(request, count);
-        (body["width"], body["height"]) = (settings.Width, settings.Height);
+        // The configured size, or as many pixels in the shape the prompt's --ar asks for.
+        var shape = PromptParameters.Read(request.Task.Operation.Prompt);
+        (body["width"], body["height"]) = shape.Aspect is null ? (settings.Width, settings.Height)
+            : shape.SizeFor(settings.Width * settings.Height, 8, SdWebuiSettings.MinSide, SdWebuiSettings.MaxSide);
         return body;
     }
 
@@ -174,16 +177,18 @@ public sealed class SdWebuiProtocol(UpstreamHttp http, SdWebuiSettings settings,
 
     private JsonObject Common(UpstreamRequest request, int count)
     {
+        // Midjourney's parameters would be painted as words: --no joins the negative prompt, --seed replaces the task's.
+        var prompt = PromptParameters.Read(request.Task.Operation.Prompt);
         var body = new JsonObject
         {
-            ["prompt"] = request.Task.Operation.Prompt ?? "",
-            ["negative_prompt"] = settings.NegativePrompt,
+            ["prompt"] = prompt.Text,
+            ["negative_prompt"] = string.Join(", ", new[] { settings.NegativePrompt, prompt.Exclude }.Where(p => !string.IsNullOrEmpty(p))),
             ["batch_size"] = count,
             ["n_iter"] = 1,
             ["steps"] = settings.Steps,
             ["cfg_scale"] = settings.CfgScale,
             // Fixed by the task id (the local engine's seed): a resubmission of the task renders the same images.
-            ["seed"] = TaskIds.SeedOf(request.Task.Id),
+            ["seed"] = prompt.Seed ?? TaskIds.SeedOf(request.Task.Id),
             ["send_images"] = true,
             ["save_images"] = false,
         };
