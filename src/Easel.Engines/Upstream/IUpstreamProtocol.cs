@@ -72,7 +72,15 @@ public abstract record PollAnswer
     /// <summary>Still working; progress 0-100 as the upstream reports it, and its estimate of the time left.</summary>
     public sealed record Running(int Progress, TimeSpan? Remaining) : PollAnswer;
 
-    public sealed record Succeeded(IReadOnlyList<Uri> Results, UpstreamCost? Cost) : PollAnswer;
+    public sealed record Succeeded(IReadOnlyList<Uri> Results, UpstreamCost? Cost) : PollAnswer
+    {
+        /// <summary>
+        /// Its one result is a picture of four images in a 2x2 grid (a midjourney-proxy that gives only its grid's
+        /// imageUrl): re-hosting cuts it into the four when the operation gives four, and keeps it whole when the
+        /// operation gives one (the proxy's upscale is that one image, not a grid).
+        /// </summary>
+        public bool OneGridOfFour { get; init; }
+    }
 
     public sealed record Failed(FailureKind Kind, string Message, UpstreamCost? Cost) : PollAnswer;
 

@@ -257,7 +257,8 @@ public sealed class UpstreamPoller(
     private async Task CompleteAsync(WaitingJob waiting, string engine, PollAnswer.Succeeded succeeded, DateTimeOffset submittedAt, CancellationToken cancellationToken)
     {
         var expected = ModelCatalog.Of(waiting.Kind).ImageCount;
-        if (succeeded.Results.Count != expected)
+        var grid = succeeded.OneGridOfFour && succeeded.Results.Count == 1 && expected == 4;
+        if (!grid && succeeded.Results.Count != expected)
         {
             await FailAsync(waiting, new TaskFailure(FailureKind.ServiceError,
                 $"The upstream engine gave {succeeded.Results.Count} images; this model gives {expected}"), "failed", submittedAt);
@@ -266,7 +267,7 @@ public sealed class UpstreamPoller(
         IReadOnlyList<string> keys;
         try
         {
-            keys = await rehosting.RehostAsync(succeeded.Results, cancellationToken);
+            keys = grid ? await rehosting.RehostGridAsync(succeeded.Results[0], cancellationToken) : await rehosting.RehostAsync(succeeded.Results, cancellationToken);
         }
         catch (UpstreamResultException e)
         {
