@@ -2,6 +2,7 @@ using Easel.Core.Engines;
 using Easel.Core.Models;
 using Easel.Core.Outbound;
 using Easel.Engines.Upstream.Classic;
+using Easel.Engines.Upstream.MidjourneyProxy;
 using Easel.Engines.Upstream.OpenAiImages;
 using Easel.Engines.Upstream.SdWebui;
 using Easel.Engines.Upstream.Unified;
@@ -18,9 +19,9 @@ public static class EngineSetup
     public const string Passthrough = "passthrough";
 
     /// <summary>The protocols of API.md section 10 that this version does not speak yet: named in the error, not mistaken for typos.</summary>
-    private static readonly string[] NotYetBuilt = ["midjourney-proxy", "comfyui", "cog"];
+    private static readonly string[] NotYetBuilt = ["comfyui", "cog"];
 
-    private const string Types = "local, passthrough, unified, classic, openai-images, sd-webui";
+    private const string Types = "local, passthrough, unified, classic, openai-images, sd-webui, midjourney-proxy";
 
 
     /// <summary>What a protocol is built with: the guarded outbound client, and the process's synchronous calls.</summary>
@@ -72,6 +73,7 @@ public static class EngineSetup
             UnifiedProtocol.Type or ClassicProtocol.Type => new EngineDescriptor(name, UpstreamCapabilities, FollowsPrompts: true),
             OpenAiImagesProtocol.Type => new EngineDescriptor(name, OpenAiImagesProtocol.Capabilities, FollowsPrompts: true),
             SdWebuiProtocol.Type => new EngineDescriptor(name, SdWebuiProtocol.Capabilities, FollowsPrompts: true),
+            MidjourneyProxyProtocol.Type => new EngineDescriptor(name, MidjourneyProxyProtocol.Capabilities, FollowsPrompts: true),
             _ => null,
         };
         if (baseDescriptor is null)
@@ -163,6 +165,10 @@ public static class EngineSetup
             ? SdWebuiSettings.Read(options.Options, options.TaskTimeout ?? DefaultTaskTimeout, Problem)
             : null;
 
+        var proxy = type == MidjourneyProxyProtocol.Type
+            ? MidjourneyProxySettings.Read(options.Options, Problem)
+            : null;
+
         var descriptor = baseDescriptor with
         {
             Name = name,
@@ -182,7 +188,12 @@ public static class EngineSetup
         }
         var baseUrl = options.BaseUrl is { } b && b.AbsoluteUri.EndsWith('/') ? b : new Uri((options.BaseUrl?.AbsoluteUri ?? "http://invalid") + "/");
         var credentials = new Dictionary<string, string>();
-        if (sdWebui is null)
+        if (proxy is not null)
+        {
+            // The proxies' own header (TI also reads a bare Authorization token, NZ only this one).
+            credentials["mj-api-secret"] = options.ApiKey!;
+        }
+        else if (sdWebui is null)
         {
             credentials["Authorization"] = "Bearer " + options.ApiKey;
         }
@@ -197,6 +208,7 @@ public static class EngineSetup
                 openAi!, s.Calls),
             SdWebuiProtocol.Type => s => new SdWebuiProtocol(new UpstreamHttp(s.Outbound, baseUrl, credentials, options.RequestTimeout),
                 sdWebui!, s.Calls),
+            MidjourneyProxyProtocol.Type => s => new MidjourneyProxyProtocol(new UpstreamHttp(s.Outbound, baseUrl, credentials, options.RequestTimeout), proxy!),
             _ => s => new ClassicProtocol(new UpstreamHttp(s.Outbound, baseUrl, credentials, options.RequestTimeout), envelope == "input", resubmits),
         };
         return new ConfiguredEngine(descriptor, options, protocol);

@@ -37,6 +37,18 @@ public interface IUpstreamProtocol
 }
 
 /// <summary>
+/// A protocol whose job may take more than one request upstream (midjourney-proxy: a button pressed on the upscale of
+/// a grid image once that upscale is done; Vary Region's modal sent after its button made the MODAL task). Its poll
+/// answers <see cref="PollAnswer.NextStep"/>; the poller records the step's id before anything is sent, then calls
+/// <see cref="ContinueAsync"/> and records the job it answers with. After a crash the recorded step id is all the
+/// protocol is given back, so it must say from that id alone whether the step may be sent again.
+/// </summary>
+public interface IUpstreamSteps
+{
+    Task<SubmitAnswer> ContinueAsync(UpstreamRequest request, string stepId, CancellationToken cancellationToken);
+}
+
+/// <summary>
 /// What a protocol needs to submit one task. The images are URLs the upstream can fetch: a client's URL as given, or
 /// Easel's own /files URL for an upload; a secondary operation's source is the upstream's own job id and image number.
 /// A protocol that sends the images themselves gets their bytes too (an upload's, a URL's fetched through the guarded
@@ -79,9 +91,23 @@ public abstract record PollAnswer
     /// <summary>Still working; progress 0-100 as the upstream reports it, and its estimate of the time left.</summary>
     public sealed record Running(int Progress, TimeSpan? Remaining) : PollAnswer;
 
-    public sealed record Succeeded(IReadOnlyList<Uri> Results, UpstreamCost? Cost) : PollAnswer;
+    public sealed record Succeeded(IReadOnlyList<Uri> Results, UpstreamCost? Cost) : PollAnswer
+    {
+        /// <summary>
+        /// Its one result is a picture of four images in a 2x2 grid (a midjourney-proxy that gives only its grid's
+        /// imageUrl): re-hosting cuts it into the four when the operation gives four, and keeps it whole when the
+        /// operation gives one (the proxy's upscale is that one image, not a grid).
+        /// </summary>
+        public bool OneGridOfFour { get; init; }
+    }
 
     public sealed record Failed(FailureKind Kind, string Message, UpstreamCost? Cost) : PollAnswer;
+
+    /// <summary>
+    /// This step of the job is done and the next one is due (<see cref="IUpstreamSteps"/>): <paramref name="StepId"/>
+    /// is recorded as the job's id, then the step is sent.
+    /// </summary>
+    public sealed record NextStep(string StepId) : PollAnswer;
 
     /// <summary>The poll itself failed (no connection, 5xx, a malformed answer): poll again on the schedule.</summary>
     public sealed record Unreachable(string Reason) : PollAnswer;

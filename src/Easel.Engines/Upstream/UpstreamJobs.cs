@@ -173,6 +173,10 @@ public sealed class UpstreamJobs(
         });
     }
 
+    /// <summary>The request again for a further step of a job (<see cref="IUpstreamSteps"/>), under the job's own key and wake-up token.</summary>
+    internal Task<(UpstreamRequest? Request, UpstreamStart? Failure)> StepRequestAsync(UpstreamEngine engine, TaskRecord task, UpstreamJob job,
+        CancellationToken cancellationToken) => RequestAsync(engine, task, job.SubmissionKey, job.WakeToken, cancellationToken);
+
     /// <summary>The request, or the failure of the task when an image it needs cannot be loaded (as the local engine would fail it).</summary>
     private async Task<(UpstreamRequest? Request, UpstreamStart? Failure)> RequestAsync(UpstreamEngine engine, TaskRecord task, string key, string wakeToken,
         CancellationToken cancellationToken)
