@@ -138,6 +138,15 @@ public sealed class FakeComfyUi : IAsyncDisposable
 
     public int Steps { get; set; } = 4;
 
+    /// <summary>When set, POST /prompt queues the prompt and then holds its answer until <see cref="ReleaseHeldAnswers"/> (a client that dies meanwhile never learns it was queued).</summary>
+    public bool HoldAnswers { get; set; }
+
+    public TaskCompletionSource HeldAnswerQueued { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void ReleaseHeldAnswers() => _release.TrySetResult();
+
     /// <summary>Every prompt queued, in the order it arrived.</summary>
     public IReadOnlyList<FakeComfyPrompt> Prompts => _prompts.ToList();
 
@@ -271,6 +280,11 @@ public sealed class FakeComfyUi : IAsyncDisposable
         _prompts.Enqueue(prompt);
         _outputsOf[id] = outputs;
         _work.Release();
+        if (HoldAnswers)
+        {
+            HeldAnswerQueued.TrySetResult();
+            await Task.WhenAny(_release.Task, Task.Delay(Timeout.Infinite, http.RequestAborted));
+        }
         await http.Response.WriteAsJsonAsync(new JsonObject { ["prompt_id"] = id, ["number"] = prompt.Number, ["node_errors"] = new JsonObject() });
     }
 
@@ -687,6 +701,7 @@ public sealed class FakeComfyUi : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        ReleaseHeldAnswers();
         await _stopping.CancelAsync();
         await _runner;
         await _app.StopAsync();
