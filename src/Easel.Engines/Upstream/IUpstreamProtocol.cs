@@ -72,6 +72,12 @@ public sealed record UpstreamRequest(TaskRecord Task, string SubmissionKey)
 
     /// <summary>The per-task URL the upstream may call when the job changes; a call there only makes Easel poll.</summary>
     public Uri? WakeUpUrl { get; init; }
+
+    /// <summary>
+    /// Sent again after a crash cut the first submission short: a protocol that can look its job up by the submission key
+    /// (ComfyUI's prompt id) looks before it sends, so the job is not made twice.
+    /// </summary>
+    public bool Resumed { get; init; }
 }
 
 public abstract record SubmitAnswer

@@ -61,7 +61,7 @@ public sealed class UpstreamJobs(
         }
         // The same key and the same body: an upstream that keeps its keys answers with the job it made the first time.
         var (request, unloadable) = await RequestAsync(engine, claim.Task, job.SubmissionKey, job.WakeToken, cancellationToken);
-        return unloadable ?? await SendAsync(claim, engine, request!, resumed: true, cancellationToken);
+        return unloadable ?? await SendAsync(claim, engine, request! with { Resumed = true }, resumed: true, cancellationToken);
     }
 
     public async Task<UpstreamStart> SubmitAsync(ClaimedTask claim, EngineDescriptor engine, CancellationToken cancellationToken)

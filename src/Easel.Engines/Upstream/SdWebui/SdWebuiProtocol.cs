@@ -154,7 +154,7 @@ public sealed class SdWebuiProtocol(UpstreamHttp http, SdWebuiSettings settings,
 
     private JsonObject Img2Img(UpstreamRequest request, int count)
     {
-        var images = Img2ImgInputs.Of(request.Task.Operation, request.SourceBytes!, request.MaskBytes, settings);
+        var images = Img2ImgInputs.Of(request.Task.Operation, request.SourceBytes!, request.MaskBytes, settings.Denoising);
         var body = Common(request, count);
         // A1111 renders multiples of 8 and stretches the init image and mask to the size asked (resize_mode 0): the
         // result is the upstream's size, which differs from the operation's by under 4 pixels a side when it is not one.
