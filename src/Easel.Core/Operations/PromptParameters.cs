@@ -63,6 +63,14 @@ public sealed record PromptParameters(string Text, string? Exclude, (int Width, 
         return (Fit(width), Fit(height));
     }
 
+    /// <summary>The configured size, or as many pixels in the shape --ar asks for (see <see cref="SizeFor"/>).</summary>
+    public (int Width, int Height) SizeOr(int width, int height, int multiple, int min, int max) =>
+        Aspect is null ? (width, height) : SizeFor(width * height, multiple, min, max);
+
+    /// <summary>The configured negative prompt with --no's words after it.</summary>
+    public string NegativeWith(string? configured) =>
+        string.Join(", ", new[] { configured, Exclude }.Where(p => !string.IsNullOrEmpty(p)));
+
     // "--x" where x starts with a letter: a lone "--" or "--5" in the text stays text.
     private static bool IsParameter(string word) => word.Length > 2 && word.StartsWith("--", StringComparison.Ordinal) && char.IsAsciiLetter(word[2]);
 

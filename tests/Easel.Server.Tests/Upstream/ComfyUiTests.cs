@@ -77,6 +77,23 @@ public sealed class ComfyUiTests
     }
 
     [Fact]
+    public async Task Midjourney_parameters_in_the_prompt_fill_the_size_negative_prompt_and_seed_instead_of_the_words()
+    {
+        await using var fake = await FakeComfyUi.StartAsync();
+        var engine = Engine("comfy", fake.BaseUrl);
+        (engine["Easel:Engines:comfy:Options:Width"], engine["Easel:Engines:comfy:Options:Height"]) = ("256", "256");
+        using var host = Front(engine);
+        var (_, client) = await AccountAsync(host);
+
+        var task = await RunAsync(client, """{"model": "mj-v7", "prompt": "a harbour at dusk --ar 16:9 --no people --seed 42 --v 7"}""");
+
+        Assert.True(task["status"]!.GetValue<string>() == "completed", task.ToJsonString());
+        var prompt = Assert.Single(fake.Prompts);
+        Assert.Equal(("a harbour at dusk", 42L, 344, 192), (prompt.Prompt, prompt.Seed, prompt.Width, prompt.Height));
+        Assert.Equal("blurry, people", prompt.Graph["3"]!["inputs"]!["text"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Inpaint_of_an_earlier_result_uploads_its_pixels_transparent_under_the_polygon()
     {
         await using var fake = await FakeComfyUi.StartAsync();

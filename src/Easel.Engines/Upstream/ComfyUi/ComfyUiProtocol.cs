@@ -81,15 +81,18 @@ public sealed class ComfyUiProtocol(UpstreamHttp http, ComfyUiSettings settings)
             }
         }
 
+        // Midjourney's parameters would be painted as words: --ar sizes imagine, --no joins the negative prompt, --seed
+        // replaces the task's seed (which is fixed by the task id, so a resubmission renders the same images).
+        var prompt = PromptParameters.Read(operation.Prompt);
+        var (width, height) = prompt.SizeOr(settings.Width, settings.Height, 8, 64, 4096);
         var values = new Dictionary<string, JsonNode?>(StringComparer.Ordinal)
         {
-            [ComfyWorkflow.Prompt] = operation.Prompt ?? "",
-            [ComfyWorkflow.NegativePrompt] = settings.NegativePrompt,
-            // Fixed by the task id (the local engine's seed): a resubmission of the task renders the same images.
-            [ComfyWorkflow.Seed] = TaskIds.SeedOf(request.Task.Id),
+            [ComfyWorkflow.Prompt] = prompt.Text,
+            [ComfyWorkflow.NegativePrompt] = prompt.NegativeWith(settings.NegativePrompt),
+            [ComfyWorkflow.Seed] = prompt.Seed ?? TaskIds.SeedOf(request.Task.Id),
             [ComfyWorkflow.BatchSize] = entry.ImageCount,
-            [ComfyWorkflow.Width] = settings.Width,
-            [ComfyWorkflow.Height] = settings.Height,
+            [ComfyWorkflow.Width] = width,
+            [ComfyWorkflow.Height] = height,
             [ComfyWorkflow.Denoise] = 1.0m,
         };
         if (operation is not Imagine)

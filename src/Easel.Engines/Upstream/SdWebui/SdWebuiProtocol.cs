@@ -146,9 +146,8 @@ public sealed class SdWebuiProtocol(UpstreamHttp http, SdWebuiSettings settings,
     {
         var body = Common(request, count);
         // The configured size, or as many pixels in the shape the prompt's --ar asks for.
-        var shape = PromptParameters.Read(request.Task.Operation.Prompt);
-        (body["width"], body["height"]) = shape.Aspect is null ? (settings.Width, settings.Height)
-            : shape.SizeFor(settings.Width * settings.Height, 8, SdWebuiSettings.MinSide, SdWebuiSettings.MaxSide);
+        (body["width"], body["height"]) = PromptParameters.Read(request.Task.Operation.Prompt)
+            .SizeOr(settings.Width, settings.Height, 8, SdWebuiSettings.MinSide, SdWebuiSettings.MaxSide);
         return body;
     }
 
@@ -182,7 +181,7 @@ public sealed class SdWebuiProtocol(UpstreamHttp http, SdWebuiSettings settings,
         var body = new JsonObject
         {
             ["prompt"] = prompt.Text,
-            ["negative_prompt"] = string.Join(", ", new[] { settings.NegativePrompt, prompt.Exclude }.Where(p => !string.IsNullOrEmpty(p))),
+            ["negative_prompt"] = prompt.NegativeWith(settings.NegativePrompt),
             ["batch_size"] = count,
             ["n_iter"] = 1,
             ["steps"] = settings.Steps,
