@@ -32,6 +32,8 @@ var all = new Dictionary<string, Func<RelayCase>>
 {
     ["openai-images"] = () => new OpenAiImagesCase(),
     ["sd-webui"] = () => new SdWebuiCase(),
+    ["midjourney-proxy"] = () => new MidjourneyProxyCase(),
+    ["comfyui"] = () => new ComfyUiCase(),
 };
 if (chosen.Count == 0)
 {
@@ -69,9 +71,9 @@ static async Task<string> MeasureAsync(RelayCase relayCase, int count, int warmu
             ["Easel__Engines__relay__MaxInFlight"] = "1000",
             ["Logging__LogLevel__Default"] = "Warning",
         };
-        foreach (var (key, value) in relayCase.Options)
+        foreach (var (key, value) in relayCase.Settings)
         {
-            settings[$"Easel__Engines__relay__Options__{key}"] = value;
+            settings["Easel__Engines__relay__" + key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
         var adminKey = "bench-" + Guid.NewGuid().ToString("N");
         using var server = await ServerProcess.StartAsync(Path.Combine(data.FullName, "front"), adminKey, settings);

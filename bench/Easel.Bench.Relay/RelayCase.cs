@@ -11,10 +11,10 @@ internal abstract class RelayCase : IAsyncDisposable
     /// <summary>Starts the fake; its base URL.</summary>
     public abstract Task<string> StartAsync();
 
-    /// <summary>The Easel:Engines:relay:* settings (as environment variables) beyond Type, BaseUrl and ApiKey.</summary>
     public abstract string ApiKey { get; }
 
-    public virtual IReadOnlyDictionary<string, string> Options => new Dictionary<string, string>();
+    /// <summary>The engine's further settings beyond Type, BaseUrl and ApiKey, by their keys under the engine ("Options:Width").</summary>
+    public virtual IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>();
 
     /// <summary>
     /// The imagine done straight on the fake, as a client of that protocol would do it, until it holds the results:

@@ -16,10 +16,10 @@ internal sealed class SdWebuiCase : RelayCase
 
     public override string ApiKey => FakeSdWebui.ApiKey;
 
-    public override IReadOnlyDictionary<string, string> Options => new Dictionary<string, string>
+    public override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
     {
-        ["Width"] = Side.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["Height"] = Side.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Options:Width"] = Side.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Options:Height"] = Side.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
     public override async Task<string> StartAsync()
