@@ -19,11 +19,18 @@ using Easel.Imaging;
 //   Easel.Bench.Service metrics [--records N] [--scrapes N] [--routes N]
 //     (no server) OpenTelemetry's Prometheus exporter against prometheus-net's meter adapter: the cost of a
 //     measurement with each listening, the cost of a scrape, the names each gives Easel's instruments.
+//   Easel.Bench.Service rehost --s3-endpoint URL --bucket NAME [--runs 200] [--warmup 20] [--side 1024]
+//     (no server; an S3-compatible service, e.g. bench/blob-figures.sh's s3rver) an upstream's four results
+//     re-hosted into the file store and into the bucket, alternately: time per 4-image task and the ratio.
 var options = args.Select((a, i) => (a, i)).Where(p => p.a.StartsWith("--", StringComparison.Ordinal))
     .ToDictionary(p => p.a[2..], p => args.ElementAtOrDefault(p.i + 1) ?? "");
 if (args.FirstOrDefault() == "metrics")
 {
     return await MetricsCommand.RunAsync(options);
+}
+if (args.FirstOrDefault() == "rehost")
+{
+    return await RehostCommand.RunAsync(options);
 }
 if (!options.TryGetValue("url", out var baseUrl) || !options.TryGetValue("key", out var key))
 {

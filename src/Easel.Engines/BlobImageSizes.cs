@@ -12,7 +12,7 @@ internal sealed class BlobImageSizes(IBlobStore blobs) : IImageSizes
 
     public async Task<(int Width, int Height)?> SizeOfAsync(string blobKey, CancellationToken cancellationToken)
     {
-        var stream = blobs.OpenRead(blobKey);
+        var stream = await blobs.OpenReadAsync(blobKey, cancellationToken);
         if (stream is null)
         {
             return null;

@@ -12,7 +12,7 @@ namespace Easel.Storage;
 
 public static class StorageServiceCollectionExtensions
 {
-    /// <summary>The embedded default: tasks and accounts in data/easel.db (SQLite, WAL), files under data/files.</summary>
+    /// <summary>The embedded default: tasks and accounts in data/easel.db (SQLite, WAL); blobs are <see cref="AddEaselBlobStore"/>'s.</summary>
     public static IServiceCollection AddEaselSqliteStorage(this IServiceCollection services, string dataDirectory)
     {
         var root = Path.GetFullPath(dataDirectory);
@@ -24,13 +24,12 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IAccountStore, SqliteAccountStore>();
         services.AddSingleton<ICallbackStore, SqliteCallbackStore>();
         services.AddSingleton<Core.Engines.Upstream.IUpstreamJobStore, SqliteUpstreamJobStore>();
-        services.AddSingleton<IBlobStore>(new FileBlobStore(Path.Combine(root, "files")));
         return services;
     }
 
     /// <summary>
-    /// Scale-out mode: tasks, accounts and callbacks in one PostgreSQL database that several nodes share; files
-    /// still under data/files, so every node must see the same data directory (a shared volume).
+    /// Scale-out mode: tasks, accounts and callbacks in one PostgreSQL database that several nodes share. Blobs are
+    /// <see cref="AddEaselBlobStore"/>'s: a bucket, or files every node must see (a shared volume).
     /// </summary>
     public static IServiceCollection AddEaselPostgresStorage(this IServiceCollection services, string connectionString, string dataDirectory)
     {
@@ -46,7 +45,32 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IAccountStore, PostgresAccountStore>();
         services.AddSingleton<ICallbackStore, PostgresCallbackStore>();
         services.AddSingleton<Core.Engines.Upstream.IUpstreamJobStore, PostgresUpstreamJobStore>();
-        services.AddSingleton<IBlobStore>(new FileBlobStore(Path.Combine(root, "files")));
+        return services;
+    }
+
+    /// <summary>
+    /// Uploads and results: files under data/files (the default), or an S3-compatible bucket (Easel:Blobs:Provider
+    /// s3), which also serves presigned URLs when Easel:Blobs:S3:RedirectToPresigned is set. The bucket is checked at
+    /// start by <see cref="S3BlobStore.CheckBucketAsync"/> (the server's start-up), not here.
+    /// </summary>
+    public static IServiceCollection AddEaselBlobStore(this IServiceCollection services, BlobOptions blobs, string dataDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(blobs);
+        if (blobs.UsesS3)
+        {
+            // The client is a singleton of its own, so the container disposes it (its connection pool) at the end.
+            services.AddSingleton<Amazon.S3.IAmazonS3>(_ => S3Clients.Create(blobs.S3));
+            services.AddSingleton(sp => new S3BlobStore(sp.GetRequiredService<Amazon.S3.IAmazonS3>(), blobs.S3));
+            services.AddSingleton<IBlobStore>(sp => sp.GetRequiredService<S3BlobStore>());
+            if (blobs.S3.RedirectToPresigned)
+            {
+                services.AddSingleton<IPresignedBlobUrls>(sp => sp.GetRequiredService<S3BlobStore>());
+            }
+        }
+        else
+        {
+            services.AddSingleton<IBlobStore>(new FileBlobStore(Path.Combine(Path.GetFullPath(dataDirectory), "files")));
+        }
         return services;
     }
 }

@@ -20,6 +20,7 @@ internal static class EaselCommand
 
         // Each feature adds its own verbs.
         ServeVerb.AddTo(root);
+        Blobs.BlobsVerb.AddTo(root);
         SubmitVerb.AddTo(root, verbs);
         ModelsVerb.AddTo(root, verbs);
         TaskVerbs.AddTo(root, verbs);

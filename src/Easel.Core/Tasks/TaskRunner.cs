@@ -214,9 +214,22 @@ public sealed class TaskRunner(
             using (var storing = EaselTracing.StartStage("store"))
             {
                 storing?.SetTag("easel.task.images", output.Images.Count);
-                foreach (var image in output.Images)
+                try
                 {
-                    keys.Add(await blobs.SaveAsync(image, output.Extension, cancellationToken));
+                    foreach (var image in output.Images)
+                    {
+                        keys.Add(await blobs.SaveAsync(image, output.Extension, cancellationToken));
+                    }
+                }
+                catch
+                {
+                    // All or none: a store that refuses the third image must not leave the first two behind,
+                    // owned by no task (the task fails, refunded, with no results).
+                    foreach (var saved in keys)
+                    {
+                        await blobs.DeleteAsync(saved, CancellationToken.None);
+                    }
+                    throw;
                 }
             }
             progress.Report(95);

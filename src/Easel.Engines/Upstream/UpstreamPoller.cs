@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Easel.Core.Blobs;
 using Easel.Core.Engines.Upstream;
 using Easel.Core.Models;
 using Easel.Core.Observability;
@@ -338,6 +339,14 @@ public sealed class UpstreamPoller(
         catch (UpstreamResultException e)
         {
             await FailAsync(waiting, new TaskFailure(FailureKind.ServiceError, "The upstream engine's results were refused: " + e.Message), "result_refused", submittedAt);
+            return;
+        }
+        catch (BlobStoreException e)
+        {
+            // The bucket refused or could not be reached: the results are not Easel's to serve, so the task fails
+            // (refunded) rather than completing without them; RehostAsync has discarded what it had saved.
+            logger.LogError(e, "The results of task {TaskId} could not be stored", waiting.Lease.TaskId);
+            await FailAsync(waiting, new TaskFailure(FailureKind.ServiceError, "The results could not be stored"), "failed", submittedAt);
             return;
         }
         await RecordCostAsync(waiting.Lease, succeeded.Cost);

@@ -7,6 +7,7 @@ using Easel.Server.Http;
 using Easel.Server.OpenApi;
 using Easel.Storage.Blobs;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
@@ -23,11 +24,11 @@ internal static class FileEndpoints
             .WithMultipartFile("file")
             .Produces<UploadedFile>(StatusCodes.Status201Created).ProducesErrors(UnifiedDocumentation.Instance, 400, 401, 413, 500);
         // No group name: results are downloaded the same way whichever dialect made the task, so both documents list it.
-        app.MapMethods(PublicUrls.FilesPath + "{folder}/{name}", [HttpMethods.Get, HttpMethods.Head], Serve)
+        app.MapMethods(PublicUrls.FilesPath + "{folder}/{name}", [HttpMethods.Get, HttpMethods.Head], ServeAsync)
             .WithTags(UnifiedDocumentation.FilesTag)
             .WithSummary("Download an upload or a result image (no key: the name is 128 random bits)")
             .ProducesImages("image/png", "image/jpeg", "image/webp", "image/gif", "image/avif", "image/tiff")
-            .Produces(StatusCodes.Status404NotFound);
+            .Produces(StatusCodes.Status302Found).Produces(StatusCodes.Status404NotFound);
         return app;
     }
 
@@ -98,18 +99,29 @@ internal static class FileEndpoints
             info.Width, info.Height, time.GetUtcNow().ToUnixTimeSeconds()), UnifiedJson.Options, statusCode: StatusCodes.Status201Created);
     }
 
-    private static IResult Serve(string folder, string name, IBlobStore blobs, HttpContext http)
+    private static async Task<IResult> ServeAsync(string folder, string name, IBlobStore blobs, HttpContext http, [FromServices] IPresignedBlobUrls? presigned = null)
     {
         var key = $"{folder}/{name}";
-        if (!FileBlobStore.IsValidKey(key) || blobs.OpenRead(key) is not { } stream)
+        if (!BlobKeys.IsValid(key))
+        {
+            return TypedResults.NotFound();
+        }
+        if (presigned is not null)
+        {
+            // The bucket serves the bytes (with the content type and Cache-Control stored on the object). The URL
+            // expires, so the redirect itself must not be cached; no HEAD first: a name Easel never issued gets the
+            // bucket's own 404 from the URL.
+            http.Response.Headers.CacheControl = "no-store";
+            return TypedResults.Redirect(presigned.PresignedUrlOf(key).AbsoluteUri);
+        }
+        if (await blobs.OpenReadAsync(key, http.RequestAborted) is not { } stream)
         {
             return TypedResults.NotFound();
         }
         // A key names one immutable file for ever: caches may keep it as long as they like.
-        http.Response.Headers.CacheControl = "public, max-age=31536000, immutable";
+        http.Response.Headers.CacheControl = BlobKeys.CacheControl;
         http.Response.Headers.XContentTypeOptions = "nosniff";
-        var contentType = ImageFileTypes.ContentTypeOfExtension(Path.GetExtension(name).TrimStart('.')) ?? "application/octet-stream";
-        return TypedResults.Stream(stream, contentType, entityTag: new EntityTagHeaderValue($"\"{name[..32]}\""), enableRangeProcessing: true);
+        return TypedResults.Stream(stream, BlobKeys.ContentTypeOf(key), entityTag: new EntityTagHeaderValue(BlobKeys.EntityTagOf(key)), enableRangeProcessing: true);
     }
 }
 

@@ -18,14 +18,18 @@ internal static class HealthEndpoints
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };
 
-    public static IServiceCollection AddEaselHealth(this IServiceCollection services)
+    public static IServiceCollection AddEaselHealth(this IServiceCollection services, bool bucket)
     {
         services.AddSingleton<WorkerStates>();
-        services.AddHealthChecks()
+        var checks = services.AddHealthChecks()
             .AddCheck<DatabaseCheck>("database", tags: [ReadyTag])
             .AddCheck<DataDirectoryCheck>("data_directory", tags: [ReadyTag])
             .AddCheck<WorkersCheck>("workers", tags: [ReadyTag])
             .AddCheck<ShutdownCheck>("shutdown", tags: [ReadyTag]);
+        if (bucket)
+        {
+            checks.AddCheck<BucketCheck>("bucket", tags: [ReadyTag]);
+        }
         return services;
     }
 

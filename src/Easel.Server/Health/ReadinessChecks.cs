@@ -42,8 +42,8 @@ internal sealed class DatabaseCheck(ITaskStore tasks) : IHealthCheck
 }
 
 /// <summary>
-/// The data directory and its files folder (results, uploads) take a new file: one is created and deleted in
-/// each. A read-only or full volume, or a folder replaced by something else, fails here before a task fails.
+/// The data directory and its files folder (results, uploads; not used with a bucket) take a new file: one is created
+/// and deleted in each. A read-only or full volume, or a folder replaced by something else, fails here before a task fails.
 /// </summary>
 internal sealed class DataDirectoryCheck(IOptions<EaselOptions> options) : IHealthCheck
 {
@@ -54,7 +54,10 @@ internal sealed class DataDirectoryCheck(IOptions<EaselOptions> options) : IHeal
             ct => Task.Run(() =>
             {
                 Probe(root);
-                Probe(Path.Combine(root, "files"));
+                if (!options.Value.Blobs.UsesS3)
+                {
+                    Probe(Path.Combine(root, "files"));
+                }
             }, ct),
             "the data directory is not writable", cancellationToken);
     }
@@ -68,6 +71,13 @@ internal sealed class DataDirectoryCheck(IOptions<EaselOptions> options) : IHeal
         }
         File.Delete(path);
     }
+}
+
+/// <summary>With Easel:Blobs:Provider s3: the bucket answers a HEAD with these credentials (results are stored and served there).</summary>
+internal sealed class BucketCheck(Storage.Blobs.S3BlobStore bucket) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken) =>
+        Readiness.WithinTimeoutAsync(bucket.CheckBucketAsync, "the bucket did not answer", cancellationToken);
 }
 
 /// <summary>The task worker and the callback worker are running (not starting, stopping, stopped or faulted).</summary>

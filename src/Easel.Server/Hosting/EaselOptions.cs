@@ -38,6 +38,9 @@ public sealed class EaselOptions
 
     public DatabaseOptions Database { get; set; } = new();
 
+    /// <summary>Where uploads and results live: files under the data directory, or an S3-compatible bucket (API.md section 12).</summary>
+    public Storage.Blobs.BlobOptions Blobs { get; set; } = new();
+
     /// <summary>The engines (API.md section 10), by name; none: the one engine <see cref="Engine"/> names.</summary>
     public Dictionary<string, Engines.Upstream.EngineOptions> Engines { get; set; } = new(StringComparer.Ordinal);
 

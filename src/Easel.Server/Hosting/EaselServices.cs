@@ -35,6 +35,11 @@ internal static class EaselServices
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<EaselOptions>>().Value.Callbacks);
 
         services.AddEaselDatabase(configured.Database, dataDirectory);
+        if (configured.Blobs.Problem() is { } blobProblem)
+        {
+            throw new OptionsValidationException(nameof(Storage.Blobs.BlobOptions), typeof(Storage.Blobs.BlobOptions), [blobProblem]);
+        }
+        services.AddEaselBlobStore(configured.Blobs, dataDirectory);
         services.AddSingleton(NodeIdentity.For(configured, Path.GetFullPath(dataDirectory)));
 
         services.AddSingleton<AddressPolicy>();
@@ -53,7 +58,7 @@ internal static class EaselServices
         services.AddSingleton<TaskRunner>();
         services.AddEaselEngines(configured.Engines, configured.Engine);
         services.AddSingleton<PublicUrls>();
-        services.AddEaselHealth();
+        services.AddEaselHealth(bucket: configured.Blobs.UsesS3);
 
         // The host waits for the task worker's grace period, then for the callbacks in flight (each bounded by its
         // timeout), then a margin for releasing what is left; beyond that it would abandon the stop half-way.

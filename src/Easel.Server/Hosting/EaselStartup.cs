@@ -14,6 +14,7 @@ internal sealed class EaselStartup(
     IStorageSchema schema,
     AccountService accounts,
     ITaskStore tasks,
+    Core.Blobs.IBlobStore blobs,
     NodeIdentity node,
     IOptions<EaselOptions> options,
     TimeProvider time,
@@ -25,6 +26,11 @@ internal sealed class EaselStartup(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         Easel.Imaging.ImagingDiagnostics.UseLogger(loggerFactory);
+        if (blobs is Storage.Blobs.S3BlobStore bucket)
+        {
+            // A missing or unreachable bucket stops the start with its reason, before any task could fail on it.
+            await bucket.CheckBucketAsync(cancellationToken);
+        }
         var configured = options.Value.BootstrapKey;
         NewAccount? admin;
         await using (await schema.LockStartupAsync(cancellationToken))

@@ -32,7 +32,7 @@ internal sealed class PublicUrls(IOptions<EaselOptions> options)
             && url.Port == ours.Port)
         {
             var key = url.AbsolutePath[FilesPath.Length..];
-            if (FileBlobStore.IsValidKey(key))
+            if (BlobKeys.IsValid(key))
             {
                 return new StoredImage(key);
             }

@@ -1,19 +1,13 @@
-using System.Security.Cryptography;
 using Easel.Core.Blobs;
 
 namespace Easel.Storage.Blobs;
 
 /// <summary>
-/// Blobs as files: key "ab/<32 random hex>.png" under the root. 128 random bits make a key unguessable; the
-/// two-character folder keeps any one directory small. Writes go to a temp file and are renamed into place,
-/// so a reader never sees half a file, even after a crash.
+/// Blobs as files: key "ab/<32 random hex>.png" (<see cref="BlobKeys"/>) is the path under the root. Writes go to a
+/// temp file and are renamed into place, so a reader never sees half a file, even after a crash.
 /// </summary>
 public sealed class FileBlobStore : IBlobStore
 {
-    // The extensions of Easel.Imaging's ImageFileTypes (Storage does not reference Imaging; a server test holds the two
-    // lists equal).
-    internal static readonly string[] Extensions = ["png", "jpg", "webp", "gif", "avif", "tif"];
-    private static readonly System.Buffers.SearchValues<char> Hex = System.Buffers.SearchValues.Create("0123456789abcdef");
     private readonly string _root;
 
     public FileBlobStore(string root)
@@ -24,12 +18,7 @@ public sealed class FileBlobStore : IBlobStore
 
     public async Task<string> SaveAsync(ReadOnlyMemory<byte> content, string extension, CancellationToken cancellationToken)
     {
-        if (!Extensions.Contains(extension))
-        {
-            throw new ArgumentException($"unsupported blob extension {extension}", nameof(extension));
-        }
-        var name = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        var key = $"{name[..2]}/{name}.{extension}";
+        var key = BlobKeys.New(extension);
         var path = PathOf(key)!;
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temp = path + ".tmp";
@@ -52,12 +41,12 @@ public sealed class FileBlobStore : IBlobStore
         return await File.ReadAllBytesAsync(path, cancellationToken);
     }
 
-    public Stream? OpenRead(string key)
+    public Task<Stream?> OpenReadAsync(string key, CancellationToken cancellationToken)
     {
         var path = PathOf(key);
-        return path is not null && File.Exists(path)
+        return Task.FromResult<Stream?>(path is not null && File.Exists(path)
             ? new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, useAsync: true)
-            : null;
+            : null);
     }
 
     public Task DeleteAsync(string key, CancellationToken cancellationToken)
@@ -70,19 +59,5 @@ public sealed class FileBlobStore : IBlobStore
         return Task.CompletedTask;
     }
 
-    /// <summary>Only keys of the exact shape we issue map to a path: nothing a client sends can walk the tree.</summary>
-    public static bool IsValidKey(string key)
-    {
-        // ab/<32 hex>.<ext>
-        if (key.Length < 3 + 32 + 4 || key[2] != '/' || key[35] != '.')
-        {
-            return false;
-        }
-        var name = key.AsSpan(3, 32);
-        return key.AsSpan(0, 2).SequenceEqual(name[..2])
-            && name.IndexOfAnyExcept(Hex) < 0
-            && Extensions.Contains(key[36..]);
-    }
-
-    private string? PathOf(string key) => IsValidKey(key) ? Path.Combine(_root, key[..2], key[3..]) : null;
+    private string? PathOf(string key) => BlobKeys.IsValid(key) ? Path.Combine(_root, key[..2], key[3..]) : null;
 }

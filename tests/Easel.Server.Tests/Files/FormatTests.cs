@@ -132,9 +132,13 @@ public sealed class FormatTests
     }
 
     [Fact]
-    public void The_blob_store_accepts_every_extension_the_image_table_stores()
+    public void The_blob_stores_accept_every_extension_the_image_table_stores_and_serve_it_as_the_table_says()
     {
-        Assert.Equal(ImageFileTypes.Extensions, Easel.Storage.Blobs.FileBlobStore.Extensions);
+        Assert.Equal(ImageFileTypes.Extensions, Easel.Storage.Blobs.BlobKeys.Extensions);
+        foreach (var extension in ImageFileTypes.Extensions)
+        {
+            Assert.Equal(ImageFileTypes.ContentTypeOfExtension(extension), Easel.Storage.Blobs.BlobKeys.ContentTypeOf("ab/ab0123456789abcdef0123456789abcd." + extension));
+        }
     }
 
     private static byte[] Encode(RgbaImage image, string extension)
