@@ -22,6 +22,8 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<ITaskStore>(sp => new SqliteTaskStore(
             sp.GetRequiredService<SqliteDatabase>(), sp.GetService<CallbackHandoff>(), sp.GetService<CallbackOptions>(), sp.GetService<TimeProvider>()));
         services.AddSingleton<IAccountStore, SqliteAccountStore>();
+        // One node: its buckets in memory are the key's only ones.
+        services.AddSingleton<IKeyRateLimiter>(sp => new KeyRateLimiter(sp.GetService<TimeProvider>() ?? TimeProvider.System));
         services.AddSingleton<ICallbackStore, SqliteCallbackStore>();
         services.AddSingleton<Core.Engines.Upstream.IUpstreamJobStore, SqliteUpstreamJobStore>();
         services.AddSingleton<IBlobStore>(new FileBlobStore(Path.Combine(root, "files")));
@@ -44,6 +46,8 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<ITaskStore>(sp => new PostgresTaskStore(
             sp.GetRequiredService<PostgresDatabase>(), sp.GetService<CallbackHandoff>(), sp.GetService<CallbackOptions>(), sp.GetRequiredService<PostgresWakeups>(), sp.GetService<TimeProvider>()));
         services.AddSingleton<IAccountStore, PostgresAccountStore>();
+        // Several nodes: a key's bucket is a row every node takes from.
+        services.AddSingleton<IKeyRateLimiter, PostgresKeyRateLimiter>();
         services.AddSingleton<ICallbackStore, PostgresCallbackStore>();
         services.AddSingleton<Core.Engines.Upstream.IUpstreamJobStore, PostgresUpstreamJobStore>();
         services.AddSingleton<IBlobStore>(new FileBlobStore(Path.Combine(root, "files")));

@@ -48,7 +48,7 @@ public sealed class TaskService(
     PriceTable prices,
     EngineDirectory engines,
     IImageSizes sizes,
-    KeyRateLimiter rates,
+    IKeyRateLimiter rates,
     LimitsOptions limits,
     WorkSignal signal,
     RunningTasks running,
@@ -84,7 +84,7 @@ public sealed class TaskService(
         {
             return new CreateResult(CreateStatus.ModelNotAvailable, null, $"no engine on this server can {Describe(capability)}") { Missing = capability };
         }
-        var (allowed, retryAfter) = rates.TryAcquire(caller.Key);
+        var (allowed, retryAfter) = await rates.TryAcquireAsync(caller.Key, cancellationToken);
         if (!allowed)
         {
             return new CreateResult(CreateStatus.RateLimited, null,

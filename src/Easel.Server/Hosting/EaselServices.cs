@@ -41,7 +41,6 @@ internal static class EaselServices
         services.AddSingleton<IOutboundClient, GuardedHttpClient>();
         services.AddSingleton<PriceTable>();
         services.AddSingleton<AccountService>();
-        services.AddSingleton<KeyRateLimiter>();
         services.AddSingleton<WorkSignal>();
         services.AddSingleton<CallbackSignal>();
         services.AddSingleton<CallbackHandoff>();

@@ -139,6 +139,17 @@ public static class PostgresMigrations
         ALTER TABLE tasks ADD COLUMN upstream_cost_unit text;
         CREATE INDEX tasks_waiting ON tasks (lease_node, next_poll_at) WHERE upstream_id IS NOT NULL AND lease_node IS NOT NULL;
         """,
+        // 5: a key's token bucket, shared by every node (PostgresKeyRateLimiter): the tokens left at refilled_at (the
+        // database's clock), and whether the last take was granted (RETURNING sees only the new row). SQLite mode keeps
+        // its buckets in memory: it has one node.
+        """
+        CREATE TABLE key_buckets (
+            key_id       text PRIMARY KEY,
+            tokens       double precision NOT NULL,
+            refilled_at  timestamptz NOT NULL,
+            granted      boolean NOT NULL
+        );
+        """,
     ];
 
     /// <summary>The newest schema version this Easel knows.</summary>
