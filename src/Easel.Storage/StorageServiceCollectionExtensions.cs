@@ -1,6 +1,7 @@
 using Easel.Core.Accounts;
 using Easel.Core.Blobs;
 using Easel.Core.Callbacks;
+using Easel.Core.Retention;
 using Easel.Core.Tasks;
 using Easel.Storage.Blobs;
 using Easel.Storage.Postgres;
@@ -25,6 +26,7 @@ public static class StorageServiceCollectionExtensions
         // One node: its buckets in memory are the key's only ones.
         services.AddSingleton<IKeyRateLimiter>(sp => new KeyRateLimiter(sp.GetService<TimeProvider>() ?? TimeProvider.System));
         services.AddSingleton<ICallbackStore, SqliteCallbackStore>();
+        services.AddSingleton<ITaskFileStore, SqliteTaskFileStore>();
         services.AddSingleton<Core.Engines.Upstream.IUpstreamJobStore, SqliteUpstreamJobStore>();
         services.AddSingleton<IBlobStore>(new FileBlobStore(Path.Combine(root, "files")));
         return services;
@@ -49,6 +51,7 @@ public static class StorageServiceCollectionExtensions
         // Several nodes: a key's bucket is a row every node takes from.
         services.AddSingleton<IKeyRateLimiter, PostgresKeyRateLimiter>();
         services.AddSingleton<ICallbackStore, PostgresCallbackStore>();
+        services.AddSingleton<ITaskFileStore, PostgresTaskFileStore>();
         services.AddSingleton<Core.Engines.Upstream.IUpstreamJobStore, PostgresUpstreamJobStore>();
         services.AddSingleton<IBlobStore>(new FileBlobStore(Path.Combine(root, "files")));
         return services;

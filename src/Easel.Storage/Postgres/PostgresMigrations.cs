@@ -150,6 +150,34 @@ public static class PostgresMigrations
             granted      boolean NOT NULL
         );
         """,
+        // 6: retention (SQLite step 7): the mark of a task whose files were deleted, the blobs each task holds, the
+        // outbox of blobs released but not yet deleted, and the holds of tasks made before this step.
+        """
+        ALTER TABLE tasks ADD COLUMN files_deleted_at timestamptz;
+        CREATE INDEX tasks_retention ON tasks(finished_at) WHERE files_deleted_at IS NULL AND state IN (2, 3, 4);
+        CREATE TABLE task_blobs (
+            blob_key  text NOT NULL,
+            task_id   text NOT NULL,
+            PRIMARY KEY (blob_key, task_id)
+        );
+        CREATE INDEX task_blobs_task ON task_blobs(task_id);
+        CREATE TABLE blob_deletions (
+            blob_key   text PRIMARY KEY,
+            queued_at  timestamptz NOT NULL
+        );
+        INSERT INTO task_blobs (blob_key, task_id)
+            SELECT DISTINCT jsonb_array_elements_text(result_keys), id FROM tasks WHERE jsonb_typeof(result_keys) = 'array'
+            ON CONFLICT DO NOTHING;
+        INSERT INTO task_blobs (blob_key, task_id)
+            SELECT DISTINCT k #>> '{}', t.id FROM tasks t, jsonb_path_query(t.operation::jsonb, 'strict $.**.BlobKey') AS k
+            WHERE jsonb_typeof(k) = 'string'
+            ON CONFLICT DO NOTHING;
+        INSERT INTO task_blobs (blob_key, task_id)
+            SELECT s.result_keys ->> ((t.operation::jsonb #>> '{From,ImageNumber}')::int), t.id
+            FROM tasks t JOIN tasks s ON s.id = t.operation::jsonb #>> '{From,TaskId}'
+            WHERE s.result_keys ->> ((t.operation::jsonb #>> '{From,ImageNumber}')::int) IS NOT NULL
+            ON CONFLICT DO NOTHING;
+        """,
     ];
 
     /// <summary>The newest schema version this Easel knows.</summary>
