@@ -15,7 +15,7 @@ public sealed class RetentionOptions
     /// <summary>What is wrong with these settings, or null: checked at start, so a typo stops the node rather than deleting.</summary>
     public string? Problem() =>
         Days is < 1 or > 36_500 ? $"Easel:Retention:Days must be between 1 and 36500 (or unset: keep for ever); it is {Days}"
-        : Interval < TimeSpan.FromSeconds(1) ? $"Easel:Retention:Interval must be at least 00:00:01; it is {Interval}"
+        : Interval < TimeSpan.FromMilliseconds(100) ? $"Easel:Retention:Interval must be at least 00:00:00.100; it is {Interval}"
         : BatchSize is < 1 or > 10_000 ? $"Easel:Retention:BatchSize must be between 1 and 10000; it is {BatchSize}"
         : null;
 }

@@ -12,7 +12,7 @@ namespace Easel.Core.Retention;
 /// two leaves blobs nobody claims (the next sweep deletes them); the other order could leave a task whose results
 /// point at deleted blobs.
 /// </summary>
-public sealed class TaskFiles(ITaskFileStore store, IBlobStore blobs, RetentionOptions options, EaselMetrics metrics, TimeProvider time)
+public sealed class TaskFiles(ITaskFileStore store, IBlobStore blobs, RetentionOptions options, FinishedTasks finished, EaselMetrics metrics, TimeProvider time)
 {
     /// <summary>The blobs a new task reads, recorded with it: its stored input image and mask, and its source task's image.</summary>
     public static IReadOnlyList<string> InputsOf(Operation operation, TaskRecord? source)
@@ -64,6 +64,7 @@ public sealed class TaskFiles(ITaskFileStore store, IBlobStore blobs, RetentionO
             }
             var release = await store.ReleaseAsync(expired, accountId: null, now, cancellationToken);
             released += release.MarkedTaskIds.Count;
+            finished.Forget(release.MarkedTaskIds);
             metrics.TaskFilesReleased(FilesTrigger.Retention, release.MarkedTaskIds.Count);
             await DeleteAsync(release.ReleasedBlobKeys, FilesTrigger.Retention, cancellationToken);
             if (expired.Count < options.BatchSize)
@@ -81,6 +82,7 @@ public sealed class TaskFiles(ITaskFileStore store, IBlobStore blobs, RetentionO
     {
         ArgumentNullException.ThrowIfNull(task);
         var release = await store.ReleaseAsync([task.Id], task.AccountId, time.GetUtcNow(), cancellationToken);
+        finished.Forget(release.MarkedTaskIds);
         metrics.TaskFilesReleased(FilesTrigger.Client, release.MarkedTaskIds.Count);
         // Not the request's token: once listed, the blobs are deleted even if the client hangs up.
         await DeleteAsync(release.ReleasedBlobKeys, FilesTrigger.Client, CancellationToken.None);

@@ -66,19 +66,13 @@ public sealed class TaskService(
     Engines.Upstream.IUpstreamJobs upstream,
     EaselMetrics metrics,
     Retention.TaskFiles files,
+    FinishedTasks finished,
     TimeProvider time)
 {
     private static readonly TimeSpan EstimateCacheFor = TimeSpan.FromSeconds(5);
     private const int DefaultEstimateSeconds = 15;
     private readonly ConcurrentDictionary<OperationKind, (int Seconds, DateTimeOffset At)> _estimates = new();
 
-    // A finished task's state never changes again (no transition leaves a terminal state), so once read it is served
-    // from memory: finished tasks are read over and over (polls that overshoot, chains, result links). Only its files
-    // can still go (retention, or its client's delete, perhaps on another node): so an entry is trusted for a few
-    // seconds, and this node forgets a task whose files it deleted at once.
-    private const int FinishedCacheMaxEntries = 20_000;
-    private static readonly TimeSpan FinishedCacheFor = TimeSpan.FromSeconds(5);
-    private readonly ConcurrentDictionary<string, (TaskRecord Task, long Stamp)> _finished = new(StringComparer.Ordinal);
 
     /// <summary>
     /// The checks in the order a client would want them: may this key use the model, is it within its rate,
@@ -209,18 +203,14 @@ public sealed class TaskService(
     public async Task<TaskRecord?> FindAsync(Account account, string taskId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(account);
-        if (_finished.TryGetValue(taskId, out var cached) && time.GetElapsedTime(cached.Stamp) < FinishedCacheFor)
+        if (finished.TryGet(taskId, out var cached))
         {
-            return cached.Task.AccountId == account.Id ? cached.Task : null;
+            return cached.AccountId == account.Id ? cached : null;
         }
         var task = await store.FindAsync(taskId, account.Id, cancellationToken);
-        if (task is { IsTerminal: true })
+        if (task is not null)
         {
-            if (_finished.Count >= FinishedCacheMaxEntries)
-            {
-                _finished.Clear();
-            }
-            _finished[task.Id] = (task, time.GetTimestamp());
+            finished.Remember(task);
         }
         return task;
     }
@@ -245,7 +235,6 @@ public sealed class TaskService(
         if (task.FilesDeletedAt is null)
         {
             await files.DeleteOfTaskAsync(task, cancellationToken);
-            _finished.TryRemove(taskId, out _);
             task = await store.FindAsync(taskId, account.Id, CancellationToken.None) ?? task;
         }
         return (FilesDeleteStatus.Deleted, task);

@@ -56,6 +56,7 @@ internal static class EaselServices
         services.AddSingleton<ICallbackRenderer, CallbackRenderer>();
         services.AddSingleton<RunningTasks>();
         services.AddSingleton<EaselMetrics>();
+        services.AddSingleton<FinishedTasks>();
         services.AddSingleton<TaskFiles>();
         services.AddSingleton<TaskService>();
         services.AddSingleton<TaskRunner>();
