@@ -178,7 +178,11 @@ public static class SqliteMigrations
         """,
     ];
 
-    public static async Task ApplyAsync(SqliteDatabase database, TimeProvider time, CancellationToken cancellationToken)
+    public static Task ApplyAsync(SqliteDatabase database, TimeProvider time, CancellationToken cancellationToken) =>
+        ApplyAsync(database, time, Steps.Length, cancellationToken);
+
+    /// <summary>Up to <paramref name="version"/> only: the tests of a step's backfill start from the schema before it.</summary>
+    internal static async Task ApplyAsync(SqliteDatabase database, TimeProvider time, int version, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(database);
         ArgumentNullException.ThrowIfNull(time);
@@ -199,12 +203,12 @@ public static class SqliteMigrations
                 throw new InvalidOperationException(
                     $"The database is at schema version {applied}, newer than this Easel ({Steps.Length}); refusing to run on it.");
             }
-            for (var version = (int)applied + 1; version <= Steps.Length; version++)
+            for (var step = (int)applied + 1; step <= version; step++)
             {
-                await connection.ExecuteAsync(Steps[version - 1], transaction: transaction);
+                await connection.ExecuteAsync(Steps[step - 1], transaction: transaction);
                 await connection.ExecuteAsync(
-                    "INSERT INTO schema_migrations (version, applied_at) VALUES (@version, @now)",
-                    new { version, now = time.GetUtcNow().ToUnixTimeMilliseconds() }, transaction);
+                    "INSERT INTO schema_migrations (version, applied_at) VALUES (@step, @now)",
+                    new { step, now = time.GetUtcNow().ToUnixTimeMilliseconds() }, transaction);
             }
             return 0;
         }, cancellationToken);
