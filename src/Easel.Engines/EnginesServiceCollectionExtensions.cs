@@ -59,12 +59,13 @@ public static class EnginesServiceCollectionExtensions
         services.AddSingleton(new AllowedEndpoints(upstreams.Select(e => e.Options.BaseUrl!)));
         services.AddSingleton(sp =>
         {
-            var outbound = sp.GetRequiredService<IOutboundClient>();
-            return new UpstreamEngines(upstreams.Select(e => new UpstreamEngine(e.Descriptor, e.Protocol!(outbound),
+            var built = new EngineSetup.UpstreamServices(sp.GetRequiredService<IOutboundClient>(), sp.GetRequiredService<SyncCalls>());
+            return new UpstreamEngines(upstreams.Select(e => new UpstreamEngine(e.Descriptor, e.Protocol!(built),
                 new UpstreamPolling(e.Options.PollInterval, e.Options.SlowPollInterval, e.Options.UseUpstreamEstimate))));
         });
         services.AddSingleton<EngineLoad>();
         services.AddSingleton<UpstreamSignal>();
+        services.AddSingleton<SyncCalls>();
         services.AddSingleton<UpstreamMetrics>();
         services.AddSingleton<ResultRehosting>();
         services.AddSingleton<UpstreamPoller>();

@@ -6,7 +6,7 @@ namespace Easel.Engines.Upstream;
 /// </summary>
 public sealed class EngineOptions
 {
-    /// <summary>local | passthrough | unified | classic | openai-images (the other protocols of section 10 are not built yet).</summary>
+    /// <summary>local | passthrough | unified | classic | openai-images | sd-webui | midjourney-proxy | comfyui (cog, the last protocol of section 10, is not built yet).</summary>
     public string? Type { get; set; }
 
     /// <summary>The upstream's base URL (not for local); its host and port are allowed for the outbound guard, nothing else.</summary>
@@ -38,6 +38,12 @@ public sealed class EngineOptions
 
     /// <summary>Whether the upstream's own estimate of the time left may postpone a poll (at most 2 minutes).</summary>
     public bool UseUpstreamEstimate { get; set; } = true;
+
+    /// <summary>
+    /// A comfyui engine's workflow file per operation (Workflows:imagine = workflows/txt2img.json): a section of its own,
+    /// because Options holds single values and a file per operation is a map.
+    /// </summary>
+    public Dictionary<string, string>? Workflows { get; set; }
 
     /// <summary>What one protocol needs: classic's Envelope (flat | input) and ResubmitAfterCrash (true | false); openai-images' Model, SingleImage, Size and FailFastWindow.</summary>
     public Dictionary<string, string> Options { get; set; } = new(StringComparer.OrdinalIgnoreCase);

@@ -2,6 +2,8 @@ using Easel.Core.Engines;
 using Easel.Core.Models;
 using Easel.Core.Outbound;
 using Easel.Engines.Upstream.Classic;
+using Easel.Engines.Upstream.MidjourneyProxy;
+using Easel.Engines.Upstream.ComfyUi;
 using Easel.Engines.Upstream.OpenAiImages;
 using Easel.Engines.Upstream.SdWebui;
 using Easel.Engines.Upstream.Unified;
@@ -18,13 +20,16 @@ public static class EngineSetup
     public const string Passthrough = "passthrough";
 
     /// <summary>The protocols of API.md section 10 that this version does not speak yet: named in the error, not mistaken for typos.</summary>
-    private static readonly string[] NotYetBuilt = ["midjourney-proxy", "comfyui", "cog"];
+    private static readonly string[] NotYetBuilt = ["cog"];
 
-    private const string Types = "local, passthrough, unified, classic, openai-images, sd-webui";
+    private const string Types = "local, passthrough, unified, classic, openai-images, sd-webui, midjourney-proxy, comfyui";
 
+
+    /// <summary>What a protocol is built with: the guarded outbound client, and the process's synchronous calls.</summary>
+    public sealed record UpstreamServices(IOutboundClient Outbound, SyncCalls Calls);
 
     /// <summary>One checked entry: its descriptor, and for an upstream the factory of its protocol.</summary>
-    public sealed record ConfiguredEngine(EngineDescriptor Descriptor, EngineOptions Options, Func<IOutboundClient, IUpstreamProtocol>? Protocol);
+    public sealed record ConfiguredEngine(EngineDescriptor Descriptor, EngineOptions Options, Func<UpstreamServices, IUpstreamProtocol>? Protocol);
 
     /// <summary>Every entry checked; the problems of all of them, or the engines.</summary>
     public static (IReadOnlyList<ConfiguredEngine> Engines, IReadOnlyList<string> Problems) Read(IReadOnlyDictionary<string, EngineOptions> entries)
@@ -69,6 +74,8 @@ public static class EngineSetup
             UnifiedProtocol.Type or ClassicProtocol.Type => new EngineDescriptor(name, UpstreamCapabilities, FollowsPrompts: true),
             OpenAiImagesProtocol.Type => new EngineDescriptor(name, OpenAiImagesProtocol.Capabilities, FollowsPrompts: true),
             SdWebuiProtocol.Type => new EngineDescriptor(name, SdWebuiProtocol.Capabilities, FollowsPrompts: true),
+            MidjourneyProxyProtocol.Type => new EngineDescriptor(name, MidjourneyProxyProtocol.Capabilities, FollowsPrompts: true),
+            ComfyUiProtocol.Type => new EngineDescriptor(name, ComfyUiProtocol.AllCapabilities, FollowsPrompts: true),
             _ => null,
         };
         if (baseDescriptor is null)
@@ -94,6 +101,14 @@ public static class EngineSetup
                     Problem("ApiKey of an sd-webui engine is user:password as given to --api-auth (or absent when the server has no --api-auth)");
                 }
             }
+            else if (type == ComfyUiProtocol.Type)
+            {
+                // ComfyUI has no authentication; a key is for a reverse proxy in front of it, sent as a bearer token.
+                if (options.ApiKey is { Length: > 0 } key && key.Any(char.IsControl))
+                {
+                    Problem("ApiKey of a comfyui engine is the bearer token of the proxy in front of ComfyUI (or absent)");
+                }
+            }
             else if (string.IsNullOrWhiteSpace(options.ApiKey))
             {
                 Problem("ApiKey is missing (set it in configuration or as Easel__Engines__" + name + "__ApiKey)");
@@ -104,7 +119,15 @@ public static class EngineSetup
             Problem($"BaseUrl is for upstream engines; a {type} engine has none");
         }
 
-        var capabilities = baseDescriptor.Capabilities;
+        if (options.Workflows is not null && type != ComfyUiProtocol.Type)
+        {
+            Problem($"Workflows is for comfyui engines; a {type} engine has none");
+        }
+        var comfyUi = type == ComfyUiProtocol.Type
+            ? ComfyUiSettings.Read(options.Workflows, options.Options, bool.TryParse(options.Options.GetValueOrDefault("ResubmitAfterCrash", "true"), out var again) && again, Problem)
+            : null;
+
+        var capabilities = comfyUi?.Capabilities ?? baseDescriptor.Capabilities;
         if (options.Operations is { } operations)
         {
             var chosen = new HashSet<EngineCapability>();
@@ -160,6 +183,10 @@ public static class EngineSetup
             ? SdWebuiSettings.Read(options.Options, options.TaskTimeout ?? DefaultTaskTimeout, Problem)
             : null;
 
+        var proxy = type == MidjourneyProxyProtocol.Type
+            ? MidjourneyProxySettings.Read(options.Options, Problem)
+            : null;
+
         var descriptor = baseDescriptor with
         {
             Name = name,
@@ -170,8 +197,8 @@ public static class EngineSetup
             MaxInFlight = options.MaxInFlight ?? (upstream ? 64 : int.MaxValue),
             TaskTimeout = options.TaskTimeout ?? DefaultTaskTimeout,
             // The Midjourney family names a source by the upstream's own job id: its chains stay on the engine that made them.
-            // The OpenAI Images API and A1111 take the source image itself, so any engine's result can be their input.
-            ChainsByJobId = upstream && openAi is null && sdWebui is null,
+            // The OpenAI Images API, A1111 and ComfyUI take the source image itself, so any engine's result can be their input.
+            ChainsByJobId = upstream && openAi is null && sdWebui is null && comfyUi is null,
         };
         if (!upstream)
         {
@@ -179,7 +206,19 @@ public static class EngineSetup
         }
         var baseUrl = options.BaseUrl is { } b && b.AbsoluteUri.EndsWith('/') ? b : new Uri((options.BaseUrl?.AbsoluteUri ?? "http://invalid") + "/");
         var credentials = new Dictionary<string, string>();
-        if (sdWebui is null)
+        if (proxy is not null)
+        {
+            // The proxies' own header (TI also reads a bare Authorization token, NZ only this one).
+            credentials["mj-api-secret"] = options.ApiKey!;
+        }
+        else if (comfyUi is not null)
+        {
+            if (options.ApiKey is { Length: > 0 } token)
+            {
+                credentials["Authorization"] = "Bearer " + token;
+            }
+        }
+        else if (sdWebui is null)
         {
             credentials["Authorization"] = "Bearer " + options.ApiKey;
         }
@@ -187,14 +226,16 @@ public static class EngineSetup
         {
             credentials["Authorization"] = "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(pair));
         }
-        Func<IOutboundClient, IUpstreamProtocol> protocol = type switch
+        Func<UpstreamServices, IUpstreamProtocol> protocol = type switch
         {
-            UnifiedProtocol.Type => outbound => new UnifiedProtocol(new UpstreamHttp(outbound, baseUrl, credentials, options.RequestTimeout)),
-            OpenAiImagesProtocol.Type => outbound => new OpenAiImagesProtocol(new UpstreamHttp(outbound, baseUrl, credentials, options.RequestTimeout),
-                openAi!, new SyncCalls(TimeProvider.System)),
-            SdWebuiProtocol.Type => outbound => new SdWebuiProtocol(new UpstreamHttp(outbound, baseUrl, credentials, options.RequestTimeout),
-                sdWebui!, new SyncCalls(TimeProvider.System)),
-            _ => outbound => new ClassicProtocol(new UpstreamHttp(outbound, baseUrl, credentials, options.RequestTimeout), envelope == "input", resubmits),
+            UnifiedProtocol.Type => s => new UnifiedProtocol(new UpstreamHttp(s.Outbound, baseUrl, credentials, options.RequestTimeout)),
+            OpenAiImagesProtocol.Type => s => new OpenAiImagesProtocol(new UpstreamHttp(s.Outbound, baseUrl, credentials, options.RequestTimeout),
+                openAi!, s.Calls),
+            SdWebuiProtocol.Type => s => new SdWebuiProtocol(new UpstreamHttp(s.Outbound, baseUrl, credentials, options.RequestTimeout),
+                sdWebui!, s.Calls),
+            MidjourneyProxyProtocol.Type => s => new MidjourneyProxyProtocol(new UpstreamHttp(s.Outbound, baseUrl, credentials, options.RequestTimeout), proxy!),
+            ComfyUiProtocol.Type => s => new ComfyUiProtocol(new UpstreamHttp(s.Outbound, baseUrl, credentials, options.RequestTimeout), comfyUi!),
+            _ => s => new ClassicProtocol(new UpstreamHttp(s.Outbound, baseUrl, credentials, options.RequestTimeout), envelope == "input", resubmits),
         };
         return new ConfiguredEngine(descriptor, options, protocol);
     }

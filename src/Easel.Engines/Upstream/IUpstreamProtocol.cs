@@ -21,12 +21,31 @@ public interface IUpstreamProtocol
     /// </summary>
     bool SendsImageBytes { get; }
 
+    /// <summary>
+    /// Whether the protocol ends a job at the engine's TaskTimeout itself (a synchronous call held in
+    /// <see cref="SyncCalls"/>, which aborts the call and tells the upstream to stop). The poller's own deadline is then
+    /// only a backstop, a little later, so that it does not race the protocol's orderly end and report it differently.
+    /// </summary>
+    bool EnforcesTaskTimeout => false;
+
     Task<SubmitAnswer> SubmitAsync(UpstreamRequest request, CancellationToken cancellationToken);
 
     Task<PollAnswer> PollAsync(string upstreamId, CancellationToken cancellationToken);
 
     /// <summary>Asks the upstream to stop a job; false where the protocol has no way to.</summary>
     Task<bool> CancelAsync(string upstreamId, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// A protocol whose job may take more than one request upstream (midjourney-proxy: a button pressed on the upscale of
+/// a grid image once that upscale is done; Vary Region's modal sent after its button made the MODAL task). Its poll
+/// answers <see cref="PollAnswer.NextStep"/>; the poller records the step's id before anything is sent, then calls
+/// <see cref="ContinueAsync"/> and records the job it answers with. After a crash the recorded step id is all the
+/// protocol is given back, so it must say from that id alone whether the step may be sent again.
+/// </summary>
+public interface IUpstreamSteps
+{
+    Task<SubmitAnswer> ContinueAsync(UpstreamRequest request, string stepId, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -53,6 +72,12 @@ public sealed record UpstreamRequest(TaskRecord Task, string SubmissionKey)
 
     /// <summary>The per-task URL the upstream may call when the job changes; a call there only makes Easel poll.</summary>
     public Uri? WakeUpUrl { get; init; }
+
+    /// <summary>
+    /// Sent again after a crash cut the first submission short: a protocol that can look its job up by the submission key
+    /// (ComfyUI's prompt id) looks before it sends, so the job is not made twice.
+    /// </summary>
+    public bool Resumed { get; init; }
 }
 
 public abstract record SubmitAnswer
@@ -72,9 +97,23 @@ public abstract record PollAnswer
     /// <summary>Still working; progress 0-100 as the upstream reports it, and its estimate of the time left.</summary>
     public sealed record Running(int Progress, TimeSpan? Remaining) : PollAnswer;
 
-    public sealed record Succeeded(IReadOnlyList<Uri> Results, UpstreamCost? Cost) : PollAnswer;
+    public sealed record Succeeded(IReadOnlyList<Uri> Results, UpstreamCost? Cost) : PollAnswer
+    {
+        /// <summary>
+        /// Its one result is a picture of four images in a 2x2 grid (a midjourney-proxy that gives only its grid's
+        /// imageUrl): re-hosting cuts it into the four when the operation gives four, and keeps it whole when the
+        /// operation gives one (the proxy's upscale is that one image, not a grid).
+        /// </summary>
+        public bool OneGridOfFour { get; init; }
+    }
 
     public sealed record Failed(FailureKind Kind, string Message, UpstreamCost? Cost) : PollAnswer;
+
+    /// <summary>
+    /// This step of the job is done and the next one is due (<see cref="IUpstreamSteps"/>): <paramref name="StepId"/>
+    /// is recorded as the job's id, then the step is sent.
+    /// </summary>
+    public sealed record NextStep(string StepId) : PollAnswer;
 
     /// <summary>The poll itself failed (no connection, 5xx, a malformed answer): poll again on the schedule.</summary>
     public sealed record Unreachable(string Reason) : PollAnswer;

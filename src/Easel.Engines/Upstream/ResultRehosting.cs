@@ -12,6 +12,8 @@ namespace Easel.Engines.Upstream;
 /// A result may also be a base64 <c>data:</c> URL (the OpenAI Images API's <c>b64_json</c>, cog's outputs): decoded
 /// here, under the same byte limit checked on its length before decoding, and checked like a fetched one, so this
 /// stays the one place an upstream's images are checked and stored.
+/// A Midjourney-family grid (one picture of four, <see cref="PollAnswer.Succeeded.OneGridOfFour"/>) is fetched and
+/// checked the same way, then cut into its four images by <see cref="GridSplit"/>, each stored as a result.
 /// </summary>
 public sealed class ResultRehosting(IOutboundClient outbound, IBlobStore blobs, OutboundOptions limits)
 {
@@ -31,6 +33,28 @@ public sealed class ResultRehosting(IOutboundClient outbound, IBlobStore blobs, 
         }
     }
 
+    /// <summary>The four images of one grid picture, stored in order (image 1 top left ... image 4 bottom right).</summary>
+    public async Task<IReadOnlyList<string>> RehostGridAsync(Uri grid, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(grid);
+        var (bytes, info) = await FetchCheckedAsync(grid, 0, cancellationToken);
+        var quadrants = GridSplit.Split(bytes, info);
+        var keys = new List<string>(quadrants.Count);
+        try
+        {
+            foreach (var (quadrant, format) in quadrants)
+            {
+                keys.Add(await blobs.SaveAsync(quadrant, ImageFileTypes.Of(format).Extension, cancellationToken));
+            }
+            return keys;
+        }
+        catch
+        {
+            await DiscardAsync(keys);
+            throw;
+        }
+    }
+
     /// <summary>Deletes stored results that no task will own (a completion that lost its race).</summary>
     public async Task DiscardAsync(IReadOnlyList<string> keys)
     {
@@ -42,6 +66,12 @@ public sealed class ResultRehosting(IOutboundClient outbound, IBlobStore blobs, 
     }
 
     private async Task<string> SaveOneAsync(Uri url, int index, CancellationToken cancellationToken)
+    {
+        var (bytes, info) = await FetchCheckedAsync(url, index, cancellationToken);
+        return await blobs.SaveAsync(bytes, ImageFileTypes.Of(info.Format).Extension, cancellationToken);
+    }
+
+    private async Task<(byte[] Bytes, ImageInfo Info)> FetchCheckedAsync(Uri url, int index, CancellationToken cancellationToken)
     {
         byte[] bytes;
         if (url.Scheme == "data")
@@ -76,7 +106,7 @@ public sealed class ResultRehosting(IOutboundClient outbound, IBlobStore blobs, 
         {
             throw new UpstreamResultException($"result {index} of the upstream is {info.Width}x{info.Height}, over the limit of {ImageLimits.MaxPixels} pixels");
         }
-        return await blobs.SaveAsync(bytes, ImageFileTypes.Of(info.Format).Extension, cancellationToken);
+        return (bytes, info);
     }
 }
 

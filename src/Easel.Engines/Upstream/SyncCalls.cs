@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using Easel.Core.Engines.Upstream;
+using Microsoft.Extensions.Logging;
 
 namespace Easel.Engines.Upstream;
 
@@ -15,15 +17,20 @@ public sealed record SyncOutcome(PollAnswer Answer, SubmitAnswer? BeforeAcceptan
 /// took the task over, its id is unknown and the poll answers <see cref="PollAnswer.Lost"/> (the task fails and is
 /// refunded; README "Engines" states the limit). A finished call is kept for <see cref="Retention"/> so a poll whose
 /// record failed can read it again; a cancelled one is dropped at once.
+/// When a call ends, its job is woken (its next poll moved to now, and the poller signalled): the answer is here
+/// already, and waiting for the poll schedule would add up to an interval to every synchronous task. One instance
+/// serves every synchronous engine of the process (ids are submission keys, unique across engines).
 /// </summary>
-public sealed class SyncCalls(TimeProvider time)
+public sealed class SyncCalls(TimeProvider time, IUpstreamJobStore jobs, UpstreamSignal poller, ILogger<SyncCalls> logger)
 {
     public static readonly TimeSpan Retention = TimeSpan.FromMinutes(5);
 
     private readonly ConcurrentDictionary<string, Call> _calls = new(StringComparer.Ordinal);
 
-    private sealed class Call(CancellationTokenSource cancel, TimeSpan timeout)
+    private sealed class Call(string taskId, CancellationTokenSource cancel, TimeSpan timeout)
     {
+        public string TaskId { get; } = taskId;
+
         public CancellationTokenSource Cancel { get; } = cancel;
 
         public TimeSpan Timeout { get; } = timeout;
@@ -42,9 +49,9 @@ public sealed class SyncCalls(TimeProvider time)
     /// comes before the upstream took the work (a 401, an upstream that is down): that answer is the submission's, so
     /// the next engine may try. Otherwise the job is accepted under its id and the poller follows the call.
     /// </summary>
-    public async Task<SubmitAnswer> SubmitAsync(string id, TimeSpan timeout, TimeSpan failFastWindow, Func<CancellationToken, Task<SyncOutcome>> work)
+    public async Task<SubmitAnswer> SubmitAsync(string id, string taskId, TimeSpan timeout, TimeSpan failFastWindow, Func<CancellationToken, Task<SyncOutcome>> work)
     {
-        var outcome = Start(id, timeout, work);
+        var outcome = Start(id, taskId, timeout, work);
         await Task.WhenAny(outcome, Task.Delay(failFastWindow, time, CancellationToken.None));
         if (outcome.IsCompletedSuccessfully && outcome.Result.BeforeAcceptance is { } early)
         {
@@ -55,14 +62,14 @@ public sealed class SyncCalls(TimeProvider time)
     }
 
     /// <summary>
-    /// Starts <paramref name="work"/> under <paramref name="id"/>, bounded by <paramref name="timeout"/>: past it the
-    /// call is cancelled (the HTTP request aborted) and answers generation_timeout.
+    /// Starts <paramref name="work"/> under <paramref name="id"/> for task <paramref name="taskId"/>, bounded by
+    /// <paramref name="timeout"/>: past it the call is cancelled (the HTTP request aborted) and answers generation_timeout.
     /// </summary>
-    public Task<SyncOutcome> Start(string id, TimeSpan timeout, Func<CancellationToken, Task<SyncOutcome>> work)
+    public Task<SyncOutcome> Start(string id, string taskId, TimeSpan timeout, Func<CancellationToken, Task<SyncOutcome>> work)
     {
         ArgumentNullException.ThrowIfNull(work);
         Sweep();
-        var call = new Call(new CancellationTokenSource(timeout, time), timeout);
+        var call = new Call(taskId, new CancellationTokenSource(timeout, time), timeout);
         // Complete before anyone can find it, started only once it is findable.
         var run = new Task<Task<SyncOutcome>>(() => RunAsync(call, work));
         call.Outcome = run.Unwrap();
@@ -92,6 +99,32 @@ public sealed class SyncCalls(TimeProvider time)
         finally
         {
             call.FinishedAt = time.GetUtcNow();
+            if (!call.CancelledByEasel)
+            {
+                _ = WakeAsync(call.TaskId);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether this process has the call and it has ended. The submission checks it once the acceptance is recorded: a
+    /// call that ended before that found no job to wake.
+    /// </summary>
+    public bool HasEnded(string id) => _calls.TryGetValue(id, out var call) && call.Outcome.IsCompleted;
+
+    // A wake that fails leaves the job to its scheduled poll, which reads the same answer: later, not lost.
+    private async Task WakeAsync(string taskId)
+    {
+        try
+        {
+            if (await jobs.WakeAsync(taskId, time.GetUtcNow(), CancellationToken.None))
+            {
+                poller.Notify();
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            logger.LogWarning(e, "Waking task {TaskId} after its synchronous call ended failed; its scheduled poll will read the answer", taskId);
         }
     }
 

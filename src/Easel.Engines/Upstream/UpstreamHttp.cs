@@ -15,8 +15,13 @@ public sealed class UpstreamHttp(IOutboundClient outbound, Uri baseUrl, IReadOnl
 
     public Uri BaseUrl { get; } = baseUrl;
 
+    /// <summary>Whether requests carry a credential (then a result on the upstream is fetched with it, not as a public URL).</summary>
+    public bool HasCredentials => credentials.Count > 0;
+
+    /// <param name="maxResponseBytes">The most of the answer read, when it may be larger than an API's usual JSON (ComfyUI's
+    /// queue carries every waiting graph; its /view answers an image).</param>
     public Task<OutboundResponse> SendAsync(HttpMethod method, string path, string? json, CancellationToken cancellationToken,
-        IReadOnlyDictionary<string, string>? headers = null)
+        IReadOnlyDictionary<string, string>? headers = null, int? maxResponseBytes = null)
     {
         var all = new Dictionary<string, string>(credentials, StringComparer.OrdinalIgnoreCase);
         foreach (var (name, value) in headers ?? new Dictionary<string, string>())
@@ -24,8 +29,8 @@ public sealed class UpstreamHttp(IOutboundClient outbound, Uri baseUrl, IReadOnl
             all[name] = value;
         }
         all.TryAdd("Accept", "application/json");
-        return outbound.SendAsync(new OutboundRequest(method, new Uri(BaseUrl, path.TrimStart('/'))) { JsonBody = json, Headers = all, Timeout = requestTimeout },
-            cancellationToken);
+        var request = new OutboundRequest(method, new Uri(BaseUrl, path.TrimStart('/'))) { JsonBody = json, Headers = all, Timeout = requestTimeout };
+        return outbound.SendAsync(maxResponseBytes is { } most ? request with { MaxResponseBytes = most } : request, cancellationToken);
     }
 
     /// <summary>

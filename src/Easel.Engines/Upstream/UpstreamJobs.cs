@@ -24,6 +24,7 @@ public sealed class UpstreamJobs(
     ITaskStore tasks,
     IBlobStore blobs,
     IOutboundClient outbound,
+    SyncCalls syncCalls,
     TimeProvider time,
     ILogger<UpstreamJobs> logger) : IUpstreamJobs
 {
@@ -60,7 +61,7 @@ public sealed class UpstreamJobs(
         }
         // The same key and the same body: an upstream that keeps its keys answers with the job it made the first time.
         var (request, unloadable) = await RequestAsync(engine, claim.Task, job.SubmissionKey, job.WakeToken, cancellationToken);
-        return unloadable ?? await SendAsync(claim, engine, request!, resumed: true, cancellationToken);
+        return unloadable ?? await SendAsync(claim, engine, request! with { Resumed = true }, resumed: true, cancellationToken);
     }
 
     public async Task<UpstreamStart> SubmitAsync(ClaimedTask claim, EngineDescriptor engine, CancellationToken cancellationToken)
@@ -128,6 +129,11 @@ public sealed class UpstreamJobs(
                     await engine.CancelQuietlyAsync(accepted.UpstreamId, claim.Task.Id, metrics, logger);
                     return NotOurs;
                 }
+                if (syncCalls.HasEnded(accepted.UpstreamId))
+                {
+                    // A synchronous call that ended before its job was recorded woke nothing: its answer is here, so poll now.
+                    await jobs.WakeAsync(claim.Task.Id, time.GetUtcNow(), CancellationToken.None);
+                }
                 poller.Notify();
                 logger.LogInformation("Task {TaskId} {Verb} engine {Engine} as job {UpstreamId}", claim.Task.Id,
                     resumed ? "was found again on" : "was accepted by", name, accepted.UpstreamId);
@@ -166,6 +172,10 @@ public sealed class UpstreamJobs(
             }
         });
     }
+
+    /// <summary>The request again for a further step of a job (<see cref="IUpstreamSteps"/>), under the job's own key and wake-up token.</summary>
+    internal Task<(UpstreamRequest? Request, UpstreamStart? Failure)> StepRequestAsync(UpstreamEngine engine, TaskRecord task, UpstreamJob job,
+        CancellationToken cancellationToken) => RequestAsync(engine, task, job.SubmissionKey, job.WakeToken, cancellationToken);
 
     /// <summary>The request, or the failure of the task when an image it needs cannot be loaded (as the local engine would fail it).</summary>
     private async Task<(UpstreamRequest? Request, UpstreamStart? Failure)> RequestAsync(UpstreamEngine engine, TaskRecord task, string key, string wakeToken,

@@ -20,6 +20,7 @@ namespace Easel.Engines.Upstream;
 public sealed class UpstreamPoller(
     UpstreamEngines engines,
     IUpstreamJobStore jobs,
+    UpstreamJobs submissions,
     ITaskStore store,
     ResultRehosting rehosting,
     UpstreamSignal signal,
@@ -197,6 +198,9 @@ public sealed class UpstreamPoller(
         }
     }
 
+    /// <summary>How long after TaskTimeout the poller gives up a job whose protocol ends it at TaskTimeout itself.</summary>
+    private static readonly TimeSpan BackstopGrace = TimeSpan.FromSeconds(30);
+
     /// <summary>One poll of one job and what it means; public for the tests, which drive it without the loop.</summary>
     public async Task PollAsync(WaitingJob waiting, CancellationToken cancellationToken)
     {
@@ -219,7 +223,8 @@ public sealed class UpstreamPoller(
             span?.SetTag("easel.upstream.outcome", answer.GetType().Name.ToLowerInvariant());
         }
         // Polled first, so a job that finished just before its deadline is kept; only one still going is given up.
-        if (answer is PollAnswer.Running or PollAnswer.Unreachable && time.GetUtcNow() - submittedAt > engine.Descriptor.TaskTimeout)
+        var deadline = engine.Descriptor.TaskTimeout + (engine.Protocol.EnforcesTaskTimeout ? BackstopGrace : TimeSpan.Zero);
+        if (answer is PollAnswer.Running or PollAnswer.Unreachable && time.GetUtcNow() - submittedAt > deadline)
         {
             await engine.CancelQuietlyAsync(job.UpstreamId!, lease.TaskId, metrics, logger);
             await FailAsync(waiting, new TaskFailure(FailureKind.Timeout,
@@ -251,13 +256,75 @@ public sealed class UpstreamPoller(
                 metrics.Polled(name, "succeeded");
                 await CompleteAsync(waiting, name, succeeded, submittedAt, cancellationToken);
                 break;
+            case PollAnswer.NextStep next:
+                metrics.Polled(name, "next_step");
+                await NextStepAsync(waiting, engine, next.StepId, submittedAt, cancellationToken);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// A further request of a job of several (<see cref="IUpstreamSteps"/>): the step's id recorded first (a crash
+    /// after it leaves the protocol that id to decide from), then the step sent, then the job it made recorded.
+    /// </summary>
+    private async Task NextStepAsync(WaitingJob waiting, UpstreamEngine engine, string stepId, DateTimeOffset submittedAt, CancellationToken cancellationToken)
+    {
+        var (lease, job) = (waiting.Lease, waiting.Job);
+        if (engine.Protocol is not IUpstreamSteps steps || !JsonFields.IsJobId(stepId))
+        {
+            await FailAsync(waiting, new TaskFailure(FailureKind.ServiceError, "The upstream engine's protocol asked for a step it cannot take"), "failed", submittedAt);
+            return;
+        }
+        if (stepId != job.UpstreamId && !await jobs.RecordAcceptedAsync(lease, stepId, null, time.GetUtcNow() + FaultPause, CancellationToken.None))
+        {
+            return;
+        }
+        if (await store.GetAsync(lease.TaskId, cancellationToken) is not { } task)
+        {
+            return;
+        }
+        var (request, unloadable) = await submissions.StepRequestAsync(engine, task, job, cancellationToken);
+        if (unloadable?.Failure is { } failure)
+        {
+            await FailAsync(waiting, failure, "failed", submittedAt);
+            return;
+        }
+        SubmitAnswer answer;
+        using (var span = UpstreamTracing.Start("step", engine.Descriptor.Name, lease.TaskId))
+        {
+            // Not the loop's token, as for a submission: a step the upstream took must have its answer recorded.
+            answer = await steps.ContinueAsync(request!, stepId, CancellationToken.None);
+            span?.SetTag("easel.upstream.outcome", answer.GetType().Name.ToLowerInvariant());
+        }
+        switch (answer)
+        {
+            case SubmitAnswer.Accepted accepted:
+                if (await jobs.RecordAcceptedAsync(lease, accepted.UpstreamId, accepted.Cost, engine.Polling.First(time.GetUtcNow(), accepted.Estimate), CancellationToken.None))
+                {
+                    logger.LogInformation("Task {TaskId} went on to job {UpstreamId} of engine {Engine}", lease.TaskId, accepted.UpstreamId, engine.Descriptor.Name);
+                }
+                else
+                {
+                    // Cancelled or timed out while the step was out: the job it made has nobody waiting for it.
+                    await engine.CancelQuietlyAsync(accepted.UpstreamId, lease.TaskId, metrics, logger);
+                }
+                break;
+            case SubmitAnswer.Refused refused:
+                await FailAsync(waiting, new TaskFailure(refused.Kind, refused.Message), "failed", submittedAt);
+                break;
+            case SubmitAnswer.Unavailable unavailable:
+                // The step's id is recorded: the next poll asks the protocol again, which knows whether it may resend.
+                logger.LogWarning("Engine {Engine} did not take the next step of task {TaskId}: {Reason}", engine.Descriptor.Name, lease.TaskId, unavailable.Reason);
+                await jobs.ScheduleAsync(lease, engine.Polling.Next(submittedAt, time.GetUtcNow(), null), waiting.Progress, cancellationToken);
+                break;
         }
     }
 
     private async Task CompleteAsync(WaitingJob waiting, string engine, PollAnswer.Succeeded succeeded, DateTimeOffset submittedAt, CancellationToken cancellationToken)
     {
         var expected = ModelCatalog.Of(waiting.Kind).ImageCount;
-        if (succeeded.Results.Count != expected)
+        var grid = succeeded.OneGridOfFour && succeeded.Results.Count == 1 && expected == 4;
+        if (!grid && succeeded.Results.Count != expected)
         {
             await FailAsync(waiting, new TaskFailure(FailureKind.ServiceError,
                 $"The upstream engine gave {succeeded.Results.Count} images; this model gives {expected}"), "failed", submittedAt);
@@ -266,7 +333,7 @@ public sealed class UpstreamPoller(
         IReadOnlyList<string> keys;
         try
         {
-            keys = await rehosting.RehostAsync(succeeded.Results, cancellationToken);
+            keys = grid ? await rehosting.RehostGridAsync(succeeded.Results[0], cancellationToken) : await rehosting.RehostAsync(succeeded.Results, cancellationToken);
         }
         catch (UpstreamResultException e)
         {

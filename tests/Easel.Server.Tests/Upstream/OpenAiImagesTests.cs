@@ -104,6 +104,22 @@ public sealed class OpenAiImagesTests
     }
 
     [Fact]
+    public async Task Midjourney_parameters_in_the_prompt_choose_the_size_and_are_said_in_words_not_sent_as_text()
+    {
+        await using var fake = await FakeOpenAiImages.StartAsync();
+        var engine = Engine("openai", fake.BaseUrl);
+        engine.Remove("Easel:Engines:openai:Options:Size");
+        using var host = Front(engine);
+        var (_, client) = await AccountAsync(host);
+
+        var task = await RunAsync(client, """{"model": "mj-v7", "prompt": "a harbour at dusk --ar 3:2 --no people --v 7"}""");
+
+        Assert.True(task["status"]!.GetValue<string>() == "completed", task.ToJsonString());
+        var call = Assert.Single(fake.Calls);
+        Assert.Equal(("a harbour at dusk. Avoid: people.", "1536x1024"), (call.Prompt, call.Size));
+    }
+
+    [Fact]
     public async Task Upload_paint_sends_the_composed_canvas_with_uncovered_and_masked_pixels_transparent_in_the_mask()
     {
         await using var fake = await FakeOpenAiImages.StartAsync();

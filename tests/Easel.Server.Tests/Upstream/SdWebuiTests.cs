@@ -59,6 +59,23 @@ public sealed class SdWebuiTests
     }
 
     [Fact]
+    public async Task Midjourney_parameters_in_the_prompt_become_the_size_negative_prompt_and_seed_instead_of_words()
+    {
+        await using var fake = await FakeSdWebui.StartAsync();
+        var engine = Engine("sd", fake.BaseUrl);
+        (engine["Easel:Engines:sd:Options:Width"], engine["Easel:Engines:sd:Options:Height"]) = ("256", "256");
+        using var host = Front(engine);
+        var (_, client) = await AccountAsync(host);
+
+        var task = await RunAsync(client, """{"model": "mj-v7", "prompt": "a harbour at dusk --ar 16:9 --no people --seed 42 --v 7 --stylize 250"}""");
+
+        Assert.True(task["status"]!.GetValue<string>() == "completed", task.ToJsonString());
+        var call = Assert.Single(fake.Calls);
+        // 256x256 configured: about as many pixels in 16:9, on A1111's grid of 8.
+        Assert.Equal(("a harbour at dusk", "blurry, people", 42L, 344, 192), (call.Prompt, call.NegativePrompt, call.Seed, call.Width, call.Height));
+    }
+
+    [Fact]
     public async Task Inpaint_of_an_earlier_result_sends_its_pixels_and_a_mask_white_where_the_polygon_is()
     {
         await using var fake = await FakeSdWebui.StartAsync();
@@ -253,6 +270,26 @@ public sealed class SdWebuiTests
         Assert.Equal(100m, await host.BalanceMatchingLedgerAsync(accountId));
         var files = Path.Combine(host.DataDirectory, "files");
         Assert.Empty(Directory.Exists(files) ? Directory.EnumerateFiles(files, "*", SearchOption.AllDirectories) : []);
+    }
+
+    // Polls ten minutes apart: only the end of the call itself can complete these tasks within the test's 30 s.
+    [Theory]
+    [InlineData(0)] // ends inside the submission's fail-fast window, before the job is recorded
+    [InlineData(2500)] // ends after the job was recorded and is waiting
+    public async Task A_call_that_ends_completes_its_task_at_once_not_at_the_next_scheduled_poll(int workMilliseconds)
+    {
+        await using var fake = await FakeSdWebui.StartAsync();
+        fake.WorkTime = TimeSpan.FromMilliseconds(workMilliseconds);
+        var engine = Engine("sd", fake.BaseUrl);
+        engine["Easel:Engines:sd:PollInterval"] = "00:10:00";
+        engine["Easel:Engines:sd:SlowPollInterval"] = "00:10:00";
+        using var host = Front(engine);
+        var (_, client) = await AccountAsync(host);
+
+        var task = await RunAsync(client);
+
+        Assert.True(task["status"]!.GetValue<string>() == "completed", task.ToJsonString());
+        Assert.Equal(4, task["results"]!.AsArray().Count);
     }
 
     [Theory]

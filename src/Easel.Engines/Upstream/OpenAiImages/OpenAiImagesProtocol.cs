@@ -40,6 +40,8 @@ public sealed class OpenAiImagesProtocol(UpstreamHttp http, OpenAiImagesSettings
 
     public bool SendsImageBytes => true;
 
+    public bool EnforcesTaskTimeout => true;
+
     public async Task<SubmitAnswer> SubmitAsync(UpstreamRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -53,7 +55,7 @@ public sealed class OpenAiImagesProtocol(UpstreamHttp http, OpenAiImagesSettings
             throw new InvalidOperationException($"{operation.Kind} reached the OpenAI Images API without its source image");
         }
         var id = request.SubmissionKey;
-        return await calls.SubmitAsync(id, settings.TaskTimeout, settings.FailFastWindow, token => RunAsync(request, token));
+        return await calls.SubmitAsync(id, request.Task.Id, settings.TaskTimeout, settings.FailFastWindow, token => RunAsync(request, token));
     }
 
     public Task<PollAnswer> PollAsync(string upstreamId, CancellationToken cancellationToken) => Task.FromResult(calls.Poll(upstreamId));
@@ -112,7 +114,9 @@ public sealed class OpenAiImagesProtocol(UpstreamHttp http, OpenAiImagesSettings
 
     private Func<CancellationToken, Task<OutboundResponse>> Generation(string prompt, int n)
     {
-        var body = new JsonObject { ["model"] = settings.Model, ["prompt"] = prompt, ["n"] = n, ["size"] = settings.SizeFor(1, 1) };
+        var read = PromptParameters.Read(prompt);
+        var (w, h) = read.Aspect ?? (1, 1);
+        var body = new JsonObject { ["model"] = settings.Model, ["prompt"] = Words(read), ["n"] = n, ["size"] = settings.SizeFor(w, h) };
         if (settings.TakesResponseFormat)
         {
             body["response_format"] = "b64_json";
@@ -121,12 +125,16 @@ public sealed class OpenAiImagesProtocol(UpstreamHttp http, OpenAiImagesSettings
         return token => http.PostAsync("v1/images/generations", r => Limited(r with { JsonBody = json }, n), token);
     }
 
+    // The API has no negative prompt and no seed: Midjourney's --no is said in words, and the other parameters are
+    // dropped (an edit's size is its image's, a generation's is chosen from --ar).
+    private static string Words(PromptParameters prompt) => prompt.Exclude is { } exclude ? $"{prompt.Text}. Avoid: {exclude}." : prompt.Text;
+
     private async Task<Func<CancellationToken, Task<OutboundResponse>>> EditAsync(UpstreamRequest request, int n, CancellationToken cancellationToken)
     {
         var files = EditInputs.Of(request.Task.Operation, request.SourceBytes!, request.MaskBytes);
         using var form = new MultipartFormDataContent();
         Field(form, "model", settings.Model);
-        Field(form, "prompt", request.Task.Operation.Prompt!);
+        Field(form, "prompt", Words(PromptParameters.Read(request.Task.Operation.Prompt)));
         Field(form, "n", n.ToString(CultureInfo.InvariantCulture));
         Field(form, "size", settings.SizeFor(files.Width, files.Height));
         if (settings.TakesResponseFormat)

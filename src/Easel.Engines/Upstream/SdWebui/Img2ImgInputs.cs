@@ -5,7 +5,8 @@ using Easel.Imaging;
 namespace Easel.Engines.Upstream.SdWebui;
 
 /// <summary>
-/// What POST /sdapi/v1/img2img is sent for Easel's image operations (UPSTREAMS.md section 2): the init image as a PNG,
+/// What POST /sdapi/v1/img2img is sent for Easel's image operations (UPSTREAMS.md section 2), and what the comfyui engine
+/// uploads for them (section 3): the init image as a PNG,
 /// and for the masked ones a mask PNG of the same size, white where A1111 repaints, as Easel's own masks say it, so
 /// the values go as they are (soft edges as grey, which A1111 blends). The geometry is the local engine's: upload-paint
 /// and edit composed on their canvas by <see cref="CanvasComposer"/> (the uncovered canvas joins the repainted area),
@@ -22,12 +23,11 @@ internal static class Img2ImgInputs
     public sealed record Images(byte[] Init, byte[]? Mask, int Width, int Height, int InpaintingFill, decimal Denoising);
 
     /// <exception cref="Core.Engines.EngineFailureException">The source or mask image cannot be decoded, or the result would break the canvas limits.</exception>
-    public static Images Of(Operation operation, byte[] source, byte[]? maskImage, SdWebuiSettings settings)
+    public static Images Of(Operation operation, byte[] source, byte[]? maskImage, IReadOnlyDictionary<string, decimal> strength)
     {
         ArgumentNullException.ThrowIfNull(operation);
-        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(strength);
         var image = LocalEngine.Decode(source, "source image");
-        var strength = settings.Denoising;
         var (picture, repaint, fill, denoising) = operation switch
         {
             UploadPaint p => Composed(image, p.Canvas, p.Placement, p.Mask, maskImage, strength["DenoisingInpaint"]),
@@ -38,7 +38,7 @@ internal static class Img2ImgInputs
             Variation v => (image, null, Original, strength[v.Type == VariationType.Strong ? "DenoisingVariationStrong" : "DenoisingVariationSubtle"]),
             // The new part has no pixels to keep: A1111 pre-fills it from the source's edges (fill), then repaints it.
             Outpaint or Pan => Extended(image, operation, strength["DenoisingOutpaint"]),
-            _ => throw new InvalidOperationException($"{operation.Kind} is not an operation the sd-webui engine sends to img2img"),
+            _ => throw new InvalidOperationException($"{operation.Kind} is not an operation sent as an image to repaint"),
         };
         return new Images(ImageCodec.EncodePng(picture), repaint is null ? null : ImageCodec.EncodePng(White(repaint)),
             picture.Width, picture.Height, fill, denoising);

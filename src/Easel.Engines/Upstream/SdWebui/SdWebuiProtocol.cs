@@ -43,6 +43,8 @@ public sealed class SdWebuiProtocol(UpstreamHttp http, SdWebuiSettings settings,
 
     public bool SendsImageBytes => true;
 
+    public bool EnforcesTaskTimeout => true;
+
     public async Task<SubmitAnswer> SubmitAsync(UpstreamRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -52,7 +54,7 @@ public sealed class SdWebuiProtocol(UpstreamHttp http, SdWebuiSettings settings,
             throw new InvalidOperationException($"{operation.Kind} reached the sd-webui engine without its source image");
         }
         var id = request.SubmissionKey;
-        return await calls.SubmitAsync(id, settings.TaskTimeout, settings.FailFastWindow, token => RunAsync(id, request, token));
+        return await calls.SubmitAsync(id, request.Task.Id, settings.TaskTimeout, settings.FailFastWindow, token => RunAsync(id, request, token));
     }
 
     public Task<PollAnswer> PollAsync(string upstreamId, CancellationToken cancellationToken) => Task.FromResult(calls.Poll(upstreamId));
@@ -143,13 +145,15 @@ public sealed class SdWebuiProtocol(UpstreamHttp http, SdWebuiSettings settings,
     private JsonObject Txt2Img(UpstreamRequest request, int count)
     {
         var body = Common(request, count);
-        (body["width"], body["height"]) = (settings.Width, settings.Height);
+        // The configured size, or as many pixels in the shape the prompt's --ar asks for.
+        (body["width"], body["height"]) = PromptParameters.Read(request.Task.Operation.Prompt)
+            .SizeOr(settings.Width, settings.Height, 8, SdWebuiSettings.MinSide, SdWebuiSettings.MaxSide);
         return body;
     }
 
     private JsonObject Img2Img(UpstreamRequest request, int count)
     {
-        var images = Img2ImgInputs.Of(request.Task.Operation, request.SourceBytes!, request.MaskBytes, settings);
+        var images = Img2ImgInputs.Of(request.Task.Operation, request.SourceBytes!, request.MaskBytes, settings.Denoising);
         var body = Common(request, count);
         // A1111 renders multiples of 8 and stretches the init image and mask to the size asked (resize_mode 0): the
         // result is the upstream's size, which differs from the operation's by under 4 pixels a side when it is not one.
@@ -172,16 +176,18 @@ public sealed class SdWebuiProtocol(UpstreamHttp http, SdWebuiSettings settings,
 
     private JsonObject Common(UpstreamRequest request, int count)
     {
+        // Midjourney's parameters would be painted as words: --no joins the negative prompt, --seed replaces the task's.
+        var prompt = PromptParameters.Read(request.Task.Operation.Prompt);
         var body = new JsonObject
         {
-            ["prompt"] = request.Task.Operation.Prompt ?? "",
-            ["negative_prompt"] = settings.NegativePrompt,
+            ["prompt"] = prompt.Text,
+            ["negative_prompt"] = prompt.NegativeWith(settings.NegativePrompt),
             ["batch_size"] = count,
             ["n_iter"] = 1,
             ["steps"] = settings.Steps,
             ["cfg_scale"] = settings.CfgScale,
             // Fixed by the task id (the local engine's seed): a resubmission of the task renders the same images.
-            ["seed"] = TaskIds.SeedOf(request.Task.Id),
+            ["seed"] = prompt.Seed ?? TaskIds.SeedOf(request.Task.Id),
             ["send_images"] = true,
             ["save_images"] = false,
         };

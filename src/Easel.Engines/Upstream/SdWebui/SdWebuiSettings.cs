@@ -22,6 +22,10 @@ public sealed record SdWebuiSettings(
     TimeSpan FailFastWindow,
     TimeSpan TaskTimeout)
 {
+    /// <summary>The sides A1111 renders (its UI's bounds).</summary>
+    public const int MinSide = 64;
+    public const int MaxSide = 4096;
+
     /// <summary>The denoising strengths by option name, with the defaults chosen in issue 17.</summary>
     public static IReadOnlyDictionary<string, decimal> DefaultDenoising { get; } = new Dictionary<string, decimal>(StringComparer.Ordinal)
     {
@@ -45,8 +49,8 @@ public sealed record SdWebuiSettings(
         }
         var steps = Integer(options, "Steps", 30, 1, 150, problem);
         var cfg = Number(options, "CfgScale", 7m, 1m, 30m, problem);
-        var width = Integer(options, "Width", 1024, 64, 4096, problem);
-        var height = Integer(options, "Height", 1024, 64, 4096, problem);
+        var width = Integer(options, "Width", 1024, MinSide, MaxSide, problem);
+        var height = Integer(options, "Height", 1024, MinSide, MaxSide, problem);
         if (width % 8 != 0 || height % 8 != 0)
         {
             problem($"Options:Width and Options:Height are {width}x{height}; A1111 renders multiples of 8, e.g. 1024x1024");

@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Easel.Bench.Relay;
+using Easel.Bench.Relay.Cases;
+using Easel.Core.Outbound;
+using Easel.Engines.Upstream;
+using Easel.Storage.Blobs;
+using Easel.Testing;
+
+// The relay figure of issue 17, per upstream protocol (docs/PERFORMANCE.md "Upstream adapters"): an imagine through
+// Easel (create at the front until the task is completed with its images re-hosted) against the same imagine done
+// straight on the protocol's fake by a client of that protocol, in the same run, interleaved; and, apart, the
+// re-hosting of the same four images (Easel's ResultRehosting into a file blob store, in this process), since the
+// target is "p50 added at most 5 ms, plus the re-hosting of the images".
+// Usage: dotnet run -c Release --project bench/Easel.Bench.Relay -- [protocol ...] [--count N] [--warmup N]
+var count = 200;
+var warmup = 20;
+var chosen = new List<string>();
+for (var i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--count": count = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--warmup": warmup = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        default: chosen.Add(args[i]); break;
+    }
+}
+var all = new Dictionary<string, Func<RelayCase>>
+{
+    ["openai-images"] = () => new OpenAiImagesCase(),
+    ["sd-webui"] = () => new SdWebuiCase(),
+};
+if (chosen.Count == 0)
+{
+    chosen.AddRange(all.Keys);
+}
+var unknown = chosen.Where(c => !all.ContainsKey(c)).ToList();
+if (unknown.Count > 0)
+{
+    Console.Error.WriteLine($"unknown protocol(s) {string.Join(", ", unknown)}; known: {string.Join(", ", all.Keys)}");
+    return 2;
+}
+
+Console.WriteLine($"machine: {Environment.ProcessorCount} cores; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}; {count} measured after {warmup}, sequential, interleaved");
+Console.WriteLine("| protocol | direct p50 / p95 (ms) | through Easel p50 / p95 (ms) | added p50 (ms) | re-hosting 4 images p50 (ms) | added minus re-hosting p50 (ms) | ratio p50 | target: added minus re-hosting <= 5 ms |");
+Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- |");
+foreach (var name in chosen)
+{
+    await using var relayCase = all[name]();
+    var result = await MeasureAsync(relayCase, count, warmup);
+    Console.WriteLine(result);
+}
+return 0;
+
+static async Task<string> MeasureAsync(RelayCase relayCase, int count, int warmup)
+{
+    var baseUrl = await relayCase.StartAsync();
+    var data = Directory.CreateTempSubdirectory("easel-relay-");
+    try
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["Easel__Engines__relay__Type"] = relayCase.Type,
+            ["Easel__Engines__relay__BaseUrl"] = baseUrl,
+            ["Easel__Engines__relay__ApiKey"] = relayCase.ApiKey,
+            ["Easel__Engines__relay__MaxInFlight"] = "1000",
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+        foreach (var (key, value) in relayCase.Options)
+        {
+            settings[$"Easel__Engines__relay__Options__{key}"] = value;
+        }
+        var adminKey = "bench-" + Guid.NewGuid().ToString("N");
+        using var server = await ServerProcess.StartAsync(Path.Combine(data.FullName, "front"), adminKey, settings);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        var userKey = await AccountKeyAsync(http, server.Url, adminKey);
+
+        var limits = new OutboundOptions { AllowPrivateNetworks = false };
+        using var outbound = new GuardedHttpClient(new AddressPolicy(limits, new AllowedEndpoints([new Uri(baseUrl)])), limits);
+        var rehosting = new ResultRehosting(outbound, new FileBlobStore(Path.Combine(data.FullName, "rehosted")), limits);
+
+        var (direct, relay, rehost) = (new List<double>(), new List<double>(), new List<double>());
+        for (var i = 0; i < warmup + count; i++)
+        {
+            var prompt = $"a lighthouse in fog, take {i}";
+            var started = Stopwatch.GetTimestamp();
+            var urls = await relayCase.DirectAsync(http, prompt);
+            var directMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+
+            started = Stopwatch.GetTimestamp();
+            await rehosting.RehostAsync(urls, CancellationToken.None);
+            var rehostMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+
+            started = Stopwatch.GetTimestamp();
+            await ThroughEaselAsync(http, server.Url, userKey, prompt);
+            var relayMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            if (i >= warmup)
+            {
+                direct.Add(directMs);
+                rehost.Add(rehostMs);
+                relay.Add(relayMs);
+            }
+        }
+        double P(List<double> values, double p) => Stats.Percentile(values, p);
+        var added = P(relay, 0.5) - P(direct, 0.5);
+        var net = added - P(rehost, 0.5);
+        return $"| {relayCase.Type} | {P(direct, 0.5):0.00} / {P(direct, 0.95):0.00} | {P(relay, 0.5):0.00} / {P(relay, 0.95):0.00} | {added:0.00} | "
+            + $"{P(rehost, 0.5):0.00} | {net:0.00} | {P(relay, 0.5) / P(direct, 0.5):0.0}x | {(net <= 5 ? "met" : "NOT met")} |";
+    }
+    finally
+    {
+        data.Delete(recursive: true);
+    }
+}
+
+static async Task<string> AccountKeyAsync(HttpClient http, string front, string adminKey)
+{
+    using var request = new HttpRequestMessage(HttpMethod.Post, front + "/admin/accounts")
+    {
+        Content = JsonContent.Create(new { name = "bench", credits = 1_000_000, max_active_tasks = 100_000 }),
+    };
+    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", adminKey);
+    using var response = await http.SendAsync(request);
+    response.EnsureSuccessStatusCode();
+    return JsonNode.Parse(await response.Content.ReadAsStringAsync())!["api_key"]!.GetValue<string>();
+}
+
+// Create, then read the task every millisecond until it is completed: what a client waiting on Easel sees.
+static async Task ThroughEaselAsync(HttpClient http, string front, string key, string prompt)
+{
+    using var create = new HttpRequestMessage(HttpMethod.Post, front + "/v1/images/generations")
+    {
+        Content = JsonContent.Create(new { model = "mj-v7", prompt }),
+    };
+    create.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+    using var created = await http.SendAsync(create);
+    var createdBody = await created.Content.ReadAsStringAsync();
+    if (!created.IsSuccessStatusCode)
+    {
+        throw new InvalidOperationException($"create answered {(int)created.StatusCode}: {createdBody}");
+    }
+    var id = JsonNode.Parse(createdBody)!["id"]!.GetValue<string>();
+    var deadline = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 60);
+    while (Stopwatch.GetTimestamp() < deadline)
+    {
+        using var read = new HttpRequestMessage(HttpMethod.Get, $"{front}/v1/tasks/{id}");
+        read.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        using var answer = await http.SendAsync(read);
+        var task = JsonNode.Parse(await answer.Content.ReadAsStringAsync())!;
+        switch (task["status"]?.GetValue<string>())
+        {
+            case "completed":
+                return;
+            case "failed":
+                throw new InvalidOperationException($"the task failed: {task.ToJsonString()}");
+        }
+        await Task.Delay(1);
+    }
+    throw new TimeoutException($"task {id} did not complete within 60 s");
+}
