@@ -76,8 +76,8 @@ public sealed class SharedRateLimitTests(PostgresCluster cluster)
             });
             Assert.Contains(answers, a => a.Classic && a.Status == HttpStatusCode.TooManyRequests);
             Assert.Contains(answers, a => !a.Classic && a.Status == HttpStatusCode.TooManyRequests);
-            // Every node admitted some and refused some: the one bucket is everybody's.
-            Assert.All(clients, c => Assert.Contains(answers, a => a.Node == c.BaseAddress && a.Status == HttpStatusCode.OK));
+            // Every node took part (which node wins a token is a race, so none is owed one): the one bucket is everybody's.
+            Assert.All(clients, c => Assert.True(answers.Count(a => a.Node == c.BaseAddress) > admitted, $"{c.BaseAddress} answered too few creates to race"));
             Assert.Equal((long)admitted, await PostgresHosts.ScalarAsync<long>(database, "SELECT COUNT(*) FROM tasks"));
             Assert.Equal(1L, await PostgresHosts.ScalarAsync<long>(database, "SELECT COUNT(*) FROM key_buckets"));
             foreach (var client in clients)
