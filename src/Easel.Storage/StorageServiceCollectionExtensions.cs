@@ -1,6 +1,7 @@
 using Easel.Core.Accounts;
 using Easel.Core.Blobs;
 using Easel.Core.Callbacks;
+using Easel.Core.Retention;
 using Easel.Core.Tasks;
 using Easel.Storage.Blobs;
 using Easel.Storage.Postgres;
@@ -22,7 +23,10 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<ITaskStore>(sp => new SqliteTaskStore(
             sp.GetRequiredService<SqliteDatabase>(), sp.GetService<CallbackHandoff>(), sp.GetService<CallbackOptions>(), sp.GetService<TimeProvider>()));
         services.AddSingleton<IAccountStore, SqliteAccountStore>();
+        // One node: its buckets in memory are the key's only ones.
+        services.AddSingleton<IKeyRateLimiter>(sp => new KeyRateLimiter(sp.GetService<TimeProvider>() ?? TimeProvider.System));
         services.AddSingleton<ICallbackStore, SqliteCallbackStore>();
+        services.AddSingleton<ITaskFileStore, SqliteTaskFileStore>();
         services.AddSingleton<Core.Engines.Upstream.IUpstreamJobStore, SqliteUpstreamJobStore>();
         return services;
     }
@@ -43,7 +47,10 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<ITaskStore>(sp => new PostgresTaskStore(
             sp.GetRequiredService<PostgresDatabase>(), sp.GetService<CallbackHandoff>(), sp.GetService<CallbackOptions>(), sp.GetRequiredService<PostgresWakeups>(), sp.GetService<TimeProvider>()));
         services.AddSingleton<IAccountStore, PostgresAccountStore>();
+        // Several nodes: a key's bucket is a row every node takes from.
+        services.AddSingleton<IKeyRateLimiter, PostgresKeyRateLimiter>();
         services.AddSingleton<ICallbackStore, PostgresCallbackStore>();
+        services.AddSingleton<ITaskFileStore, PostgresTaskFileStore>();
         services.AddSingleton<Core.Engines.Upstream.IUpstreamJobStore, PostgresUpstreamJobStore>();
         return services;
     }

@@ -37,6 +37,8 @@ public sealed class EaselMetrics
     private readonly Counter<long> _callbackAttempts;
     private readonly Counter<double> _charged;
     private readonly Counter<double> _refunded;
+    private readonly Counter<long> _filesReleased;
+    private readonly Counter<long> _blobsDeleted;
 
     public EaselMetrics(IMeterFactory meterFactory)
     {
@@ -52,10 +54,28 @@ public sealed class EaselMetrics
             "Callback attempts by outcome: delivered, failed_will_retry, gave_up, refused_address");
         _charged = Meter.CreateCounter<double>("easel.credits.charged", "{credit}", "Credits charged for finished tasks, by operation");
         _refunded = Meter.CreateCounter<double>("easel.credits.refunded", "{credit}", "Credits refunded for failed and cancelled tasks, by operation");
+        _filesReleased = Meter.CreateCounter<long>("easel.files.tasks_released", "{task}", "Finished tasks whose files were deleted, by trigger: retention, client");
+        _blobsDeleted = Meter.CreateCounter<long>("easel.files.blobs_deleted", "{blob}", "Blobs deleted with their last holding task's files, by trigger: retention, client");
     }
 
     /// <summary>The meter itself, for instruments defined outside Core (the HTTP histogram, the queue gauges).</summary>
     public Meter Meter { get; }
+
+    public void TaskFilesReleased(Retention.FilesTrigger trigger, int tasks)
+    {
+        if (tasks > 0)
+        {
+            _filesReleased.Add(tasks, new KeyValuePair<string, object?>("trigger", SnakeCase(trigger.ToString())));
+        }
+    }
+
+    public void BlobsDeleted(Retention.FilesTrigger trigger, int blobs)
+    {
+        if (blobs > 0)
+        {
+            _blobsDeleted.Add(blobs, new KeyValuePair<string, object?>("trigger", SnakeCase(trigger.ToString())));
+        }
+    }
 
     public void TaskCreated(TaskRecord task)
     {

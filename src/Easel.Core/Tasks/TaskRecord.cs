@@ -63,6 +63,18 @@ public sealed record TaskRecord(
     /// <summary>The engine that ran (or runs) the task: an Easel extension field of GET /v1/tasks/{id} (API.md section 10).</summary>
     public string? Engine { get; init; }
 
+    /// <summary>
+    /// When the task's files (results, and the inputs no other task holds) were deleted by retention or by the client;
+    /// its results are then empty and absent from both dialects' views, while the task and its ledger stay.
+    /// </summary>
+    public DateTimeOffset? FilesDeletedAt { get; init; }
+
+    /// <summary>
+    /// At create only: the stored blobs the task reads (uploads and result files named by URL, and its source task's
+    /// image). The store records them with the task, so a blob is never deleted while a task holding it keeps its files.
+    /// </summary>
+    public IReadOnlyList<string> InputBlobKeys { get; init; } = [];
+
     public bool IsTerminal => State is TaskState.Completed or TaskState.Failed or TaskState.Cancelled;
 
     public bool CanCancel => State is TaskState.Pending or TaskState.Processing;

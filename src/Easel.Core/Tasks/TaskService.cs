@@ -39,6 +39,17 @@ public sealed record CreateResult(CreateStatus Status, TaskRecord? Task, string?
     public bool Accepted => Status is CreateStatus.Created or CreateStatus.Replayed;
 }
 
+/// <summary>What a client's delete of a task's files came to.</summary>
+public enum FilesDeleteStatus
+{
+    /// <summary>The files are gone (now, or already before).</summary>
+    Deleted,
+    /// <summary>No such task of this account.</summary>
+    NotFound,
+    /// <summary>The task is pending or processing: it is still reading its inputs and has no results yet.</summary>
+    NotFinished,
+}
+
 /// <summary>An Idempotency-Key header and the hash of the request body it came with.</summary>
 public sealed record IdempotencyRequest(string Key, byte[] RequestHash);
 
@@ -48,22 +59,20 @@ public sealed class TaskService(
     PriceTable prices,
     EngineDirectory engines,
     IImageSizes sizes,
-    KeyRateLimiter rates,
+    IKeyRateLimiter rates,
     LimitsOptions limits,
     WorkSignal signal,
     RunningTasks running,
     Engines.Upstream.IUpstreamJobs upstream,
     EaselMetrics metrics,
+    Retention.TaskFiles files,
+    FinishedTasks finished,
     TimeProvider time)
 {
     private static readonly TimeSpan EstimateCacheFor = TimeSpan.FromSeconds(5);
     private const int DefaultEstimateSeconds = 15;
     private readonly ConcurrentDictionary<OperationKind, (int Seconds, DateTimeOffset At)> _estimates = new();
 
-    // A finished task never changes again (no transition leaves a terminal state), so once read it is served
-    // from memory: finished tasks are read over and over (polls that overshoot, chains, result links).
-    private const int FinishedCacheMaxEntries = 20_000;
-    private readonly ConcurrentDictionary<string, TaskRecord> _finished = new(StringComparer.Ordinal);
 
     /// <summary>
     /// The checks in the order a client would want them: may this key use the model, is it within its rate,
@@ -84,15 +93,16 @@ public sealed class TaskService(
         {
             return new CreateResult(CreateStatus.ModelNotAvailable, null, $"no engine on this server can {Describe(capability)}") { Missing = capability };
         }
-        var (allowed, retryAfter) = rates.TryAcquire(caller.Key);
+        var (allowed, retryAfter) = await rates.TryAcquireAsync(caller.Key, cancellationToken);
         if (!allowed)
         {
             return new CreateResult(CreateStatus.RateLimited, null,
                 $"Rate limit of this key exceeded ({caller.Key.RatePerMinute} requests per minute); retry after {Math.Ceiling(retryAfter.TotalSeconds)} s", retryAfter);
         }
+        TaskRecord? sourceTask = null;
         if (command.Operation.Source is { } source)
         {
-            var refusal = await CheckSourceAsync(account, source, command.Operation, cancellationToken);
+            (var refusal, sourceTask) = await CheckSourceAsync(account, source, command.Operation, cancellationToken);
             if (refusal is not null)
             {
                 return refusal;
@@ -106,6 +116,7 @@ public sealed class TaskService(
             BaseUrl = command.BaseUrl,
             RequestId = command.RequestId,
             TraceParent = EaselTracing.CurrentTraceParent(),
+            InputBlobKeys = Retention.TaskFiles.InputsOf(command.Operation, sourceTask),
         };
         var maxActive = account.MaxActiveTasks ?? limits.MaxActiveTasksPerAccount;
         var admission = new TaskAdmission(maxActive,
@@ -132,12 +143,21 @@ public sealed class TaskService(
     }
 
     // A source must be a completed task of the same account with an image of that number (API.md section 2).
-    private async Task<CreateResult?> CheckSourceAsync(Account account, SourceImage source, Operation operation, CancellationToken cancellationToken)
+    private async Task<(CreateResult? Refusal, TaskRecord? Source)> CheckSourceAsync(Account account, SourceImage source, Operation operation, CancellationToken cancellationToken)
     {
         var task = await FindAsync(account, source.TaskId, cancellationToken);
+        return (await RefusalOfSourceAsync(task, source, operation, cancellationToken), task);
+    }
+
+    private async Task<CreateResult?> RefusalOfSourceAsync(TaskRecord? task, SourceImage source, Operation operation, CancellationToken cancellationToken)
+    {
         if (task is null)
         {
             return new CreateResult(CreateStatus.SourceNotFound, null, $"task {source.TaskId} was not found");
+        }
+        if (task.FilesDeletedAt is not null)
+        {
+            return new CreateResult(CreateStatus.SourceNotReady, null, $"the files of task {source.TaskId} were deleted; its images can no longer be used");
         }
         if (task.State != TaskState.Completed)
         {
@@ -183,20 +203,41 @@ public sealed class TaskService(
     public async Task<TaskRecord?> FindAsync(Account account, string taskId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(account);
-        if (_finished.TryGetValue(taskId, out var finished))
+        if (finished.TryGet(taskId, out var cached))
         {
-            return finished.AccountId == account.Id ? finished : null;
+            return cached.AccountId == account.Id ? cached : null;
         }
         var task = await store.FindAsync(taskId, account.Id, cancellationToken);
-        if (task is { IsTerminal: true })
+        if (task is not null)
         {
-            if (_finished.Count >= FinishedCacheMaxEntries)
-            {
-                _finished.Clear();
-            }
-            _finished[task.Id] = task;
+            finished.Remember(task);
         }
         return task;
+    }
+
+    /// <summary>
+    /// A client's delete of its own finished task's files (an Easel extension): the task as it now is, its results gone;
+    /// idempotent. Null status detail: <see cref="FilesDeleteStatus"/> says why nothing was done.
+    /// </summary>
+    public async Task<(FilesDeleteStatus Status, TaskRecord? Task)> DeleteFilesAsync(Account account, string taskId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        // From the store, not the cache: the answer must show the files as they are now.
+        var task = await store.FindAsync(taskId, account.Id, cancellationToken);
+        if (task is null)
+        {
+            return (FilesDeleteStatus.NotFound, null);
+        }
+        if (!task.IsTerminal)
+        {
+            return (FilesDeleteStatus.NotFinished, task);
+        }
+        if (task.FilesDeletedAt is null)
+        {
+            await files.DeleteOfTaskAsync(task, cancellationToken);
+            task = await store.FindAsync(taskId, account.Id, CancellationToken.None) ?? task;
+        }
+        return (FilesDeleteStatus.Deleted, task);
     }
 
     /// <summary>A page of the account's own tasks; the cursor must be one of them (the caller checks it with <see cref="FindAsync"/>).</summary>

@@ -53,4 +53,6 @@ public sealed class EaselOptions
     public LimitsOptions Limits { get; set; } = new();
 
     public CallbackOptions Callbacks { get; set; } = new();
+
+    public Core.Retention.RetentionOptions Retention { get; set; } = new();
 }

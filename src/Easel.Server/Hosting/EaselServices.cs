@@ -5,6 +5,8 @@ using Easel.Core.Observability;
 using Easel.Server.Callbacks;
 using Easel.Core.Outbound;
 using Easel.Core.Pricing;
+using Easel.Core.Retention;
+using Easel.Server.Retention;
 using Easel.Core.Tasks;
 using Easel.Engines;
 using Easel.Server.Health;
@@ -26,6 +28,11 @@ internal static class EaselServices
             .ValidateOnStart();
         var configured = configuration.GetSection(EaselOptions.Section).Get<EaselOptions>() ?? new EaselOptions();
         var dataDirectory = configured.DataDirectory;
+        if (configured.Retention.Problem() is { } retentionProblem)
+        {
+            // Stops the start with the reason: a mistyped retention must not delete anything.
+            throw new OptionsValidationException(nameof(RetentionOptions), typeof(RetentionOptions), [retentionProblem]);
+        }
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<EaselOptions>>().Value.Outbound);
@@ -33,6 +40,7 @@ internal static class EaselServices
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<EaselOptions>>().Value.Tasks);
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<EaselOptions>>().Value.Limits);
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<EaselOptions>>().Value.Callbacks);
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<EaselOptions>>().Value.Retention);
 
         services.AddEaselDatabase(configured.Database, dataDirectory);
         if (configured.Blobs.Problem() is { } blobProblem)
@@ -46,7 +54,6 @@ internal static class EaselServices
         services.AddSingleton<IOutboundClient, GuardedHttpClient>();
         services.AddSingleton<PriceTable>();
         services.AddSingleton<AccountService>();
-        services.AddSingleton<KeyRateLimiter>();
         services.AddSingleton<WorkSignal>();
         services.AddSingleton<CallbackSignal>();
         services.AddSingleton<CallbackHandoff>();
@@ -54,6 +61,8 @@ internal static class EaselServices
         services.AddSingleton<ICallbackRenderer, CallbackRenderer>();
         services.AddSingleton<RunningTasks>();
         services.AddSingleton<EaselMetrics>();
+        services.AddSingleton<FinishedTasks>();
+        services.AddSingleton<TaskFiles>();
         services.AddSingleton<TaskService>();
         services.AddSingleton<TaskRunner>();
         services.AddEaselEngines(configured.Engines, configured.Engine);
@@ -71,6 +80,7 @@ internal static class EaselServices
         services.AddHostedService<CallbackWorker>();
         services.AddHostedService<TaskWorker>();
         services.AddHostedService<UpstreamWorker>();
+        services.AddHostedService<RetentionWorker>();
         return services;
     }
 

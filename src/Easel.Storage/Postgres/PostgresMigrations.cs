@@ -139,12 +139,55 @@ public static class PostgresMigrations
         ALTER TABLE tasks ADD COLUMN upstream_cost_unit text;
         CREATE INDEX tasks_waiting ON tasks (lease_node, next_poll_at) WHERE upstream_id IS NOT NULL AND lease_node IS NOT NULL;
         """,
+        // 5: a key's token bucket, shared by every node (PostgresKeyRateLimiter): the tokens left at refilled_at (the
+        // database's clock), and whether the last take was granted (RETURNING sees only the new row). SQLite mode keeps
+        // its buckets in memory: it has one node.
+        """
+        CREATE TABLE key_buckets (
+            key_id       text PRIMARY KEY,
+            tokens       double precision NOT NULL,
+            refilled_at  timestamptz NOT NULL,
+            granted      boolean NOT NULL
+        );
+        """,
+        // 6: retention (SQLite step 7): the mark of a task whose files were deleted, the blobs each task holds, the
+        // outbox of blobs released but not yet deleted, and the holds of tasks made before this step.
+        """
+        ALTER TABLE tasks ADD COLUMN files_deleted_at timestamptz;
+        CREATE INDEX tasks_retention ON tasks(finished_at) WHERE files_deleted_at IS NULL AND state IN (2, 3, 4);
+        CREATE TABLE task_blobs (
+            blob_key  text NOT NULL,
+            task_id   text NOT NULL,
+            PRIMARY KEY (blob_key, task_id)
+        );
+        CREATE INDEX task_blobs_task ON task_blobs(task_id);
+        CREATE TABLE blob_deletions (
+            blob_key   text PRIMARY KEY,
+            queued_at  timestamptz NOT NULL
+        );
+        INSERT INTO task_blobs (blob_key, task_id)
+            SELECT DISTINCT jsonb_array_elements_text(result_keys), id FROM tasks WHERE jsonb_typeof(result_keys) = 'array'
+            ON CONFLICT DO NOTHING;
+        INSERT INTO task_blobs (blob_key, task_id)
+            SELECT DISTINCT k #>> '{}', t.id FROM tasks t, jsonb_path_query(t.operation::jsonb, 'strict $.**.BlobKey') AS k
+            WHERE jsonb_typeof(k) = 'string'
+            ON CONFLICT DO NOTHING;
+        INSERT INTO task_blobs (blob_key, task_id)
+            SELECT s.result_keys ->> ((t.operation::jsonb #>> '{From,ImageNumber}')::int), t.id
+            FROM tasks t JOIN tasks s ON s.id = t.operation::jsonb #>> '{From,TaskId}'
+            WHERE s.result_keys ->> ((t.operation::jsonb #>> '{From,ImageNumber}')::int) IS NOT NULL
+            ON CONFLICT DO NOTHING;
+        """,
     ];
 
     /// <summary>The newest schema version this Easel knows.</summary>
     public static int LatestVersion => Steps.Length;
 
-    public static async Task ApplyAsync(PostgresDatabase database, TimeProvider time, CancellationToken cancellationToken)
+    public static Task ApplyAsync(PostgresDatabase database, TimeProvider time, CancellationToken cancellationToken) =>
+        ApplyAsync(database, time, Steps.Length, cancellationToken);
+
+    /// <summary>Up to <paramref name="version"/> only: the tests of a step's backfill start from the schema before it.</summary>
+    internal static async Task ApplyAsync(PostgresDatabase database, TimeProvider time, int version, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(database);
         ArgumentNullException.ThrowIfNull(time);
@@ -163,12 +206,12 @@ public static class PostgresMigrations
                 throw new InvalidOperationException(
                     $"The database is at schema version {applied}, newer than this Easel ({Steps.Length}); refusing to run on it.");
             }
-            for (var version = applied + 1; version <= Steps.Length; version++)
+            for (var step = applied + 1; step <= version; step++)
             {
-                await connection.ExecuteAsync(Steps[version - 1], transaction: transaction);
+                await connection.ExecuteAsync(Steps[step - 1], transaction: transaction);
                 await connection.ExecuteAsync(
-                    "INSERT INTO schema_migrations (version, applied_at) VALUES (@version, @now)",
-                    new { version, now = time.GetUtcNow() }, transaction);
+                    "INSERT INTO schema_migrations (version, applied_at) VALUES (@step, @now)",
+                    new { step, now = time.GetUtcNow() }, transaction);
             }
             return 0;
         }, cancellationToken);

@@ -12,7 +12,7 @@ internal static class PostgresTaskRows
 {
     public const string Columns =
         "id, account_id, dialect, kind, operation, state, progress, created_at, started_at, finished_at, price_micros, " +
-        "failure_kind, failure_message, result_keys::text AS result_keys, callback_url, attempts, price_group, base_url, request_id, trace_parent, engine";
+        "failure_kind, failure_message, result_keys::text AS result_keys, callback_url, attempts, price_group, base_url, request_id, trace_parent, engine, files_deleted_at";
 
     /// <summary>The columns a create writes, with their parameters (see <see cref="InsertArguments"/>).</summary>
     public const string InsertColumns =
@@ -39,6 +39,7 @@ internal static class PostgresTaskRows
         task.BaseUrl,
         task.RequestId,
         task.TraceParent,
+        InputKeys = task.InputBlobKeys.Distinct(StringComparer.Ordinal).ToArray(),
     };
 
     public static TaskRecord? Map(TaskRow? row) => row is null ? null : new TaskRecord(
@@ -56,7 +57,11 @@ internal static class PostgresTaskRows
         row.ResultKeys is null ? [] : JsonSerializer.Deserialize<string[]>(row.ResultKeys, Json)!,
         row.CallbackUrl,
         row.Attempts,
-        row.PriceGroup) { BaseUrl = row.BaseUrl, RequestId = row.RequestId, TraceParent = row.TraceParent, Engine = row.Engine };
+        row.PriceGroup)
+    {
+        BaseUrl = row.BaseUrl, RequestId = row.RequestId, TraceParent = row.TraceParent, Engine = row.Engine,
+        FilesDeletedAt = row.FilesDeletedAt is DateTime d ? Instant(d) : null,
+    };
 
     /// <summary>Npgsql reads timestamptz as a UTC DateTime.</summary>
     public static DateTimeOffset Instant(DateTime utc) => new(DateTime.SpecifyKind(utc, DateTimeKind.Utc));
@@ -84,5 +89,6 @@ internal static class PostgresTaskRows
         public string? RequestId { get; set; }
         public string? TraceParent { get; set; }
         public string? Engine { get; set; }
+        public DateTime? FilesDeletedAt { get; set; }
     }
 }

@@ -103,7 +103,9 @@ public sealed class PostgresTaskStore(PostgresDatabase db, CallbackHandoff? call
             INSERT INTO tasks ({InsertColumns}) SELECT {InsertValues} FROM reserved),
         reserve_row AS (
             INSERT INTO ledger (account_id, task_id, kind, amount_micros, created_at)
-            SELECT @AccountId, @Id, @reserveKind, -@PriceMicros, @at FROM reserved)
+            SELECT @AccountId, @Id, @reserveKind, -@PriceMicros, @at FROM reserved),
+        inputs AS (
+            INSERT INTO task_blobs (blob_key, task_id) SELECT k, @Id FROM reserved, unnest(@InputKeys::text[]) AS k)
         SELECT (SELECT COUNT(*) FROM reserved) AS reserved, (SELECT n FROM active) AS active
         """;
 
@@ -257,6 +259,13 @@ public sealed class PostgresTaskStore(PostgresDatabase db, CallbackHandoff? call
                 WHERE id = @TaskId AND state = {Processing} AND lease_token = @Token
                 """,
                 new { lease.TaskId, lease.Token, keys, at = at.ToUniversalTime() }, tx);
+            if (transitioned == 1)
+            {
+                // The results are held by their task like its inputs (TaskFileStore reads holds from task_blobs alone).
+                await c.ExecuteAsync(
+                    "INSERT INTO task_blobs (blob_key, task_id) SELECT k, @TaskId FROM unnest(@resultKeys::text[]) AS k ON CONFLICT DO NOTHING",
+                    new { lease.TaskId, resultKeys = resultKeys.ToArray() }, tx);
+            }
             return await SettledAsync(c, tx, lease.TaskId, Settlement.Charge, at, transitioned);
         }, cancellationToken);
         HandOff(callback);

@@ -149,9 +149,40 @@ public static class SqliteMigrations
         ALTER TABLE tasks ADD COLUMN upstream_cost_unit TEXT;
         CREATE INDEX tasks_waiting ON tasks (lease_node, next_poll_at) WHERE upstream_id IS NOT NULL AND lease_node IS NOT NULL;
         """,
+        // 7: retention (README "Retention"). files_deleted_at marks a task whose files were deleted (its results then
+        // absent); task_blobs holds, per task, its results and the stored blobs it reads (uploads, result files named by
+        // URL, its source task's image), so a blob is deleted only when no task keeping its files holds it; blob_deletions is the
+        // outbox of blobs released but not yet deleted (a crash in between leaves them listed, not claimed). The
+        // backfill reads the holds of tasks made before this step from their stored operations.
+        """
+        ALTER TABLE tasks ADD COLUMN files_deleted_at INTEGER;
+        CREATE INDEX tasks_retention ON tasks(finished_at) WHERE files_deleted_at IS NULL AND state IN (2, 3, 4);
+        CREATE TABLE task_blobs (
+            blob_key  TEXT NOT NULL,
+            task_id   TEXT NOT NULL,
+            PRIMARY KEY (blob_key, task_id)
+        );
+        CREATE INDEX task_blobs_task ON task_blobs(task_id);
+        CREATE TABLE blob_deletions (
+            blob_key   TEXT PRIMARY KEY,
+            queued_at  INTEGER NOT NULL
+        );
+        INSERT OR IGNORE INTO task_blobs (blob_key, task_id)
+            SELECT j.value, t.id FROM tasks t, json_each(t.result_keys) j WHERE t.result_keys IS NOT NULL;
+        INSERT OR IGNORE INTO task_blobs (blob_key, task_id)
+            SELECT j.value, t.id FROM tasks t, json_tree(t.operation) j WHERE j.key = 'BlobKey' AND j.type = 'text';
+        INSERT OR IGNORE INTO task_blobs (blob_key, task_id)
+            SELECT json_extract(s.result_keys, '$[' || json_extract(t.operation, '$.From.ImageNumber') || ']'), t.id
+            FROM tasks t JOIN tasks s ON s.id = json_extract(t.operation, '$.From.TaskId')
+            WHERE json_extract(s.result_keys, '$[' || json_extract(t.operation, '$.From.ImageNumber') || ']') IS NOT NULL;
+        """,
     ];
 
-    public static async Task ApplyAsync(SqliteDatabase database, TimeProvider time, CancellationToken cancellationToken)
+    public static Task ApplyAsync(SqliteDatabase database, TimeProvider time, CancellationToken cancellationToken) =>
+        ApplyAsync(database, time, Steps.Length, cancellationToken);
+
+    /// <summary>Up to <paramref name="version"/> only: the tests of a step's backfill start from the schema before it.</summary>
+    internal static async Task ApplyAsync(SqliteDatabase database, TimeProvider time, int version, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(database);
         ArgumentNullException.ThrowIfNull(time);
@@ -172,12 +203,12 @@ public static class SqliteMigrations
                 throw new InvalidOperationException(
                     $"The database is at schema version {applied}, newer than this Easel ({Steps.Length}); refusing to run on it.");
             }
-            for (var version = (int)applied + 1; version <= Steps.Length; version++)
+            for (var step = (int)applied + 1; step <= version; step++)
             {
-                await connection.ExecuteAsync(Steps[version - 1], transaction: transaction);
+                await connection.ExecuteAsync(Steps[step - 1], transaction: transaction);
                 await connection.ExecuteAsync(
-                    "INSERT INTO schema_migrations (version, applied_at) VALUES (@version, @now)",
-                    new { version, now = time.GetUtcNow().ToUnixTimeMilliseconds() }, transaction);
+                    "INSERT INTO schema_migrations (version, applied_at) VALUES (@step, @now)",
+                    new { step, now = time.GetUtcNow().ToUnixTimeMilliseconds() }, transaction);
             }
             return 0;
         }, cancellationToken);

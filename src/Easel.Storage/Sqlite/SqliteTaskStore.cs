@@ -21,7 +21,7 @@ public sealed class SqliteTaskStore(
 
     private const string Columns =
         "id, account_id, dialect, kind, operation, state, progress, created_at, started_at, finished_at, price_micros, " +
-        "failure_kind, failure_message, result_keys, callback_url, attempts, price_group, base_url, request_id, trace_parent, engine";
+        "failure_kind, failure_message, result_keys, callback_url, attempts, price_group, base_url, request_id, trace_parent, engine, files_deleted_at";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
 
@@ -97,6 +97,10 @@ public sealed class SqliteTaskStore(
             await c.ExecuteAsync(
                 "INSERT INTO ledger (account_id, task_id, kind, amount_micros, created_at) VALUES (@AccountId, @Id, @kind, -@PriceMicros, @at)",
                 new { task.AccountId, task.Id, kind = (int)LedgerKind.Reserve, task.PriceMicros, at }, tx);
+            // The blobs it reads, held for it (TaskFileStore never deletes a blob a task with files still holds).
+            await c.ExecuteAsync(
+                "INSERT OR IGNORE INTO task_blobs (blob_key, task_id) VALUES (@key, @Id)",
+                task.InputBlobKeys.Distinct(StringComparer.Ordinal).Select(key => new { key, task.Id }), tx);
             return new InsertResult(InsertStatus.Inserted, task);
         }, cancellationToken);
     }
@@ -229,6 +233,13 @@ public sealed class SqliteTaskStore(
                 WHERE id = @TaskId AND state = {Processing} AND lease_token = @Token
                 """,
                 new { lease.TaskId, lease.Token, keys, at = at.ToUnixTimeMilliseconds() }, tx);
+            if (transitioned == 1)
+            {
+                // The results are held by their task like its inputs (TaskFileStore reads holds from task_blobs alone).
+                await c.ExecuteAsync(
+                    "INSERT OR IGNORE INTO task_blobs (blob_key, task_id) VALUES (@key, @TaskId)",
+                    resultKeys.Select(key => new { key, lease.TaskId }), tx);
+            }
             return await SettledAsync(c, tx, lease.TaskId, Settlement.Charge, at, transitioned);
         }, cancellationToken);
         HandOff(callback);
@@ -336,7 +347,11 @@ public sealed class SqliteTaskStore(
         row.ResultKeys is null ? [] : JsonSerializer.Deserialize<string[]>(row.ResultKeys, Json)!,
         row.CallbackUrl,
         (int)row.Attempts,
-        row.PriceGroup) { BaseUrl = row.BaseUrl, RequestId = row.RequestId, TraceParent = row.TraceParent, Engine = row.Engine };
+        row.PriceGroup)
+    {
+        BaseUrl = row.BaseUrl, RequestId = row.RequestId, TraceParent = row.TraceParent, Engine = row.Engine,
+        FilesDeletedAt = row.FilesDeletedAt is long d ? DateTimeOffset.FromUnixTimeMilliseconds(d) : null,
+    };
 
     private sealed class TaskRow
     {
@@ -361,6 +376,7 @@ public sealed class SqliteTaskStore(
         public string? RequestId { get; set; }
         public string? TraceParent { get; set; }
         public string? Engine { get; set; }
+        public long? FilesDeletedAt { get; set; }
     }
 
     private sealed class DeliveryRow

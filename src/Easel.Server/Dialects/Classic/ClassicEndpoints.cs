@@ -40,6 +40,12 @@ internal static class ClassicEndpoints
             .WithSummary("Cancel a pending or processing task; it reads cancelled, its reservation refunded")
             .Produces<ClassicTaskView>(StatusCodes.Status200OK)
             .ProducesErrors(docs, 404, 409);
+        group.MapDelete("/task/{taskId}/files", DeleteFilesAsync)
+            .WithName("deleteGenerationTaskFiles").WithTags(ClassicDocumentation.TasksTag)
+            .WithSummary("Delete a finished task's result files and the uploads no other task of yours still uses (an Easel extension); "
+                + "the task stays, without output; idempotent")
+            .Produces<ClassicTaskView>(StatusCodes.Status200OK)
+            .ProducesErrors(docs, 404, 409);
         return app;
     }
 
@@ -114,6 +120,18 @@ internal static class ClassicEndpoints
                 $"Task {taskId} is already {task.State.ToString().ToLowerInvariant()} and cannot be cancelled");
         }
         return View(http, task, urls, prices);
+    }
+
+    private static async Task<IResult> DeleteFilesAsync(string taskId, HttpContext http, TaskService tasks, PublicUrls urls, PriceTable prices)
+    {
+        var (status, task) = await tasks.DeleteFilesAsync(http.Account(), taskId, http.RequestAborted);
+        return status switch
+        {
+            FilesDeleteStatus.NotFound => ClassicErrors.Error(404, ClassicErrorCodes.GatewayNotFound, $"Task {taskId} was not found"),
+            FilesDeleteStatus.NotFinished => ClassicErrors.Error(409, ClassicErrorCodes.GatewayConflict,
+                $"Task {taskId} is {ClassicTaskView.StatusOf(task!.State)}: only a finished task's files can be deleted (cancel it first)"),
+            _ => View(http, task!, urls, prices),
+        };
     }
 
     private static JsonHttpResult<ClassicTaskView> View(HttpContext http, TaskRecord task, PublicUrls urls, PriceTable prices) =>

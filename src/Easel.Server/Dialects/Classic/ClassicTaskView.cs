@@ -23,13 +23,15 @@ internal sealed record ClassicTaskView(
         ArgumentNullException.ThrowIfNull(prices);
         ArgumentNullException.ThrowIfNull(fileUrl);
         var completed = task.State == TaskState.Completed;
+        // Files deleted (retention, or the client): the task stays, its image URLs are gone.
+        var hasFiles = completed && task.FilesDeletedAt is null;
         return new ClassicTaskView(
             task.Id,
             ModelCatalog.Of(task.Operation.Kind).ClassicName,
             StatusOf(task.State),
             task.Progress / 100.0,
             task.CreatedAt.ToUnixTimeSeconds(),
-            completed
+            hasFiles
                 ? [new ClassicOutput(task.ResultKeys.Select(k => new ClassicContent("image", fileUrl(baseUrl, k), task.Id)).ToArray())]
                 : null,
             completed ? new ClassicUsage(prices.CostUsd(task.PriceMicros), 0) : null,

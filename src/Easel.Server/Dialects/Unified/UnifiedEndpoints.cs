@@ -48,6 +48,12 @@ internal static class UnifiedEndpoints
             .WithSummary("Cancel a pending or processing task; it reads failed with request_cancelled, its reservation refunded")
             .Produces<UnifiedTaskView>(StatusCodes.Status200OK)
             .ProducesErrors(docs, 404, 409);
+        v1.MapDelete("/tasks/{taskId}/files", DeleteFilesAsync)
+            .WithName("deleteTaskFiles").WithTags(UnifiedDocumentation.TasksTag)
+            .WithSummary("Delete a finished task's result files and the uploads no other task of yours still uses (an Easel extension); "
+                + "the task stays, without results; idempotent")
+            .Produces<UnifiedTaskView>(StatusCodes.Status200OK)
+            .ProducesErrors(docs, 404, 409);
         return app;
     }
 
@@ -115,6 +121,17 @@ internal static class UnifiedEndpoints
             return UnifiedErrors.Conflict($"Task {taskId} is already {task.State.ToString().ToLowerInvariant()} and cannot be cancelled");
         }
         return await ViewAsync(http, task, tasks, urls, time);
+    }
+
+    private static async Task<IResult> DeleteFilesAsync(string taskId, HttpContext http, TaskService tasks, PublicUrls urls, TimeProvider time)
+    {
+        var (status, task) = await tasks.DeleteFilesAsync(http.Account(), taskId, http.RequestAborted);
+        return status switch
+        {
+            FilesDeleteStatus.NotFound => UnifiedErrors.NotFound($"Task {taskId} was not found"),
+            FilesDeleteStatus.NotFinished => UnifiedErrors.Conflict($"Task {taskId} is {UnifiedTaskView.StatusOf(task!.State)}: only a finished task's files can be deleted (cancel it first)"),
+            _ => await ViewAsync(http, task!, tasks, urls, time),
+        };
     }
 
     private static async Task<IResult> ViewAsync(HttpContext http, TaskRecord task, TaskService tasks, PublicUrls urls, TimeProvider time)

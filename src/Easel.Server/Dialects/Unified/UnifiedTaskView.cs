@@ -42,7 +42,7 @@ internal sealed record UnifiedTaskView(
             ImageType,
             new UnifiedTaskInfo(task.CanCancel, task.IsTerminal ? 0 : estimatedSeconds),
             new UnifiedUsage(UnifiedUsage.PerCall, Credits.ToCredits(task.PriceMicros), task.PriceGroup),
-            task.State == TaskState.Completed ? task.ResultKeys.Select(k => fileUrl(baseUrl, k)).ToArray() : null,
+            task.State == TaskState.Completed && task.FilesDeletedAt is null ? task.ResultKeys.Select(k => fileUrl(baseUrl, k)).ToArray() : null,
             ErrorOf(task),
             task.Engine);
     }
