@@ -67,6 +67,7 @@ public static class EnginesServiceCollectionExtensions
         services.AddSingleton<UpstreamSignal>();
         services.AddSingleton<UpstreamMetrics>();
         services.AddSingleton<ResultRehosting>();
+        services.AddSingleton<WebhookDeliveries>();
         services.AddSingleton<UpstreamPoller>();
         services.AddSingleton<UpstreamJobs>();
         services.AddSingleton<IUpstreamJobs>(sp => sp.GetRequiredService<UpstreamJobs>());

@@ -51,6 +51,17 @@ public sealed class UpstreamJobs(
             logger.LogInformation("Task {TaskId} waits again on job {UpstreamId} of engine {Engine}", claim.Task.Id, job.UpstreamId, job.Engine);
             return UpstreamStart.Waiting;
         }
+        if (engine.Protocol is IDeliversByWebhook && await jobs.GetDeliveryAsync(claim.Task.Id, job.SubmissionKey, cancellationToken) is not null)
+        {
+            // Easel stopped before it recorded the upstream's acceptance, but the result has come since: the job's id is
+            // its submission key, so it is recorded as accepted and read, never sent again (that would run it twice).
+            if (!await jobs.RecordAcceptedAsync(claim.Lease, job.SubmissionKey, null, time.GetUtcNow(), cancellationToken))
+            {
+                return NotOurs;
+            }
+            poller.Notify();
+            return UpstreamStart.Waiting;
+        }
         if (!engine.Protocol.ResubmitsIdempotently || time.GetUtcNow() - (job.SubmittedAt ?? DateTimeOffset.MinValue) > ResubmissionWindow)
         {
             metrics.Submitted(job.Engine, "unknown_after_crash");

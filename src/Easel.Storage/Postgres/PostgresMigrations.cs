@@ -139,6 +139,17 @@ public static class PostgresMigrations
         ALTER TABLE tasks ADD COLUMN upstream_cost_unit text;
         CREATE INDEX tasks_waiting ON tasks (lease_node, next_poll_at) WHERE upstream_id IS NOT NULL AND lease_node IS NOT NULL;
         """,
+        // 5: the terminal webhook delivery of an upstream whose results come by webhook (SQLite step 7): its raw body or
+        // the reason it was refused unread; deleted when the task ends.
+        """
+        CREATE TABLE upstream_deliveries (
+            task_id        text PRIMARY KEY REFERENCES tasks(id),
+            submission_key text NOT NULL,
+            body           bytea,
+            refusal        text,
+            received_at    timestamptz NOT NULL
+        );
+        """,
     ];
 
     /// <summary>The newest schema version this Easel knows.</summary>

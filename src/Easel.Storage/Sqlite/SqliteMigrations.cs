@@ -149,6 +149,17 @@ public static class SqliteMigrations
         ALTER TABLE tasks ADD COLUMN upstream_cost_unit TEXT;
         CREATE INDEX tasks_waiting ON tasks (lease_node, next_poll_at) WHERE upstream_id IS NOT NULL AND lease_node IS NOT NULL;
         """,
+        // 7: an upstream whose results come by webhook (cog; nothing there can be polled): its terminal delivery, recorded
+        // before the upstream is answered, as its raw body or the reason it was refused unread; deleted when the task ends.
+        """
+        CREATE TABLE upstream_deliveries (
+            task_id        TEXT PRIMARY KEY REFERENCES tasks(id),
+            submission_key TEXT NOT NULL,
+            body           BLOB,
+            refusal        TEXT,
+            received_at    INTEGER NOT NULL
+        );
+        """,
     ];
 
     public static async Task ApplyAsync(SqliteDatabase database, TimeProvider time, CancellationToken cancellationToken)
