@@ -2,6 +2,7 @@ using Easel.Core.Engines;
 using Easel.Core.Models;
 using Easel.Core.Outbound;
 using Easel.Engines.Upstream.Classic;
+using Easel.Engines.Upstream.Cog;
 using Easel.Engines.Upstream.OpenAiImages;
 using Easel.Engines.Upstream.SdWebui;
 using Easel.Engines.Upstream.Unified;
@@ -18,9 +19,9 @@ public static class EngineSetup
     public const string Passthrough = "passthrough";
 
     /// <summary>The protocols of API.md section 10 that this version does not speak yet: named in the error, not mistaken for typos.</summary>
-    private static readonly string[] NotYetBuilt = ["midjourney-proxy", "comfyui", "cog"];
+    private static readonly string[] NotYetBuilt = ["midjourney-proxy", "comfyui"];
 
-    private const string Types = "local, passthrough, unified, classic, openai-images, sd-webui";
+    private const string Types = "local, passthrough, unified, classic, openai-images, sd-webui, cog";
 
 
     /// <summary>One checked entry: its descriptor, and for an upstream the factory of its protocol.</summary>
@@ -69,6 +70,8 @@ public static class EngineSetup
             UnifiedProtocol.Type or ClassicProtocol.Type => new EngineDescriptor(name, UpstreamCapabilities, FollowsPrompts: true),
             OpenAiImagesProtocol.Type => new EngineDescriptor(name, OpenAiImagesProtocol.Capabilities, FollowsPrompts: true),
             SdWebuiProtocol.Type => new EngineDescriptor(name, SdWebuiProtocol.Capabilities, FollowsPrompts: true),
+            // What its Options:Inputs map; read below, with the other settings.
+            CogProtocol.Type => new EngineDescriptor(name, CogSettings.Operations.Values.Select(o => o.Capability).ToHashSet(), FollowsPrompts: true),
             _ => null,
         };
         if (baseDescriptor is null)
@@ -94,6 +97,10 @@ public static class EngineSetup
                     Problem("ApiKey of an sd-webui engine is user:password as given to --api-auth (or absent when the server has no --api-auth)");
                 }
             }
+            else if (type == CogProtocol.Type)
+            {
+                // cog's server has no authentication; a key, when given, is sent as a bearer token to a proxy in front of it.
+            }
             else if (string.IsNullOrWhiteSpace(options.ApiKey))
             {
                 Problem("ApiKey is missing (set it in configuration or as Easel__Engines__" + name + "__ApiKey)");
@@ -104,7 +111,9 @@ public static class EngineSetup
             Problem($"BaseUrl is for upstream engines; a {type} engine has none");
         }
 
-        var capabilities = baseDescriptor.Capabilities;
+        var cog = type == CogProtocol.Type ? CogSettings.Read(options.Options, Problem) : null;
+
+        var capabilities = cog?.Capabilities ?? baseDescriptor.Capabilities;
         if (options.Operations is { } operations)
         {
             var chosen = new HashSet<EngineCapability>();
@@ -171,7 +180,7 @@ public static class EngineSetup
             TaskTimeout = options.TaskTimeout ?? DefaultTaskTimeout,
             // The Midjourney family names a source by the upstream's own job id: its chains stay on the engine that made them.
             // The OpenAI Images API and A1111 take the source image itself, so any engine's result can be their input.
-            ChainsByJobId = upstream && openAi is null && sdWebui is null,
+            ChainsByJobId = upstream && openAi is null && sdWebui is null && cog is null,
         };
         if (!upstream)
         {
@@ -179,7 +188,7 @@ public static class EngineSetup
         }
         var baseUrl = options.BaseUrl is { } b && b.AbsoluteUri.EndsWith('/') ? b : new Uri((options.BaseUrl?.AbsoluteUri ?? "http://invalid") + "/");
         var credentials = new Dictionary<string, string>();
-        if (sdWebui is null)
+        if (sdWebui is null && (cog is null || options.ApiKey is { Length: > 0 }))
         {
             credentials["Authorization"] = "Bearer " + options.ApiKey;
         }
@@ -192,6 +201,7 @@ public static class EngineSetup
             UnifiedProtocol.Type => outbound => new UnifiedProtocol(new UpstreamHttp(outbound, baseUrl, credentials, options.RequestTimeout)),
             OpenAiImagesProtocol.Type => outbound => new OpenAiImagesProtocol(new UpstreamHttp(outbound, baseUrl, credentials, options.RequestTimeout),
                 openAi!, new SyncCalls(TimeProvider.System)),
+            CogProtocol.Type => outbound => new CogProtocol(new UpstreamHttp(outbound, baseUrl, credentials, options.RequestTimeout), cog!),
             SdWebuiProtocol.Type => outbound => new SdWebuiProtocol(new UpstreamHttp(outbound, baseUrl, credentials, options.RequestTimeout),
                 sdWebui!, new SyncCalls(TimeProvider.System)),
             _ => outbound => new ClassicProtocol(new UpstreamHttp(outbound, baseUrl, credentials, options.RequestTimeout), envelope == "input", resubmits),

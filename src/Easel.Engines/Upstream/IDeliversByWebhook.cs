@@ -10,8 +10,11 @@ namespace Easel.Engines.Upstream;
 /// </summary>
 public interface IDeliversByWebhook
 {
-    /// <summary>The most bytes a delivery may have; checked on Content-Length before reading and while reading.</summary>
-    long MaxDeliveryBytes { get; }
+    /// <summary>
+    /// The most bytes a delivery may have when each image may have <paramref name="maxImageBytes"/> (Easel:Outbound's
+    /// limit); checked on Content-Length before reading and while reading.
+    /// </summary>
+    long MaxDeliveryBytes(int maxImageBytes);
 
     /// <summary>What a delivery's body says of the job under <paramref name="submissionKey"/>.</summary>
     DeliveryReading Read(ReadOnlyMemory<byte> body, string submissionKey);

@@ -222,7 +222,11 @@ public sealed class UpstreamJobs(
             return request;
         }
         var job = await jobs.GetAsync(from.TaskId, cancellationToken);
-        return request with { SourceJobId = job?.UpstreamId };
+        var source = await tasks.GetAsync(from.TaskId, cancellationToken);
+        var url = source is { BaseUrl: not null } && from.ImageNumber < source.ResultKeys.Count
+            ? new Uri(BlobUrls.FileUrl(request.Task.BaseUrl ?? source.BaseUrl, source.ResultKeys[from.ImageNumber]))
+            : null;
+        return request with { SourceJobId = job?.UpstreamId, SourceUrl = url };
     }
 
     private static string Outcome(SubmitAnswer answer) => answer switch

@@ -1,4 +1,5 @@
 using Easel.Core.Engines.Upstream;
+using Easel.Core.Outbound;
 using Easel.Core.Tasks;
 using Microsoft.Extensions.Logging;
 
@@ -11,7 +12,7 @@ namespace Easel.Engines.Upstream;
 /// poller of the node that holds the task, so completion stays the poller's one path (re-hosting, settlement,
 /// callbacks, leases) on every node.
 /// </summary>
-public sealed class WebhookDeliveries(IUpstreamJobStore jobs, UpstreamSignal signal, TimeProvider time, ILogger<WebhookDeliveries> logger)
+public sealed class WebhookDeliveries(IUpstreamJobStore jobs, OutboundOptions limits, UpstreamSignal signal, TimeProvider time, ILogger<WebhookDeliveries> logger)
 {
     public enum Outcome
     {
@@ -35,7 +36,7 @@ public sealed class WebhookDeliveries(IUpstreamJobStore jobs, UpstreamSignal sig
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(protocol);
         ArgumentNullException.ThrowIfNull(body);
-        var limit = protocol.MaxDeliveryBytes;
+        var limit = Limit(protocol);
         var bytes = declaredLength > limit ? null : await ReadLimitedAsync(body, limit, cancellationToken);
         if (bytes is null)
         {
@@ -93,6 +94,13 @@ public sealed class WebhookDeliveries(IUpstreamJobStore jobs, UpstreamSignal sig
             signal.Notify();
         }
         return recorded;
+    }
+
+    /// <summary>The most bytes a delivery of this protocol may have under Easel's image limit.</summary>
+    public long Limit(IDeliversByWebhook protocol)
+    {
+        ArgumentNullException.ThrowIfNull(protocol);
+        return protocol.MaxDeliveryBytes(limits.MaxImageBytes);
     }
 
     private static string OutputsOf(long limit) => $"about {limit / (1024 * 1024)} MiB";

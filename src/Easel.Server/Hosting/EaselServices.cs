@@ -25,6 +25,7 @@ internal static class EaselServices
             .Validate(o => o.Tasks.ShutdownGracePeriod >= TimeSpan.Zero, "Easel:Tasks:ShutdownGracePeriod must not be negative")
             .ValidateOnStart();
         var configured = configuration.GetSection(EaselOptions.Section).Get<EaselOptions>() ?? new EaselOptions();
+        NestedEngineOptions(configuration, configured);
         var dataDirectory = configured.DataDirectory;
 
         services.AddSingleton(TimeProvider.System);
@@ -101,5 +102,24 @@ internal static class EaselServices
             builder.WebHost.UseUrls("http://localhost:5080");
         }
         return builder;
+    }
+
+    /// <summary>
+    /// An engine's Options are strings by name, which the binder fills only from the section's own children; a
+    /// protocol's nested options (cog's Options:Inputs:imagine:prompt) are added under their path below Options.
+    /// </summary>
+    private static void NestedEngineOptions(IConfiguration configuration, EaselOptions configured)
+    {
+        foreach (var (name, engine) in configured.Engines)
+        {
+            var section = configuration.GetSection($"{EaselOptions.Section}:Engines:{name}:Options");
+            foreach (var (key, value) in section.AsEnumerable(makePathsRelative: true))
+            {
+                if (value is not null && key.Contains(':', StringComparison.Ordinal))
+                {
+                    engine.Options[key] = value;
+                }
+            }
+        }
     }
 }

@@ -51,7 +51,7 @@ internal static class UpstreamWakeEndpoints
         // the protocol's, enforced while streaming too, and the delivery reads no further than it either.
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
-            limit.MaxRequestBodySize = protocol.MaxDeliveryBytes + 1;
+            limit.MaxRequestBodySize = deliveries.Limit(protocol) + 1;
         }
         try
         {
