@@ -115,7 +115,12 @@ internal static class EaselServices
             var section = configuration.GetSection($"{EaselOptions.Section}:Engines:{name}:Options");
             foreach (var (key, value) in section.AsEnumerable(makePathsRelative: true))
             {
-                if (value is not null && key.Contains(':', StringComparison.Ordinal))
+                if (string.IsNullOrEmpty(value) && section.GetSection(key).GetChildren().Any())
+                {
+                    // A section, not a value: the binder's empty entry for it is no option.
+                    engine.Options.Remove(key);
+                }
+                else if (value is not null && key.Contains(':', StringComparison.Ordinal))
                 {
                     engine.Options[key] = value;
                 }

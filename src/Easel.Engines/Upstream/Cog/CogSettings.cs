@@ -135,8 +135,8 @@ public sealed record CogSettings(
         {
             problem($"Options:SendImagesAs is '{images}'; it is data (images inline as data: URLs) or url (URLs the cog server downloads)");
         }
-        var width = Integer(options, "Width", 1024, 64, 4096, problem);
-        var height = Integer(options, "Height", 1024, 64, 4096, problem);
+        var width = Integer(options, "Width", 1024, 8, 4096, problem);
+        var height = Integer(options, "Height", 1024, 8, 4096, problem);
         var aspect = options.GetValueOrDefault("AspectRatio", "1:1").Trim();
         if (aspect.Length is 0 or > 20)
         {
