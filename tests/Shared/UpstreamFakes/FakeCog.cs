@@ -80,6 +80,7 @@ public sealed class FakeCog : IAsyncDisposable
     private readonly ConcurrentQueue<FakeCogPrediction> _made = new();
     private readonly ConcurrentQueue<(string Event, int Status)> _deliveries = new();
     private readonly object _slots = new();
+    private readonly ConcurrentDictionary<string, int> _puts = new();
     private HttpClient _client = new();
 
     private FakeCog(WebApplication app) => _app = app;
@@ -107,6 +108,14 @@ public sealed class FakeCog : IAsyncDisposable
 
     public int Cancels { get; private set; }
 
+    /// <summary>Makes the prediction, then holds the PUT's answer until the caller goes away (a crash window).</summary>
+    public bool HoldAnswers { get; set; }
+
+    public TaskCompletionSource HeldAnswerArrived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Every PUT by id, including those answered with a running prediction.</summary>
+    public IReadOnlyDictionary<string, int> PutsById => new Dictionary<string, int>(_puts);
+
     /// <summary>
     /// The client the fake downloads image inputs and sends webhooks with: by default a plain one; a test whose Easel
     /// runs in memory gives its handler.
@@ -133,6 +142,7 @@ public sealed class FakeCog : IAsyncDisposable
 
     private async Task PutAsync(HttpContext http, string id)
     {
+        _puts.AddOrUpdate(id, 1, (_, n) => n + 1);
         if (Behaviour == CogBehaviour.ServerError)
         {
             http.Response.StatusCode = 500;
@@ -199,6 +209,12 @@ public sealed class FakeCog : IAsyncDisposable
         }
         prediction.Snapshot = State(prediction);
         var run = RunAsync(prediction);
+        if (HoldAnswers)
+        {
+            HeldAnswerArrived.TrySetResult();
+            await Task.Delay(Timeout.InfiniteTimeSpan, http.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+            return;
+        }
         if (http.Request.Headers["Prefer"] == "respond-async")
         {
             await JsonAsync(http, 202, new JsonObject { ["id"] = id, ["status"] = "starting" });
