@@ -168,6 +168,11 @@ public sealed class UpstreamJobs(
                 if (job?.UpstreamId is { } id && engines.Find(job.Engine) is { } engine)
                 {
                     await engine.CancelQuietlyAsync(id, task.Id, metrics, logger);
+                    if (engine.Protocol is IDeliversByWebhook)
+                    {
+                        // A delivery recorded before the cancel is read by nobody now.
+                        await jobs.ForgetDeliveryAsync(task.Id, CancellationToken.None);
+                    }
                 }
                 // No id yet: the submission is still out, and its answer finds the task cancelled and cancels the job then.
             }

@@ -337,6 +337,27 @@ public sealed class CogTests
         AssertColour(ImageCodec.Decode(await client.DownloadAsync(after["results"]![0]!.GetValue<string>())), FakeCog.Colour(Prompt, prediction.Seed));
     }
 
+    [Theory]
+    [InlineData(null, null, "Easel:Engines:bad: Options:Inputs is missing")]
+    [InlineData("Inputs:imagine:prompt", "prompt", "Easel:Engines:bad: Options:Inputs:imagine has no 'count'")]
+    [InlineData("Inputs:outpaint:prompt", "prompt", "Options:Inputs:outpaint:prompt names 'outpaint', which a cog engine does not serve")]
+    [InlineData("Inputs:imagine:colour", "c", "maps 'colour', which is not one of Easel's fields")]
+    [InlineData("Inputs:imagine:prompt", "the prompt", "it is the model's input name")]
+    [InlineData("Inputs:remix:prompt", "prompt", "Options:Inputs:remix has no 'image'")]
+    public void A_bad_cog_entry_stops_the_start_with_a_message_that_names_it(string? option, string? value, string message)
+    {
+        var engine = new Dictionary<string, string?> { ["Easel:Engines:bad:Type"] = "cog", ["Easel:Engines:bad:BaseUrl"] = "http://127.0.0.1:9" };
+        if (option is not null)
+        {
+            engine[$"Easel:Engines:bad:Options:{option}"] = value;
+        }
+        using var host = Front(engine);
+
+        var error = Assert.ThrowsAny<Exception>(() => host.CreateClient());
+
+        Assert.Contains(message, error.ToString(), StringComparison.Ordinal);
+    }
+
     private static void AssertColour(RgbaImage image, (byte R, byte G, byte B) colour) =>
         Assert.Equal([colour.R, colour.G, colour.B], image.Pixels[..3]);
 

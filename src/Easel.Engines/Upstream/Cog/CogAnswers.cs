@@ -90,7 +90,9 @@ internal static class CogAnswers
         foreach (var item in items)
         {
             var text = item.ValueKind == JsonValueKind.String ? item.GetString() : null;
-            var url = text is not null && text.StartsWith("data:", StringComparison.OrdinalIgnoreCase) ? new Uri(text) : JsonFields.ResultUrl(text);
+            var url = text is not null && text.StartsWith("data:", StringComparison.OrdinalIgnoreCase)
+                ? (Uri.TryCreate(text, UriKind.Absolute, out var data) ? data : null)
+                : JsonFields.ResultUrl(text);
             if (url is null)
             {
                 return NotImages($"output {results.Count} is not a data: or http(s) URL of a file");
