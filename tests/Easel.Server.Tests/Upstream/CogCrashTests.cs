@@ -10,7 +10,8 @@ namespace Easel.Server.Tests.Upstream;
 /// <summary>
 /// SIGKILL of a real Easel process whose task waits on a cog prediction: cog cannot be asked about a prediction and a
 /// PUT of a finished one would run it again, so the restarted Easel must never send the prediction again; it waits for
-/// cog's terminal webhook, which cog retries while Easel is down, and completes the task from it, charged once.
+/// cog's terminal webhook, which cog retries while Easel is down, and completes the task from it, charged once. And a
+/// delivery bigger than Kestrel's default request limit reaching a real Easel process whole.
 /// </summary>
 public sealed class CogCrashTests(ITestOutputHelper output)
 {
@@ -114,6 +115,42 @@ public sealed class CogCrashTests(ITestOutputHelper output)
             Assert.Single(fake.Predictions);
             Assert.Equal(2, Assert.Single(fake.PutsById).Value);
             Assert.Equal(1L, await Database.ScalarAsync<long>(data, "SELECT COUNT(*) FROM ledger WHERE kind = 1"));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            if (Directory.Exists(data))
+            {
+                Directory.Delete(data, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_delivery_over_kestrels_default_body_limit_but_within_the_engines_is_recorded_by_a_real_process()
+    {
+        await using var fake = await FakeCog.StartAsync();
+        fake.Behaviour = CogBehaviour.NoWebhook;
+        var data = Path.Combine(Path.GetTempPath(), "easel-tests", Guid.NewGuid().ToString("N"));
+        try
+        {
+            using var server = await ServerProcess.StartAsync(data, EaselHost.AdminKey, Settings(fake));
+            using var admin = server.Client();
+            var (_, account) = await admin.PostJsonAsync("/admin/accounts", new { name = "client", credits = 100m });
+            using var client = server.Client(account["api_key"]!.GetValue<string>());
+            var (_, created) = await client.PostJsonAsync("/v1/images/generations", Imagine);
+            await WaitForAsync(() => fake.Predictions.Count == 1 && fake.Predictions[0].Status == "succeeded");
+            var prediction = fake.Predictions[0];
+            // 40 MB of logs: over Kestrel's 30 MB default, well within four images' worth of base64.
+            var body = prediction.Snapshot.DeepClone().AsObject();
+            body["logs"] = new string('x', 40_000_000);
+
+            using var delivery = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
+            using var answer = await delivery.PostAsync(prediction.Webhook, new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json"));
+
+            Assert.Equal(System.Net.HttpStatusCode.NoContent, answer.StatusCode);
+            var (task, _) = await client.UnifiedDoneAsync(created["id"]!.GetValue<string>(), TimeSpan.FromSeconds(60));
+            Assert.True(task["status"]!.GetValue<string>() == "completed", task.ToJsonString());
         }
         finally
         {
