@@ -337,6 +337,46 @@ public sealed class CogTests
         AssertColour(ImageCodec.Decode(await client.DownloadAsync(after["results"]![0]!.GetValue<string>())), FakeCog.Colour(Prompt, prediction.Seed));
     }
 
+    [Fact]
+    public async Task A_delivery_that_cannot_be_recorded_is_answered_503_and_its_retry_completes_the_task()
+    {
+        await using var fake = await FakeCog.StartAsync();
+        fake.Behaviour = CogBehaviour.NoWebhook;
+        var (host, _, client) = await FrontAsync(fake);
+        using var hosting = host;
+        var (_, created) = await client.PostJsonAsync("/v1/images/generations", Imagine);
+        await WaitForAsync(() => fake.Predictions.Count == 1 && fake.Predictions[0].Status == "succeeded");
+        var prediction = fake.Predictions[0];
+        using var raw = host.CreateClient();
+        var wake = new Uri(prediction.Webhook!).PathAndQuery;
+        var body = prediction.Snapshot.ToJsonString();
+        async Task<int> DeliverAsync()
+        {
+            using var response = await raw.PostAsync(wake, new StringContent(body, Encoding.UTF8, "application/json"));
+            return (int)response.StatusCode;
+        }
+
+        // The table the delivery goes to is gone for a moment (a real fault of the store, not a stub).
+        await ExecuteAsync(host.DataDirectory, "ALTER TABLE upstream_deliveries RENAME TO upstream_deliveries_away");
+        Assert.Equal(503, await DeliverAsync());
+        await ExecuteAsync(host.DataDirectory, "ALTER TABLE upstream_deliveries_away RENAME TO upstream_deliveries");
+        var (_, waiting) = await client.GetJsonAsync($"/v1/tasks/{created["id"]!.GetValue<string>()}");
+        Assert.Equal("processing", waiting["status"]!.GetValue<string>());
+        Assert.Equal(204, await DeliverAsync());
+
+        var (task, _) = await client.UnifiedDoneAsync(created["id"]!.GetValue<string>(), TimeSpan.FromSeconds(30));
+        Assert.True(task["status"]!.GetValue<string>() == "completed", task.ToJsonString());
+    }
+
+    private static async Task ExecuteAsync(string dataDirectory, string sql)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(dataDirectory, "easel.db")};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
     [Theory]
     [InlineData(null, null, "Easel:Engines:bad: Options:Inputs is missing")]
     [InlineData("Inputs:imagine:prompt", "prompt", "Easel:Engines:bad: Options:Inputs:imagine has no 'count'")]
