@@ -68,6 +68,7 @@ public static class EnginesServiceCollectionExtensions
         services.AddSingleton<SyncCalls>();
         services.AddSingleton<UpstreamMetrics>();
         services.AddSingleton<ResultRehosting>();
+        services.AddSingleton<WebhookDeliveries>();
         services.AddSingleton<UpstreamPoller>();
         services.AddSingleton<UpstreamJobs>();
         services.AddSingleton<IUpstreamJobs>(sp => sp.GetRequiredService<UpstreamJobs>());

@@ -126,6 +126,45 @@ public abstract class UpstreamJobStore : IUpstreamJobStore
             $"UPDATE tasks SET next_poll_at = @now WHERE id = @taskId AND upstream_id IS NOT NULL AND state = {Processing} AND lease_node IS NOT NULL",
             new { taskId, now = _dialect.Instant(now) }, tx), cancellationToken) == 1;
 
+    // Not under a lease: the wake-up endpoint of any node records it. The key ties it to this submission (a failover or
+    // a new submission leaves an older job's delivery unrecorded), and the first delivery stands. Its own table: a body
+    // of up to ~100 MB in the tasks row would be rewritten with every lease renewal of the row.
+    public async Task<bool> RecordDeliveryAsync(string taskId, string submissionKey, WebhookDelivery delivery, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(delivery);
+        return await _db.WriteAsync(async (c, tx) =>
+        {
+            var woken = await c.ExecuteAsync(
+                $"""
+                UPDATE tasks SET next_poll_at = @now
+                WHERE id = @taskId AND upstream_key = @submissionKey AND state IN ({Pending}, {Processing})
+                  AND NOT EXISTS (SELECT 1 FROM upstream_deliveries d WHERE d.task_id = @taskId AND d.submission_key = @submissionKey)
+                """, new { taskId, submissionKey, now = _dialect.Instant(now) }, tx);
+            if (woken != 1)
+            {
+                return false;
+            }
+            // An earlier submission's delivery (a failover came back to this engine) gives way to this one.
+            await c.ExecuteAsync(
+                """
+                DELETE FROM upstream_deliveries WHERE task_id = @taskId;
+                INSERT INTO upstream_deliveries (task_id, submission_key, body, refusal, received_at) VALUES (@taskId, @submissionKey, @Body, @Refusal, @now);
+                """, new { taskId, submissionKey, delivery.Body, delivery.Refusal, now = _dialect.Instant(now) }, tx);
+            return true;
+        }, cancellationToken);
+    }
+
+    public Task<WebhookDelivery?> GetDeliveryAsync(string taskId, string submissionKey, CancellationToken cancellationToken) =>
+        _db.ReadAsync(async c =>
+        {
+            var row = await c.QuerySingleOrDefaultAsync<(byte[]? Body, string? Refusal)?>(
+                "SELECT body, refusal FROM upstream_deliveries WHERE task_id = @taskId AND submission_key = @submissionKey", new { taskId, submissionKey });
+            return row is { } r ? new WebhookDelivery(r.Body, r.Refusal) : null;
+        }, cancellationToken);
+
+    public Task ForgetDeliveryAsync(string taskId, CancellationToken cancellationToken) =>
+        _db.StatementAsync((c, tx) => c.ExecuteAsync("DELETE FROM upstream_deliveries WHERE task_id = @taskId", new { taskId }, tx), cancellationToken);
+
     public Task<IReadOnlyDictionary<string, int>> WaitingByEngineAsync(string nodeId, CancellationToken cancellationToken) =>
         _db.ReadAsync<IReadOnlyDictionary<string, int>>(async c => (await c.QueryAsync<(string Engine, long Count)>(
             $"SELECT engine, COUNT(*) FROM tasks WHERE lease_node = @nodeId AND upstream_id IS NOT NULL AND state = {Processing} GROUP BY engine",

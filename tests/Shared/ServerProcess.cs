@@ -40,9 +40,10 @@ public sealed class ServerProcess : IDisposable
         }
     }
 
-    public static async Task<ServerProcess> StartAsync(string dataDirectory, string adminKey, IDictionary<string, string>? settings = null)
+    /// <summary>Starts Easel on a free port, or on <paramref name="port"/> (a restart that must keep the URLs it gave out).</summary>
+    public static async Task<ServerProcess> StartAsync(string dataDirectory, string adminKey, IDictionary<string, string>? settings = null, int? port = null)
     {
-        var port = FreePort();
+        port ??= FreePort();
         var start = new ProcessStartInfo("dotnet")
         {
             ArgumentList = { Path.Combine(AppContext.BaseDirectory, "Easel.Server.dll"), "--urls", $"http://127.0.0.1:{port}" },
@@ -58,7 +59,7 @@ public sealed class ServerProcess : IDisposable
             start.Environment[key] = value;
         }
         var process = Process.Start(start)!;
-        var server = new ServerProcess(process, port, adminKey);
+        var server = new ServerProcess(process, port.Value, adminKey);
         process.OutputDataReceived += (_, e) => server.Append(e.Data);
         process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         process.BeginOutputReadLine();

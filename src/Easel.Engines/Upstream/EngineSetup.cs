@@ -4,6 +4,7 @@ using Easel.Core.Outbound;
 using Easel.Engines.Upstream.Classic;
 using Easel.Engines.Upstream.MidjourneyProxy;
 using Easel.Engines.Upstream.ComfyUi;
+using Easel.Engines.Upstream.Cog;
 using Easel.Engines.Upstream.OpenAiImages;
 using Easel.Engines.Upstream.SdWebui;
 using Easel.Engines.Upstream.Unified;
@@ -19,10 +20,7 @@ public static class EngineSetup
     public const string Local = "local";
     public const string Passthrough = "passthrough";
 
-    /// <summary>The protocols of API.md section 10 that this version does not speak yet: named in the error, not mistaken for typos.</summary>
-    private static readonly string[] NotYetBuilt = ["cog"];
-
-    private const string Types = "local, passthrough, unified, classic, openai-images, sd-webui, midjourney-proxy, comfyui";
+    private const string Types = "local, passthrough, unified, classic, openai-images, sd-webui, midjourney-proxy, comfyui, cog";
 
 
     /// <summary>What a protocol is built with: the guarded outbound client, and the process's synchronous calls.</summary>
@@ -76,12 +74,13 @@ public static class EngineSetup
             SdWebuiProtocol.Type => new EngineDescriptor(name, SdWebuiProtocol.Capabilities, FollowsPrompts: true),
             MidjourneyProxyProtocol.Type => new EngineDescriptor(name, MidjourneyProxyProtocol.Capabilities, FollowsPrompts: true),
             ComfyUiProtocol.Type => new EngineDescriptor(name, ComfyUiProtocol.AllCapabilities, FollowsPrompts: true),
+            // What its Options:Inputs map; read below, with the other settings.
+            CogProtocol.Type => new EngineDescriptor(name, CogSettings.Operations.Values.Select(o => o.Capability).ToHashSet(), FollowsPrompts: true),
             _ => null,
         };
         if (baseDescriptor is null)
         {
             Problem(type is null or "" ? $"Type is missing; it is one of {Types}"
-                : NotYetBuilt.Contains(type) ? $"Type '{type}' is a protocol this version of Easel does not speak yet; the types are {Types}"
                 : $"Type '{options.Type}' is unknown; the types are {Types}");
             return null;
         }
@@ -101,12 +100,12 @@ public static class EngineSetup
                     Problem("ApiKey of an sd-webui engine is user:password as given to --api-auth (or absent when the server has no --api-auth)");
                 }
             }
-            else if (type == ComfyUiProtocol.Type)
+            else if (type is ComfyUiProtocol.Type or CogProtocol.Type)
             {
-                // ComfyUI has no authentication; a key is for a reverse proxy in front of it, sent as a bearer token.
+                // Neither server has authentication; a key is for a reverse proxy in front of it, sent as a bearer token.
                 if (options.ApiKey is { Length: > 0 } key && key.Any(char.IsControl))
                 {
-                    Problem("ApiKey of a comfyui engine is the bearer token of the proxy in front of ComfyUI (or absent)");
+                    Problem($"ApiKey of a {type} engine is the bearer token of the proxy in front of it (or absent)");
                 }
             }
             else if (string.IsNullOrWhiteSpace(options.ApiKey))
@@ -127,7 +126,9 @@ public static class EngineSetup
             ? ComfyUiSettings.Read(options.Workflows, options.Options, bool.TryParse(options.Options.GetValueOrDefault("ResubmitAfterCrash", "true"), out var again) && again, Problem)
             : null;
 
-        var capabilities = comfyUi?.Capabilities ?? baseDescriptor.Capabilities;
+        var cog = type == CogProtocol.Type ? CogSettings.Read(options.Options, Problem) : null;
+
+        var capabilities = comfyUi?.Capabilities ?? cog?.Capabilities ?? baseDescriptor.Capabilities;
         if (options.Operations is { } operations)
         {
             var chosen = new HashSet<EngineCapability>();
@@ -197,8 +198,8 @@ public static class EngineSetup
             MaxInFlight = options.MaxInFlight ?? (upstream ? 64 : int.MaxValue),
             TaskTimeout = options.TaskTimeout ?? DefaultTaskTimeout,
             // The Midjourney family names a source by the upstream's own job id: its chains stay on the engine that made them.
-            // The OpenAI Images API, A1111 and ComfyUI take the source image itself, so any engine's result can be their input.
-            ChainsByJobId = upstream && openAi is null && sdWebui is null && comfyUi is null,
+            // The OpenAI Images API, A1111, ComfyUI and cog models take the source image itself, so any engine's result can be their input.
+            ChainsByJobId = upstream && openAi is null && sdWebui is null && comfyUi is null && cog is null,
         };
         if (!upstream)
         {
@@ -211,8 +212,9 @@ public static class EngineSetup
             // The proxies' own header (TI also reads a bare Authorization token, NZ only this one).
             credentials["mj-api-secret"] = options.ApiKey!;
         }
-        else if (comfyUi is not null)
+        else if (comfyUi is not null || cog is not null)
         {
+            // Neither has authentication of its own: a key is for a reverse proxy in front, sent as a bearer token.
             if (options.ApiKey is { Length: > 0 } token)
             {
                 credentials["Authorization"] = "Bearer " + token;
@@ -235,6 +237,7 @@ public static class EngineSetup
                 sdWebui!, s.Calls),
             MidjourneyProxyProtocol.Type => s => new MidjourneyProxyProtocol(new UpstreamHttp(s.Outbound, baseUrl, credentials, options.RequestTimeout), proxy!),
             ComfyUiProtocol.Type => s => new ComfyUiProtocol(new UpstreamHttp(s.Outbound, baseUrl, credentials, options.RequestTimeout), comfyUi!),
+            CogProtocol.Type => s => new CogProtocol(new UpstreamHttp(s.Outbound, baseUrl, credentials, options.RequestTimeout), cog!),
             _ => s => new ClassicProtocol(new UpstreamHttp(s.Outbound, baseUrl, credentials, options.RequestTimeout), envelope == "input", resubmits),
         };
         return new ConfiguredEngine(descriptor, options, protocol);

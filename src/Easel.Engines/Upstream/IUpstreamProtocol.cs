@@ -64,6 +64,9 @@ public sealed record UpstreamRequest(TaskRecord Task, string SubmissionKey)
 
     public Uri? MaskUrl { get; init; }
 
+    /// <summary>The earlier result a secondary operation names, at Easel's own /files URL (for an upstream that fetches images by URL).</summary>
+    public Uri? SourceUrl { get; init; }
+
     /// <summary>The source image (the input image, or the earlier result a secondary operation names), when the protocol sends bytes.</summary>
     public byte[]? SourceBytes { get; init; }
 

@@ -52,6 +52,17 @@ public sealed class UpstreamJobs(
             logger.LogInformation("Task {TaskId} waits again on job {UpstreamId} of engine {Engine}", claim.Task.Id, job.UpstreamId, job.Engine);
             return UpstreamStart.Waiting;
         }
+        if (engine.Protocol is IDeliversByWebhook && await jobs.GetDeliveryAsync(claim.Task.Id, job.SubmissionKey, cancellationToken) is not null)
+        {
+            // Easel stopped before it recorded the upstream's acceptance, but the result has come since: the job's id is
+            // its submission key, so it is recorded as accepted and read, never sent again (that would run it twice).
+            if (!await jobs.RecordAcceptedAsync(claim.Lease, job.SubmissionKey, null, time.GetUtcNow(), cancellationToken))
+            {
+                return NotOurs;
+            }
+            poller.Notify();
+            return UpstreamStart.Waiting;
+        }
         if (!engine.Protocol.ResubmitsIdempotently || time.GetUtcNow() - (job.SubmittedAt ?? DateTimeOffset.MinValue) > ResubmissionWindow)
         {
             metrics.Submitted(job.Engine, "unknown_after_crash");
@@ -163,6 +174,11 @@ public sealed class UpstreamJobs(
                 if (job?.UpstreamId is { } id && engines.Find(job.Engine) is { } engine)
                 {
                     await engine.CancelQuietlyAsync(id, task.Id, metrics, logger);
+                    if (engine.Protocol is IDeliversByWebhook)
+                    {
+                        // A delivery recorded before the cancel is read by nobody now.
+                        await jobs.ForgetDeliveryAsync(task.Id, CancellationToken.None);
+                    }
                 }
                 // No id yet: the submission is still out, and its answer finds the task cancelled and cancels the job then.
             }
@@ -221,7 +237,11 @@ public sealed class UpstreamJobs(
             return request;
         }
         var job = await jobs.GetAsync(from.TaskId, cancellationToken);
-        return request with { SourceJobId = job?.UpstreamId };
+        var source = await tasks.GetAsync(from.TaskId, cancellationToken);
+        var url = source is { BaseUrl: not null } && from.ImageNumber < source.ResultKeys.Count
+            ? new Uri(BlobUrls.FileUrl(request.Task.BaseUrl ?? source.BaseUrl, source.ResultKeys[from.ImageNumber]))
+            : null;
+        return request with { SourceJobId = job?.UpstreamId, SourceUrl = url };
     }
 
     private static string Outcome(SubmitAnswer answer) => answer switch

@@ -24,6 +24,7 @@ public sealed class UpstreamPoller(
     UpstreamJobs submissions,
     ITaskStore store,
     ResultRehosting rehosting,
+    WebhookDeliveries deliveries,
     UpstreamSignal signal,
     EngineLoad load,
     UpstreamMetrics metrics,
@@ -220,7 +221,10 @@ public sealed class UpstreamPoller(
         PollAnswer answer;
         using (var span = UpstreamTracing.Start("poll", name, lease.TaskId))
         {
-            answer = await engine.Protocol.PollAsync(job.UpstreamId!, cancellationToken);
+            // An engine whose results come by webhook has nothing to ask: its recorded delivery is the answer.
+            answer = engine.Protocol is IDeliversByWebhook byWebhook
+                ? await deliveries.ReadAsync(job, byWebhook, cancellationToken)
+                : await engine.Protocol.PollAsync(job.UpstreamId!, cancellationToken);
             span?.SetTag("easel.upstream.outcome", answer.GetType().Name.ToLowerInvariant());
         }
         // Polled first, so a job that finished just before its deadline is kept; only one still going is given up.
@@ -234,6 +238,11 @@ public sealed class UpstreamPoller(
         }
         switch (answer)
         {
+            case PollAnswer.Running when engine.Protocol is IDeliversByWebhook:
+                // Nothing to poll until the delivery comes (it moves the poll to now) or the task's time is up.
+                metrics.Polled(name, "running");
+                await jobs.ScheduleAsync(lease, submittedAt + engine.Descriptor.TaskTimeout + TimeSpan.FromSeconds(1), waiting.Progress, cancellationToken);
+                break;
             case PollAnswer.Running running:
                 metrics.Polled(name, "running");
                 await jobs.ScheduleAsync(lease, engine.Polling.Next(submittedAt, time.GetUtcNow(), running.Remaining),
@@ -261,6 +270,11 @@ public sealed class UpstreamPoller(
                 metrics.Polled(name, "next_step");
                 await NextStepAsync(waiting, engine, next.StepId, submittedAt, cancellationToken);
                 break;
+        }
+        if (engine.Protocol is IDeliversByWebhook && answer is not (PollAnswer.Running or PollAnswer.Unreachable))
+        {
+            // The task has ended (here, or by a cancel or a duplicate meanwhile): its delivery is spent.
+            await deliveries.ForgetAsync(lease.TaskId);
         }
     }
 

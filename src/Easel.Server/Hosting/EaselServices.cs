@@ -27,6 +27,7 @@ internal static class EaselServices
             .Validate(o => o.Tasks.ShutdownGracePeriod >= TimeSpan.Zero, "Easel:Tasks:ShutdownGracePeriod must not be negative")
             .ValidateOnStart();
         var configured = configuration.GetSection(EaselOptions.Section).Get<EaselOptions>() ?? new EaselOptions();
+        NestedEngineOptions(configuration, configured);
         var dataDirectory = configured.DataDirectory;
         if (configured.Retention.Problem() is { } retentionProblem)
         {
@@ -116,5 +117,29 @@ internal static class EaselServices
             builder.WebHost.UseUrls("http://localhost:5080");
         }
         return builder;
+    }
+
+    /// <summary>
+    /// An engine's Options are strings by name, which the binder fills only from the section's own children; a
+    /// protocol's nested options (cog's Options:Inputs:imagine:prompt) are added under their path below Options.
+    /// </summary>
+    private static void NestedEngineOptions(IConfiguration configuration, EaselOptions configured)
+    {
+        foreach (var (name, engine) in configured.Engines)
+        {
+            var section = configuration.GetSection($"{EaselOptions.Section}:Engines:{name}:Options");
+            foreach (var (key, value) in section.AsEnumerable(makePathsRelative: true))
+            {
+                if (string.IsNullOrEmpty(value) && section.GetSection(key).GetChildren().Any())
+                {
+                    // A section, not a value: the binder's empty entry for it is no option.
+                    engine.Options.Remove(key);
+                }
+                else if (value is not null && key.Contains(':', StringComparison.Ordinal))
+                {
+                    engine.Options[key] = value;
+                }
+            }
+        }
     }
 }

@@ -178,6 +178,17 @@ public static class PostgresMigrations
             WHERE s.result_keys ->> ((t.operation::jsonb #>> '{From,ImageNumber}')::int) IS NOT NULL
             ON CONFLICT DO NOTHING;
         """,
+        // 7: the terminal webhook delivery of an upstream whose results come by webhook (SQLite step 8): its raw body or
+        // the reason it was refused unread; deleted when the task ends.
+        """
+        CREATE TABLE upstream_deliveries (
+            task_id        text PRIMARY KEY REFERENCES tasks(id),
+            submission_key text NOT NULL,
+            body           bytea,
+            refusal        text,
+            received_at    timestamptz NOT NULL
+        );
+        """,
     ];
 
     /// <summary>The newest schema version this Easel knows.</summary>

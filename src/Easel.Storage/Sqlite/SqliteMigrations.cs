@@ -176,6 +176,17 @@ public static class SqliteMigrations
             FROM tasks t JOIN tasks s ON s.id = json_extract(t.operation, '$.From.TaskId')
             WHERE json_extract(s.result_keys, '$[' || json_extract(t.operation, '$.From.ImageNumber') || ']') IS NOT NULL;
         """,
+        // 8: an upstream whose results come by webhook (cog; nothing there can be polled): its terminal delivery, recorded
+        // before the upstream is answered, as its raw body or the reason it was refused unread; deleted when the task ends.
+        """
+        CREATE TABLE upstream_deliveries (
+            task_id        TEXT PRIMARY KEY REFERENCES tasks(id),
+            submission_key TEXT NOT NULL,
+            body           BLOB,
+            refusal        TEXT,
+            received_at    INTEGER NOT NULL
+        );
+        """,
     ];
 
     public static Task ApplyAsync(SqliteDatabase database, TimeProvider time, CancellationToken cancellationToken) =>

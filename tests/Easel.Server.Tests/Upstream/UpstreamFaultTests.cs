@@ -361,7 +361,6 @@ public sealed class UpstreamFaultTests
 
     [Theory]
     [InlineData("Type", "nonsense", "Easel:Engines:bad: Type 'nonsense' is unknown")]
-    [InlineData("Type", "cog", "does not speak yet")]
     [InlineData("Type", "comfyui", "Easel:Engines:bad: Workflows is missing: a comfyui engine serves the operations it has workflow files for")]
     [InlineData("Operations:0", "paint-a-horse", "Operations names 'paint-a-horse'")]
     [InlineData("BaseUrl", "ftp://example.com", "Easel:Engines:bad: BaseUrl must be an absolute http or https URL")]

@@ -26,6 +26,8 @@ public sealed class PostgresStoreContractTests(PostgresCluster cluster) : StoreC
             "INSERT INTO ledger (account_id, task_id, kind, amount_micros, created_at) VALUES (@accountId, @taskId, @kind, 0, now())",
             new { accountId, taskId, kind = (int)LedgerKind.Charge }), default);
 
+    protected override Core.Engines.Upstream.IUpstreamJobStore Jobs => new PostgresUpstreamJobStore(_db!);
+
     protected override async Task CloseAsync()
     {
         if (_db is not null)

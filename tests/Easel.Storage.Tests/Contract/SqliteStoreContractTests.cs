@@ -25,6 +25,8 @@ public sealed class SqliteStoreContractTests : StoreContract
             "INSERT INTO ledger (account_id, task_id, kind, amount_micros, created_at) VALUES (@accountId, @taskId, @kind, 0, 0)",
             new { accountId, taskId, kind = (int)LedgerKind.Charge }, tx), default);
 
+    protected override Core.Engines.Upstream.IUpstreamJobStore Jobs => new SqliteUpstreamJobStore(_db!);
+
     protected override Task CloseAsync()
     {
         _db?.Dispose();

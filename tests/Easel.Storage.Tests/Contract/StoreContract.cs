@@ -41,6 +41,9 @@ public abstract class StoreContract : IAsyncLifetime
 
     protected abstract Task CloseAsync();
 
+    /// <summary>The upstream-job store on the same database.</summary>
+    protected abstract Core.Engines.Upstream.IUpstreamJobStore Jobs { get; }
+
     public async Task InitializeAsync() => (Tasks, Accounts, Callbacks) = await OpenAsync(Handoff);
 
     public async Task DisposeAsync()
@@ -473,6 +476,35 @@ public abstract class StoreContract : IAsyncLifetime
         var again = Assert.Single(await Callbacks.ClaimDueAsync(DateTimeOffset.UtcNow, Lease, 10, default));
         Assert.Equal(delivery.Delivery.Id, again.Delivery.Id);
         Assert.Equal(Price, await BalanceMatchingLedgerAsync(account)); // charged once
+    }
+
+    [Fact]
+    public async Task A_webhook_delivery_is_recorded_once_under_its_submission_key_while_the_task_runs_and_read_back_whole()
+    {
+        var account = await NewAccountAsync(10 * Price);
+        await InsertAsync(NewTask(account));
+        var claim = await ClaimAsync("node-a");
+        var taskId = claim.Task.Id;
+        Assert.True(await Jobs.BeginSubmissionAsync(claim.Lease, new Core.Engines.Upstream.UpstreamSubmission("cog", "easel-key-1", "token"), T0, Lease, default));
+        Assert.True(await Jobs.RecordAcceptedAsync(claim.Lease, "easel-key-1", null, T0.AddHours(1), default));
+        var body = RandomNumberGenerator.GetBytes(3 * 1024 * 1024);
+
+        Assert.False(await Jobs.RecordDeliveryAsync(taskId, "easel-other-key", Core.Engines.Upstream.WebhookDelivery.Of(body), T0, default));
+        Assert.True(await Jobs.RecordDeliveryAsync(taskId, "easel-key-1", Core.Engines.Upstream.WebhookDelivery.Of(body), T0.AddSeconds(1), default));
+        Assert.False(await Jobs.RecordDeliveryAsync(taskId, "easel-key-1", Core.Engines.Upstream.WebhookDelivery.Refused("second"), T0, default));
+
+        var recorded = await Jobs.GetDeliveryAsync(taskId, "easel-key-1", default);
+        Assert.Equal(body, recorded!.Body);
+        Assert.Null(recorded.Refusal);
+        Assert.Null(await Jobs.GetDeliveryAsync(taskId, "easel-other-key", default));
+        // The delivery moved the poll to now.
+        Assert.Equal(T0.AddSeconds(1), (await Jobs.GetAsync(taskId, default))!.NextPollAt);
+
+        await Jobs.ForgetDeliveryAsync(taskId, default);
+        Assert.Null(await Jobs.GetDeliveryAsync(taskId, "easel-key-1", default));
+        Assert.True(await Tasks.CompleteAsync(claim.Lease, ["k1", "k2", "k3", "k4"], T0, default));
+        // A finished task takes no delivery.
+        Assert.False(await Jobs.RecordDeliveryAsync(taskId, "easel-key-1", Core.Engines.Upstream.WebhookDelivery.Refused("late"), T0, default));
     }
 
     protected async Task<string> NewAccountAsync(long creditsMicros, bool unlimited = false)

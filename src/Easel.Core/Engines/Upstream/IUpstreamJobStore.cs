@@ -41,6 +41,20 @@ public interface IUpstreamJobStore
     /// <summary>A wake-up: the task's next poll is now, whichever node holds it. False when it waits on nothing.</summary>
     Task<bool> WakeAsync(string taskId, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Records the terminal webhook delivery of an engine whose results come by webhook (cog): its raw body, or the
+    /// reason Easel refused it unread (over the size limit); and moves the task's next poll to now. Any node may record
+    /// it (no lease), in one transaction: only while the task is pending or processing under that submission key and
+    /// has no delivery for it yet, so a second delivery, or one for a finished or failed-over task, changes nothing.
+    /// </summary>
+    Task<bool> RecordDeliveryAsync(string taskId, string submissionKey, WebhookDelivery delivery, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>The recorded delivery of the task's submission under that key, or null when none has come.</summary>
+    Task<WebhookDelivery?> GetDeliveryAsync(string taskId, string submissionKey, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a task's recorded delivery once the task has ended on it.</summary>
+    Task ForgetDeliveryAsync(string taskId, CancellationToken cancellationToken);
+
     /// <summary>This node's waiting tasks per engine (the in-flight gauge and the room of each engine).</summary>
     Task<IReadOnlyDictionary<string, int>> WaitingByEngineAsync(string nodeId, CancellationToken cancellationToken);
 }
@@ -50,6 +64,17 @@ public sealed record UpstreamSubmission(string Engine, string SubmissionKey, str
 
 /// <summary>The upstream's own price of a job, in its unit ("credits" for the unified dialect, "usd" for the classic).</summary>
 public sealed record UpstreamCost(decimal Amount, string Unit);
+
+/// <summary>
+/// A terminal webhook delivery as recorded: its raw body, or, when Easel refused the body unread (over the size
+/// limit), the reason. Exactly one of the two is set.
+/// </summary>
+public sealed record WebhookDelivery(byte[]? Body, string? Refusal)
+{
+    public static WebhookDelivery Of(byte[] body) => new(body, null);
+
+    public static WebhookDelivery Refused(string reason) => new(null, reason);
+}
 
 /// <summary>A task's upstream job as recorded.</summary>
 public sealed record UpstreamJob(

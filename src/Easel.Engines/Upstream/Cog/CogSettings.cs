@@ -1,0 +1,217 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Easel.Core.Engines;
+using Easel.Core.Models;
+using Easel.Core.Operations;
+
+namespace Easel.Engines.Upstream.Cog;
+
+/// <summary>How a cog engine sends images: as URLs its server downloads, or inline as data: URLs.</summary>
+public enum CogImages { Data, Url }
+
+/// <summary>
+/// A cog engine's Options (README "The cog engine"). cog models name their inputs freely, so
+/// <c>Inputs:&lt;operation&gt;:&lt;field&gt;</c> maps each of Easel's fields to the model's input name, and
+/// <c>Fixed:&lt;operation&gt;:&lt;input&gt;</c> adds constant inputs (a number or true/false is sent as one; anything else as
+/// a string). The engine serves exactly the operations with an Inputs map. Also: SendImagesAs (data | url; default
+/// data), Width and Height of imagine (default 1024), AspectRatio (default 1:1), NegativePrompt, and the strengths
+/// StrengthRemixStrong 0.75, StrengthRemixSubtle 0.45, StrengthVariationStrong 0.6, StrengthVariationSubtle 0.35,
+/// StrengthInpaint 0.75.
+/// </summary>
+public sealed record CogSettings(
+    IReadOnlyDictionary<OperationKind, IReadOnlyDictionary<string, string>> Inputs,
+    IReadOnlyDictionary<OperationKind, JsonObject> Fixed,
+    CogImages SendImagesAs,
+    int Width,
+    int Height,
+    string AspectRatio,
+    string NegativePrompt,
+    IReadOnlyDictionary<string, decimal> Strength)
+{
+    /// <summary>Easel's fields an Inputs map may name, and what each carries.</summary>
+    public static IReadOnlyDictionary<string, string> Fields { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["prompt"] = "the prompt",
+        ["negative_prompt"] = "Options:NegativePrompt",
+        ["seed"] = "the task's seed (the same on every resubmission)",
+        ["width"] = "Options:Width (imagine)",
+        ["height"] = "Options:Height (imagine)",
+        ["aspect_ratio"] = "Options:AspectRatio (imagine)",
+        ["image"] = "the source image (a URL or a data: URL)",
+        ["mask"] = "the mask as a PNG data: URL of the source's size, white where the model repaints",
+        ["strength"] = "how far the result may move from the source (0-1)",
+        ["scale"] = "the upscale factor (2 or 4)",
+        ["count"] = "the number of images the catalog gives (4, or 1)",
+    };
+
+    /// <summary>The operations a cog engine can serve, by their names in Options:Inputs, and the capability each is.</summary>
+    public static IReadOnlyDictionary<string, (OperationKind Kind, EngineCapability Capability)> Operations { get; } =
+        new Dictionary<string, (OperationKind, EngineCapability)>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["imagine"] = (OperationKind.Imagine, EngineCapability.Imagine),
+            ["inpaint"] = (OperationKind.Inpaint, EngineCapability.Inpaint),
+            ["remix"] = (OperationKind.Remix, EngineCapability.Remix),
+            ["variation"] = (OperationKind.Variation, EngineCapability.Variation),
+            ["upscale"] = (OperationKind.Upscale, EngineCapability.Upscale),
+        };
+
+    public static IReadOnlyDictionary<string, decimal> DefaultStrength { get; } = new Dictionary<string, decimal>(StringComparer.Ordinal)
+    {
+        ["StrengthRemixStrong"] = 0.75m,
+        ["StrengthRemixSubtle"] = 0.45m,
+        ["StrengthVariationStrong"] = 0.6m,
+        ["StrengthVariationSubtle"] = 0.35m,
+        ["StrengthInpaint"] = 0.75m,
+    };
+
+    public IReadOnlySet<EngineCapability> Capabilities => Operations.Values.Where(o => Inputs.ContainsKey(o.Kind)).Select(o => o.Capability).ToHashSet();
+
+    /// <summary>Whether an operation it serves takes a mask, which is painted from the source image's pixels.</summary>
+    public bool MapsMask => Inputs.Values.Any(map => map.ContainsKey("mask"));
+
+    public static CogSettings Read(IReadOnlyDictionary<string, string> options, Action<string> problem)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(problem);
+        var inputs = new Dictionary<OperationKind, Dictionary<string, string>>();
+        var fixedInputs = new Dictionary<OperationKind, JsonObject>();
+        foreach (var (key, value) in options)
+        {
+            var parts = key.Split(':');
+            if (parts[0].Equals("Inputs", StringComparison.OrdinalIgnoreCase) || parts[0].Equals("Fixed", StringComparison.OrdinalIgnoreCase))
+            {
+                var isInputs = parts[0].Equals("Inputs", StringComparison.OrdinalIgnoreCase);
+                if (parts.Length != 3)
+                {
+                    problem($"Options:{key} is not Options:{parts[0]}:<operation>:<{(isInputs ? "field" : "input")}>");
+                    continue;
+                }
+                if (!Operations.TryGetValue(parts[1], out var operation))
+                {
+                    problem($"Options:{key} names '{parts[1]}', which a cog engine does not serve; it serves {string.Join(", ", Operations.Keys)}");
+                    continue;
+                }
+                if (isInputs)
+                {
+                    if (!Fields.ContainsKey(parts[2]))
+                    {
+                        problem($"Options:{key} maps '{parts[2]}', which is not one of Easel's fields; they are {string.Join(", ", Fields.Keys)}");
+                    }
+                    else if (!IsInputName(value))
+                    {
+                        problem($"Options:{key} is '{value}'; it is the model's input name (letters, digits and '_', as in its run() arguments)");
+                    }
+                    else
+                    {
+                        (inputs.TryGetValue(operation.Kind, out var map) ? map : inputs[operation.Kind] = new(StringComparer.Ordinal))[parts[2]] = value;
+                    }
+                }
+                else if (!IsInputName(parts[2]))
+                {
+                    problem($"Options:{key} names '{parts[2]}'; an input's name is letters, digits and '_'");
+                }
+                else
+                {
+                    (fixedInputs.TryGetValue(operation.Kind, out var values) ? values : fixedInputs[operation.Kind] = [])[parts[2]] = Constant(value);
+                }
+            }
+        }
+        if (inputs.Count == 0)
+        {
+            problem("Options:Inputs is missing: a cog engine serves the operations it maps, e.g. Options:Inputs:imagine:prompt = prompt");
+        }
+        foreach (var (kind, map) in inputs)
+        {
+            var name = Operations.First(o => o.Value.Kind == kind).Key;
+            Require(map, "prompt", kind is OperationKind.Imagine, name, problem);
+            Require(map, "image", kind is not OperationKind.Imagine, name, problem);
+            Require(map, "mask", kind is OperationKind.Inpaint, name, problem);
+            // A model that gives one image where the catalog gives four would fail every task as too few.
+            Require(map, "count", ModelCatalog.Of(kind).ImageCount > 1, name, problem);
+        }
+        var images = options.GetValueOrDefault("SendImagesAs", "data").Trim().ToLowerInvariant();
+        if (images is not ("data" or "url"))
+        {
+            problem($"Options:SendImagesAs is '{images}'; it is data (images inline as data: URLs) or url (URLs the cog server downloads)");
+        }
+        var width = Integer(options, "Width", 1024, 8, 4096, problem);
+        var height = Integer(options, "Height", 1024, 8, 4096, problem);
+        var aspect = options.GetValueOrDefault("AspectRatio", "1:1").Trim();
+        if (aspect.Length is 0 or > 20)
+        {
+            problem($"Options:AspectRatio is '{aspect}'; it is the model's own spelling, e.g. 1:1");
+        }
+        var negative = options.GetValueOrDefault("NegativePrompt", "");
+        if (negative.Length > 4000)
+        {
+            problem("Options:NegativePrompt is over 4000 characters");
+        }
+        var strength = DefaultStrength.ToDictionary(d => d.Key, d => Number(options, d.Key, d.Value, problem), StringComparer.Ordinal);
+        return new CogSettings(
+            inputs.ToDictionary(i => i.Key, i => (IReadOnlyDictionary<string, string>)i.Value),
+            fixedInputs,
+            images == "url" ? CogImages.Url : CogImages.Data, width, height, aspect, negative, strength);
+    }
+
+    private static void Require(Dictionary<string, string> map, string field, bool needed, string operation, Action<string> problem)
+    {
+        if (needed && !map.ContainsKey(field))
+        {
+            problem($"Options:Inputs:{operation} has no '{field}': map it to the model's input ({Fields[field]})");
+        }
+    }
+
+    private static bool IsInputName(string name) => name.Length is > 0 and <= 100 && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
+
+    // cog validates types: "4" is not an integer. A value that reads as a JSON number, true or false is sent as one;
+    // to send such a value as a string, write it JSON-quoted ("\"4\"").
+    private static JsonNode? Constant(string value)
+    {
+        var text = value.Trim();
+        if (text is "true" or "false" || (text.Length > 0 && (char.IsAsciiDigit(text[0]) || text[0] is '-' or '"')))
+        {
+            try
+            {
+                var node = JsonNode.Parse(text);
+                if (node is JsonValue)
+                {
+                    return node;
+                }
+            }
+            catch (JsonException)
+            {
+                // Not JSON after all ("4 steps"): the text as it is.
+            }
+        }
+        return JsonValue.Create(value);
+    }
+
+    private static int Integer(IReadOnlyDictionary<string, string> options, string name, int fallback, int least, int most, Action<string> problem)
+    {
+        if (!options.TryGetValue(name, out var text))
+        {
+            return fallback;
+        }
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= least && value <= most)
+        {
+            return value;
+        }
+        problem($"Options:{name} is '{text}'; it is a whole number from {least} to {most}");
+        return fallback;
+    }
+
+    private static decimal Number(IReadOnlyDictionary<string, string> options, string name, decimal fallback, Action<string> problem)
+    {
+        if (!options.TryGetValue(name, out var text))
+        {
+            return fallback;
+        }
+        if (decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) && value is >= 0m and <= 1m)
+        {
+            return value;
+        }
+        problem($"Options:{name} is '{text}'; it is a number from 0 to 1");
+        return fallback;
+    }
+}
