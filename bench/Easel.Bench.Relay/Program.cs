@@ -106,6 +106,11 @@ static async Task<string> MeasureAsync(RelayCase relayCase, int count, int warmu
                 relay.Add(relayMs);
             }
         }
+        // Where Easel's part goes, from its own histograms (means over the warm-up and the measured runs).
+        var metrics = await http.GetStringAsync(server.Url + "/metrics");
+        double Mean(string histogram) => Sum(metrics, histogram + "_sum") / Sum(metrics, histogram + "_count") * 1000;
+        Console.Error.WriteLine($"{relayCase.Type}: Easel's own means: submission {Mean("easel_upstream_submit_duration_seconds"):0.00} ms "
+            + $"(the upstream's answer included), acceptance -> results stored {Mean("easel_upstream_result_duration_seconds"):0.00} ms");
         double P(List<double> values, double p) => Stats.Percentile(values, p);
         var added = P(relay, 0.5) - P(direct, 0.5);
         var net = added - P(rehost, 0.5);
@@ -117,6 +122,11 @@ static async Task<string> MeasureAsync(RelayCase relayCase, int count, int warmu
         data.Delete(recursive: true);
     }
 }
+
+// The sum of a Prometheus series' samples over its labels.
+static double Sum(string exposition, string series) => exposition.Split('\n')
+    .Where(l => l.StartsWith(series + "{", StringComparison.Ordinal) || l.StartsWith(series + " ", StringComparison.Ordinal))
+    .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
 
 static async Task<string> AccountKeyAsync(HttpClient http, string front, string adminKey)
 {

@@ -42,7 +42,8 @@ internal sealed class MidjourneyProxyCase : RelayCase
             var task = JsonNode.Parse(await fetched.Content.ReadAsStringAsync())!;
             if (task["status"]!.GetValue<string>() == "SUCCESS")
             {
-                return task["imageUrls"]!.AsArray().Select(u => new Uri(u!["url"]!.GetValue<string>())).ToList();
+                return (task["imageUrls"] ?? throw new InvalidOperationException($"a finished task without imageUrls: {task.ToJsonString()}"))
+                    .AsArray().Select(u => new Uri(u!["url"]!.GetValue<string>())).ToList();
             }
             await Task.Delay(1);
         }
