@@ -14,7 +14,8 @@ using Easel.Testing;
 // Easel (create at the front until the task is completed with its images re-hosted) against the same imagine done
 // straight on the protocol's fake by a client of that protocol, in the same run, interleaved; and, apart, the
 // re-hosting of the same four images (Easel's ResultRehosting into a file blob store, in this process), since the
-// target is "p50 added at most 5 ms, plus the re-hosting of the images".
+// target is "p50 added at most 5 ms, plus the re-hosting of the images". "To the upstream" is the relay itself: from the
+// client's request until the fake has read the submission (its own timestamp), directly and through Easel's create.
 // Usage: dotnet run -c Release --project bench/Easel.Bench.Relay -- [protocol ...] [--count N] [--warmup N]
 var count = 200;
 var warmup = 20;
@@ -47,7 +48,7 @@ if (unknown.Count > 0)
 }
 
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}; {count} measured after {warmup}, sequential, interleaved");
-Console.WriteLine("| protocol | direct p50 / p95 (ms) | through Easel p50 / p95 (ms) | added p50 (ms) | re-hosting 4 images p50 (ms) | added minus re-hosting p50 (ms) | ratio p50 | target: added minus re-hosting <= 5 ms |");
+Console.WriteLine("| protocol | to the upstream p50: direct / through Easel / added (ms) | whole imagine direct p50 / p95 (ms) | whole imagine through Easel p50 / p95 (ms) | added p50 (ms) | re-hosting 4 images p50 (ms) | added minus re-hosting p50 (ms) | ratio p50 |");
 Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- |");
 foreach (var name in chosen)
 {
@@ -85,12 +86,14 @@ static async Task<string> MeasureAsync(RelayCase relayCase, int count, int warmu
         var rehosting = new ResultRehosting(outbound, new FileBlobStore(Path.Combine(data.FullName, "rehosted")), limits);
 
         var (direct, relay, rehost) = (new List<double>(), new List<double>(), new List<double>());
+        var (directArrival, relayArrival) = (new List<double>(), new List<double>());
         for (var i = 0; i < warmup + count; i++)
         {
             var prompt = $"a lighthouse in fog, take {i}";
             var started = Stopwatch.GetTimestamp();
             var urls = await relayCase.DirectAsync(http, prompt);
             var directMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            var directArrivalMs = Stopwatch.GetElapsedTime(started, relayCase.LastArrival).TotalMilliseconds;
 
             started = Stopwatch.GetTimestamp();
             await rehosting.RehostAsync(urls, CancellationToken.None);
@@ -99,11 +102,14 @@ static async Task<string> MeasureAsync(RelayCase relayCase, int count, int warmu
             started = Stopwatch.GetTimestamp();
             await ThroughEaselAsync(http, server.Url, userKey, prompt);
             var relayMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            var relayArrivalMs = Stopwatch.GetElapsedTime(started, relayCase.LastArrival).TotalMilliseconds;
             if (i >= warmup)
             {
                 direct.Add(directMs);
                 rehost.Add(rehostMs);
                 relay.Add(relayMs);
+                directArrival.Add(directArrivalMs);
+                relayArrival.Add(relayArrivalMs);
             }
         }
         // Where Easel's part goes, from its own histograms (means over the warm-up and the measured runs).
@@ -114,8 +120,10 @@ static async Task<string> MeasureAsync(RelayCase relayCase, int count, int warmu
         double P(List<double> values, double p) => Stats.Percentile(values, p);
         var added = P(relay, 0.5) - P(direct, 0.5);
         var net = added - P(rehost, 0.5);
-        return $"| {relayCase.Type} | {P(direct, 0.5):0.00} / {P(direct, 0.95):0.00} | {P(relay, 0.5):0.00} / {P(relay, 0.95):0.00} | {added:0.00} | "
-            + $"{P(rehost, 0.5):0.00} | {net:0.00} | {P(relay, 0.5) / P(direct, 0.5):0.0}x | {(net <= 5 ? "met" : "NOT met")} |";
+        var handOver = P(relayArrival, 0.5) - P(directArrival, 0.5);
+        return $"| {relayCase.Type} | {P(directArrival, 0.5):0.00} / {P(relayArrival, 0.5):0.00} / **{handOver:0.00}** | "
+            + $"{P(direct, 0.5):0.00} / {P(direct, 0.95):0.00} | {P(relay, 0.5):0.00} / {P(relay, 0.95):0.00} | {added:0.00} | "
+            + $"{P(rehost, 0.5):0.00} | {net:0.00} | {P(relay, 0.5) / P(direct, 0.5):0.0}x |";
     }
     finally
     {

@@ -22,5 +22,8 @@ internal abstract class RelayCase : IAsyncDisposable
     /// </summary>
     public abstract Task<IReadOnlyList<Uri>> DirectAsync(HttpClient http, string prompt);
 
+    /// <summary>When the fake read its latest submission (a Stopwatch timestamp; 0 before the first).</summary>
+    public abstract long LastArrival { get; }
+
     public abstract ValueTask DisposeAsync();
 }

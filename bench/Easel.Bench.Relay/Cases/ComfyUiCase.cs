@@ -66,6 +66,8 @@ internal sealed class ComfyUiCase : RelayCase
         }
     }
 
+    public override long LastArrival => _fake!.Prompts.Select(c => c.ReceivedAt).DefaultIfEmpty(0).Max();
+
     public override async ValueTask DisposeAsync()
     {
         if (_fake is not null)

@@ -49,6 +49,8 @@ internal sealed class MidjourneyProxyCase : RelayCase
         }
     }
 
+    public override long LastArrival => _fake!.Tasks.Values.Select(c => c.ReceivedAt).DefaultIfEmpty(0).Max();
+
     public override async ValueTask DisposeAsync()
     {
         if (_fake is not null)

@@ -35,6 +35,8 @@ internal sealed class OpenAiImagesCase : RelayCase
         return answer["data"]!.AsArray().Select(d => new Uri("data:image/png;base64," + d!["b64_json"]!.GetValue<string>())).ToList();
     }
 
+    public override long LastArrival => _fake!.Calls.Select(c => c.ReceivedAt).DefaultIfEmpty(0).Max();
+
     public override async ValueTask DisposeAsync()
     {
         if (_fake is not null)

@@ -43,6 +43,8 @@ internal sealed class SdWebuiCase : RelayCase
         return answer["images"]!.AsArray().Select(i => new Uri("data:image/png;base64," + i!.GetValue<string>())).ToList();
     }
 
+    public override long LastArrival => _fake!.Calls.Select(c => c.ReceivedAt).DefaultIfEmpty(0).Max();
+
     public override async ValueTask DisposeAsync()
     {
         if (_fake is not null)

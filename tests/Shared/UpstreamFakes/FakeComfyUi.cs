@@ -32,6 +32,9 @@ public enum ComfyUiFault
 /// <summary>One prompt the fake queued, as it read the graph: what a test checks arrived.</summary>
 public sealed class FakeComfyPrompt(string id, double number, JsonObject graph, string? clientId)
 {
+    /// <summary>When the fake read the call (a Stopwatch timestamp): the relay benchmark's arrival time.</summary>
+    public long ReceivedAt { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
+
     public string Id { get; } = id;
 
     public double Number { get; } = number;

@@ -44,6 +44,9 @@ public enum MjJobFault
 /// <summary>One task the fake holds: its request as received, and what it paints.</summary>
 public sealed class FakeMjTask
 {
+    /// <summary>When the fake read the call (a Stopwatch timestamp): the relay benchmark's arrival time.</summary>
+    public long ReceivedAt { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
+
     public required string Id { get; init; }
     public required string Action { get; init; }
     public string? ParentId { get; init; }

@@ -29,6 +29,9 @@ public enum OpenAiBehaviour
 /// <summary>One call the fake received, as it read it: the route, the fields, and for an edit the image and mask decoded.</summary>
 public sealed record FakeOpenAiCall(string Route, string Model, string Prompt, int N, string Size, RgbaImage? Image, RgbaImage? Mask)
 {
+    /// <summary>When the fake read the call (a Stopwatch timestamp): the relay benchmark's arrival time.</summary>
+    public long ReceivedAt { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
+
     private volatile bool _aborted;
 
     public bool Aborted

@@ -32,6 +32,9 @@ public enum SdWebuiBehaviour
 public sealed record FakeSdWebuiCall(string Route, string Prompt, string NegativePrompt, long Seed, int BatchSize, int Width, int Height,
     int Steps, string? Sampler, string? Checkpoint, decimal? Denoising, int? InpaintingFill, RgbaImage? Init, RgbaImage? Mask)
 {
+    /// <summary>When the fake read the call (a Stopwatch timestamp): the relay benchmark's arrival time.</summary>
+    public long ReceivedAt { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
+
     private volatile bool _aborted;
 
     public bool Aborted
