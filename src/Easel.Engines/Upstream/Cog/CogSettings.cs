@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Easel.Core.Engines;
 using Easel.Core.Models;
 using Easel.Core.Operations;
+using static Easel.Engines.Upstream.OptionValues;
 
 namespace Easel.Engines.Upstream.Cog;
 
@@ -185,33 +186,5 @@ public sealed record CogSettings(
             }
         }
         return JsonValue.Create(value);
-    }
-
-    private static int Integer(IReadOnlyDictionary<string, string> options, string name, int fallback, int least, int most, Action<string> problem)
-    {
-        if (!options.TryGetValue(name, out var text))
-        {
-            return fallback;
-        }
-        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= least && value <= most)
-        {
-            return value;
-        }
-        problem($"Options:{name} is '{text}'; it is a whole number from {least} to {most}");
-        return fallback;
-    }
-
-    private static decimal Number(IReadOnlyDictionary<string, string> options, string name, decimal fallback, Action<string> problem)
-    {
-        if (!options.TryGetValue(name, out var text))
-        {
-            return fallback;
-        }
-        if (decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) && value is >= 0m and <= 1m)
-        {
-            return value;
-        }
-        problem($"Options:{name} is '{text}'; it is a number from 0 to 1");
-        return fallback;
     }
 }

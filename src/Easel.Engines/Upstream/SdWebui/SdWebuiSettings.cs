@@ -1,4 +1,5 @@
 using System.Globalization;
+using static Easel.Engines.Upstream.OptionValues;
 
 namespace Easel.Engines.Upstream.SdWebui;
 
@@ -65,34 +66,6 @@ public sealed record SdWebuiSettings(
             problem($"Options:FailFastWindow is '{windowText}'; it is 00:00:00 to 00:00:30");
         }
         return new SdWebuiSettings(negative, steps, cfg, width, height, sampler, checkpoint, denoising, window, taskTimeout);
-    }
-
-    private static int Integer(IReadOnlyDictionary<string, string> options, string name, int fallback, int least, int most, Action<string> problem)
-    {
-        if (!options.TryGetValue(name, out var text))
-        {
-            return fallback;
-        }
-        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= least && value <= most)
-        {
-            return value;
-        }
-        problem($"Options:{name} is '{text}'; it is a whole number from {least} to {most}");
-        return fallback;
-    }
-
-    private static decimal Number(IReadOnlyDictionary<string, string> options, string name, decimal fallback, decimal least, decimal most, Action<string> problem)
-    {
-        if (!options.TryGetValue(name, out var text))
-        {
-            return fallback;
-        }
-        if (decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) && value >= least && value <= most)
-        {
-            return value;
-        }
-        problem($"Options:{name} is '{text}'; it is a number from {least.ToString(CultureInfo.InvariantCulture)} to {most.ToString(CultureInfo.InvariantCulture)}");
-        return fallback;
     }
 
     private static string? Name(IReadOnlyDictionary<string, string> options, string name, string what, Action<string> problem)
