@@ -26,7 +26,6 @@ public sealed class CogCrashTests(ITestOutputHelper output)
         ["Easel__Engines__cog__Options__Inputs__imagine__width"] = "width",
         ["Easel__Engines__cog__Options__Inputs__imagine__height"] = "height",
         ["Easel__Engines__cog__Options__Inputs__imagine__count"] = "num_outputs",
-        ["Easel__Tasks__LeaseDuration"] = "00:00:03",
     };
 
     [Fact]
@@ -34,50 +33,25 @@ public sealed class CogCrashTests(ITestOutputHelper output)
     {
         await using var fake = await FakeCog.StartAsync();
         fake.WorkTime = TimeSpan.FromSeconds(1);
-        var data = Path.Combine(Path.GetTempPath(), "easel-tests", Guid.NewGuid().ToString("N"));
-        try
-        {
-            string key, id;
-            int port;
-            using (var first = await ServerProcess.StartAsync(data, EaselHost.AdminKey, Settings(fake)))
-            {
-                port = first.Port;
-                using var admin = first.Client();
-                var (_, account) = await admin.PostJsonAsync("/admin/accounts", new { name = "client", credits = 100m });
-                key = account["api_key"]!.GetValue<string>();
-                using var client = first.Client(key);
-                var (status, created) = await client.PostJsonAsync("/v1/images/generations", Imagine);
-                Assert.True(status == 200, created.ToJsonString());
-                id = created["id"]!.GetValue<string>();
-                await WaitForAsync(async () => await Database.ScalarAsync<long>(data, "SELECT COUNT(*) FROM tasks WHERE upstream_id IS NOT NULL") == 1);
-                first.Kill();
-            }
-            // The prediction finishes while Easel is down: its terminal webhook finds nobody, and cog retries it.
-            await WaitForAsync(() => fake.Deliveries.Any(d => d.Status == 0));
+        using var crash = await KilledEasel.RunAsync(Settings(fake),
+            data => WaitForAsync(async () => await Database.ScalarAsync<long>(data, "SELECT COUNT(*) FROM tasks WHERE upstream_id IS NOT NULL") == 1));
+        // The prediction finishes while Easel is down: its terminal webhook finds nobody, and cog retries it.
+        await WaitForAsync(() => fake.Deliveries.Any(d => d.Status == 0));
 
-            using var second = await ServerProcess.StartAsync(data, EaselHost.AdminKey, Settings(fake), port);
-            using var again = second.Client(key);
-            var (task, _) = await again.UnifiedDoneAsync(id, TimeSpan.FromSeconds(60));
+        using var second = await crash.RestartAsync();
+        using var again = second.Client(crash.Key);
+        var (task, _) = await again.UnifiedDoneAsync(crash.TaskId, TimeSpan.FromSeconds(60));
 
-            Assert.True(task["status"]!.GetValue<string>() == "completed", task.ToJsonString() + second.Output);
-            Assert.Single(fake.Predictions);
-            Assert.Equal(204, fake.Deliveries[^1].Status);
-            var seed = fake.Predictions[0].Seed;
-            var image = Easel.Imaging.ImageCodec.Decode(await again.DownloadAsync(task["results"]![3]!.GetValue<string>()));
-            var (r, g, b) = FakeCog.Colour(Prompt, seed + 3);
-            Assert.Equal([r, g, b], image.Pixels[..3]);
-            Assert.Equal(1L, await Database.ScalarAsync<long>(data, "SELECT COUNT(*) FROM ledger WHERE kind = 1"));
-            Assert.Equal(0L, await Database.ScalarAsync<long>(data, "SELECT COUNT(*) FROM upstream_deliveries"));
-            output.WriteLine(second.Output);
-        }
-        finally
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            if (Directory.Exists(data))
-            {
-                Directory.Delete(data, recursive: true);
-            }
-        }
+        Assert.True(task["status"]!.GetValue<string>() == "completed", task.ToJsonString() + second.Output);
+        Assert.Single(fake.Predictions);
+        Assert.Equal(204, fake.Deliveries[^1].Status);
+        var seed = fake.Predictions[0].Seed;
+        var image = Easel.Imaging.ImageCodec.Decode(await again.DownloadAsync(task["results"]![3]!.GetValue<string>()));
+        var (r, g, b) = FakeCog.Colour(Prompt, seed + 3);
+        Assert.Equal([r, g, b], image.Pixels[..3]);
+        Assert.Equal(1L, await crash.ScalarAsync("SELECT COUNT(*) FROM ledger WHERE kind = 1"));
+        Assert.Equal(0L, await crash.ScalarAsync("SELECT COUNT(*) FROM upstream_deliveries"));
+        output.WriteLine(second.Output);
     }
 
     [Fact]
@@ -86,44 +60,19 @@ public sealed class CogCrashTests(ITestOutputHelper output)
         await using var fake = await FakeCog.StartAsync();
         fake.WorkTime = TimeSpan.FromSeconds(8);
         fake.HoldAnswers = true;
-        var data = Path.Combine(Path.GetTempPath(), "easel-tests", Guid.NewGuid().ToString("N"));
-        try
-        {
-            string key, id;
-            int port;
-            using (var first = await ServerProcess.StartAsync(data, EaselHost.AdminKey, Settings(fake)))
-            {
-                port = first.Port;
-                using var admin = first.Client();
-                var (_, account) = await admin.PostJsonAsync("/admin/accounts", new { name = "client", credits = 100m });
-                key = account["api_key"]!.GetValue<string>();
-                using var client = first.Client(key);
-                var (_, created) = await client.PostJsonAsync("/v1/images/generations", Imagine);
-                id = created["id"]!.GetValue<string>();
-                await fake.HeldAnswerArrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
-                first.Kill();
-            }
-            Assert.Equal(1L, await Database.ScalarAsync<long>(data, "SELECT COUNT(*) FROM tasks WHERE upstream_key IS NOT NULL AND upstream_id IS NULL"));
-            fake.HoldAnswers = false;
+        using var crash = await KilledEasel.RunAsync(Settings(fake), _ => fake.HeldAnswerArrived.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(1L, await crash.ScalarAsync("SELECT COUNT(*) FROM tasks WHERE upstream_key IS NOT NULL AND upstream_id IS NULL"));
+        fake.HoldAnswers = false;
 
-            using var second = await ServerProcess.StartAsync(data, EaselHost.AdminKey, Settings(fake), port);
-            using var again = second.Client(key);
-            var (task, _) = await again.UnifiedDoneAsync(id, TimeSpan.FromSeconds(60));
+        using var second = await crash.RestartAsync();
+        using var again = second.Client(crash.Key);
+        var (task, _) = await again.UnifiedDoneAsync(crash.TaskId, TimeSpan.FromSeconds(60));
 
-            Assert.True(task["status"]!.GetValue<string>() == "completed", task.ToJsonString() + second.Output);
-            // Sent twice under one key while it ran: one prediction.
-            Assert.Single(fake.Predictions);
-            Assert.Equal(2, Assert.Single(fake.PutsById).Value);
-            Assert.Equal(1L, await Database.ScalarAsync<long>(data, "SELECT COUNT(*) FROM ledger WHERE kind = 1"));
-        }
-        finally
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            if (Directory.Exists(data))
-            {
-                Directory.Delete(data, recursive: true);
-            }
-        }
+        Assert.True(task["status"]!.GetValue<string>() == "completed", task.ToJsonString() + second.Output);
+        // Sent twice under one key while it ran: one prediction.
+        Assert.Single(fake.Predictions);
+        Assert.Equal(2, Assert.Single(fake.PutsById).Value);
+        Assert.Equal(1L, await crash.ScalarAsync("SELECT COUNT(*) FROM ledger WHERE kind = 1"));
     }
 
     [Fact]

@@ -281,46 +281,21 @@ public sealed class ComfyUiTests
         await using var fake = await FakeComfyUi.StartAsync();
         fake.HoldAnswers = true;
         var settings = Engine("comfy", fake.BaseUrl, separator: "__").ToDictionary(e => e.Key, e => e.Value!);
-        settings["Easel__Tasks__LeaseDuration"] = "00:00:03";
-        var data = Path.Combine(Path.GetTempPath(), "easel-tests", Guid.NewGuid().ToString("N"));
-        try
-        {
-            string key, id;
-            using (var first = await ServerProcess.StartAsync(data, EaselHost.AdminKey, settings))
-            {
-                using var admin = first.Client();
-                var (_, account) = await admin.PostJsonAsync("/admin/accounts", new { name = "client", credits = 100m });
-                key = account["api_key"]!.GetValue<string>();
-                using var client = first.Client(key);
-                var (status, created) = await client.PostJsonAsync("/v1/images/generations", Imagine);
-                Assert.True(status == 200, created.ToJsonString());
-                id = created["id"]!.GetValue<string>();
-                await fake.HeldAnswerQueued.Task.WaitAsync(TimeSpan.FromSeconds(30));
-                first.Kill();
-            }
-            fake.HoldAnswers = false;
-            fake.ReleaseHeldAnswers();
+        using var crash = await KilledEasel.RunAsync(settings, _ => fake.HeldAnswerQueued.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+        fake.HoldAnswers = false;
+        fake.ReleaseHeldAnswers();
 
-            using var second = await ServerProcess.StartAsync(data, EaselHost.AdminKey, settings);
-            using var reader = second.Client(key);
-            var (task, _) = await reader.UnifiedDoneAsync(id, TimeSpan.FromSeconds(60));
+        using var second = await crash.RestartAsync();
+        using var reader = second.Client(crash.Key);
+        var (task, _) = await reader.UnifiedDoneAsync(crash.TaskId, TimeSpan.FromSeconds(60));
 
-            Assert.True(task["status"]!.GetValue<string>() == "completed", task.ToJsonString());
-            Assert.Equal((1, 1), (fake.PromptPosts, fake.Prompts.Count));
-            var prompt = fake.Prompts[0];
-            Assert.Equal(TaskIds.SeedOf(id), prompt.Seed);
-            await AssertColourAsync(reader, task["results"]![0]!.GetValue<string>(), Prompt, prompt.Seed, 0);
-            Assert.Equal((1L, 0L), (await Database.ScalarAsync<long>(data, "SELECT COUNT(*) FROM ledger WHERE kind = 1"),
-                await Database.ScalarAsync<long>(data, "SELECT COUNT(*) FROM ledger WHERE kind = 2")));
-        }
-        finally
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            if (Directory.Exists(data))
-            {
-                Directory.Delete(data, recursive: true);
-            }
-        }
+        Assert.True(task["status"]!.GetValue<string>() == "completed", task.ToJsonString());
+        Assert.Equal((1, 1), (fake.PromptPosts, fake.Prompts.Count));
+        var prompt = fake.Prompts[0];
+        Assert.Equal(TaskIds.SeedOf(crash.TaskId), prompt.Seed);
+        await AssertColourAsync(reader, task["results"]![0]!.GetValue<string>(), Prompt, prompt.Seed, 0);
+        Assert.Equal((1L, 0L), (await crash.ScalarAsync("SELECT COUNT(*) FROM ledger WHERE kind = 1"),
+            await crash.ScalarAsync("SELECT COUNT(*) FROM ledger WHERE kind = 2")));
     }
 
     [Fact]

@@ -22,7 +22,6 @@ public sealed class MidjourneyProxyCrashTests(ITestOutputHelper output)
         ["Easel__Engines__mj__BaseUrl"] = fake.BaseUrl,
         ["Easel__Engines__mj__ApiKey"] = FakeMidjourneyProxy.Secret,
         ["Easel__Engines__mj__PollInterval"] = "00:00:00.100",
-        ["Easel__Tasks__LeaseDuration"] = "00:00:03",
     };
 
     [Fact]
@@ -81,43 +80,20 @@ public sealed class MidjourneyProxyCrashTests(ITestOutputHelper output)
     /// <summary>Runs <paramref name="before"/> on a real Easel, kills it (SIGKILL), releases the fake's held answer, and runs <paramref name="after"/> on a restarted one.</summary>
     private async Task WithRestartAsync(FakeMidjourneyProxy fake, Func<HttpClient, Task<string>> before, Func<HttpClient, string, string, Task> after)
     {
-        var data = Path.Combine(Path.GetTempPath(), "easel-tests", Guid.NewGuid().ToString("N"));
+        using var crash = await KilledEasel.RunAsync(Settings(fake), _ => Task.CompletedTask, before);
+        fake.SubmitFault = MjSubmitFault.None;
+        fake.ReleaseHeld();
+
+        using var second = await crash.RestartAsync();
+        using var again = second.Client(crash.Key);
         try
         {
-            string key, id;
-            int port;
-            using (var first = await ServerProcess.StartAsync(data, EaselHost.AdminKey, Settings(fake)))
-            {
-                port = first.Port;
-                using var admin = first.Client();
-                var (_, account) = await admin.PostJsonAsync("/admin/accounts", new { name = "client", credits = 100m });
-                key = account["api_key"]!.GetValue<string>();
-                using var client = first.Client(key);
-                id = await before(client);
-                first.Kill();
-            }
-            fake.SubmitFault = MjSubmitFault.None;
-            fake.ReleaseHeld();
-
-            using var second = await ServerProcess.StartAsync(data, EaselHost.AdminKey, Settings(fake), port);
-            using var again = second.Client(key);
-            try
-            {
-                await after(again, id, data);
-            }
-            catch
-            {
-                output.WriteLine(second.Output);
-                throw;
-            }
+            await after(again, crash.TaskId, crash.Data);
         }
-        finally
+        catch
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            if (Directory.Exists(data))
-            {
-                Directory.Delete(data, recursive: true);
-            }
+            output.WriteLine(second.Output);
+            throw;
         }
     }
 }

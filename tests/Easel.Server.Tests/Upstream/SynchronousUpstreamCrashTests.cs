@@ -18,43 +18,19 @@ public sealed class SynchronousUpstreamCrashTests
     public async Task Killed_while_the_call_runs_the_task_fails_as_lost_and_is_refunded_without_a_second_call(string type)
     {
         await using var upstream = await SlowUpstream.StartAsync(type);
-        var settings = new Dictionary<string, string>(upstream.Settings) { ["Easel__Tasks__LeaseDuration"] = "00:00:03" };
-        var data = Path.Combine(Path.GetTempPath(), "easel-tests", Guid.NewGuid().ToString("N"));
-        try
-        {
-            string key, id;
-            using (var first = await ServerProcess.StartAsync(data, EaselHost.AdminKey, settings))
-            {
-                using var admin = first.Client();
-                var (_, account) = await admin.PostJsonAsync("/admin/accounts", new { name = "client", credits = 100m });
-                key = account["api_key"]!.GetValue<string>();
-                using var client = first.Client(key);
-                var (status, created) = await client.PostJsonAsync("/v1/images/generations", Imagine);
-                Assert.True(status == 200, created.ToJsonString());
-                id = created["id"]!.GetValue<string>();
-                await WaitForAsync(async () => await Database.ScalarAsync<long>(data, "SELECT COUNT(*) FROM tasks WHERE upstream_id IS NOT NULL") == 1);
-                first.Kill();
-            }
+        using var crash = await KilledEasel.RunAsync(upstream.Settings,
+            data => WaitForAsync(async () => await Database.ScalarAsync<long>(data, "SELECT COUNT(*) FROM tasks WHERE upstream_id IS NOT NULL") == 1));
 
-            using var second = await ServerProcess.StartAsync(data, EaselHost.AdminKey, settings);
-            using var reader = second.Client(key);
-            var (task, _) = await reader.UnifiedDoneAsync(id, TimeSpan.FromSeconds(60));
+        using var second = await crash.RestartAsync();
+        using var reader = second.Client(crash.Key);
+        var (task, _) = await reader.UnifiedDoneAsync(crash.TaskId, TimeSpan.FromSeconds(60));
 
-            Assert.True(task["error"]!["code"]!.GetValue<string>() == "service_error", task.ToJsonString());
-            Assert.Contains("died with the process", task["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
-            Assert.Equal(1, upstream.Calls());
-            Assert.Equal(0L, await Database.ScalarAsync<long>(data, "SELECT COUNT(*) FROM ledger WHERE kind = 1"));
-            Assert.Equal(0L, await Database.ScalarAsync<long>(data, "SELECT COUNT(*) FROM accounts a WHERE a.balance_micros != (SELECT COALESCE(SUM(amount_micros), 0) FROM ledger l WHERE l.account_id = a.id)"));
-            Assert.Equal(1L, await Database.ScalarAsync<long>(data, $"SELECT COUNT(*) FROM ledger WHERE kind = 2 AND task_id = '{id}'"));
-        }
-        finally
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            if (Directory.Exists(data))
-            {
-                Directory.Delete(data, recursive: true);
-            }
-        }
+        Assert.True(task["error"]!["code"]!.GetValue<string>() == "service_error", task.ToJsonString());
+        Assert.Contains("died with the process", task["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(1, upstream.Calls());
+        Assert.Equal(0L, await crash.ScalarAsync("SELECT COUNT(*) FROM ledger WHERE kind = 1"));
+        Assert.Equal(0L, await crash.ScalarAsync("SELECT COUNT(*) FROM accounts a WHERE a.balance_micros != (SELECT COALESCE(SUM(amount_micros), 0) FROM ledger l WHERE l.account_id = a.id)"));
+        Assert.Equal(1L, await crash.ScalarAsync($"SELECT COUNT(*) FROM ledger WHERE kind = 2 AND task_id = '{crash.TaskId}'"));
     }
 
     /// <summary>A fake of the type that never answers, the engine settings that point at it, and its call count.</summary>
