@@ -6,7 +6,7 @@ namespace Easel.Engines.Upstream;
 /// </summary>
 public sealed class EngineOptions
 {
-    /// <summary>local | passthrough | unified | classic | openai-images | sd-webui | midjourney-proxy | comfyui (cog, the last protocol of section 10, is not built yet).</summary>
+    /// <summary>local | passthrough | unified | classic | openai-images | sd-webui | midjourney-proxy | comfyui | cog.</summary>
     public string? Type { get; set; }
 
     /// <summary>The upstream's base URL (not for local); its host and port are allowed for the outbound guard, nothing else.</summary>
