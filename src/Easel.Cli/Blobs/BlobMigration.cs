@@ -106,18 +106,7 @@ internal sealed class BlobMigration(IAmazonS3 client, string bucket, int paralle
     {
         // Streamed from the file: a large data directory is never held in memory.
         await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, useAsync: true);
-        var request = new PutObjectRequest
-        {
-            BucketName = bucket,
-            Key = key,
-            InputStream = file,
-            AutoCloseStream = false,
-            ContentType = BlobKeys.ContentTypeOf(key),
-            UseChunkEncoding = false,
-        };
-        request.Headers.CacheControl = BlobKeys.CacheControl;
-        request.Headers.ContentLength = length;
-        await client.PutObjectAsync(request, cancellationToken);
+        await client.PutObjectAsync(S3BlobStore.PutRequest(bucket, key, file, length), cancellationToken);
     }
 
     private static string Describe(Exception e) => e is AmazonS3Exception s3

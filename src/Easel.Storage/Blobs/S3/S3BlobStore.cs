@@ -42,14 +42,15 @@ public sealed class S3BlobStore(IAmazonS3 client, S3BlobOptions options) : IBlob
         }
     }
 
-    public async Task<string> SaveAsync(ReadOnlyMemory<byte> content, string extension, CancellationToken cancellationToken)
+    /// <summary>
+    /// The PUT of one blob as Easel writes every object (a save, or the migration of a data directory's file): its
+    /// content type and cache header from the key, the length known, the body left open for its owner.
+    /// </summary>
+    public static PutObjectRequest PutRequest(string bucket, string key, Stream body, long length)
     {
-        var key = BlobKeys.New(extension);
-        // The caller's bytes as the request body, read in place: the whole image is never held twice.
-        await using var body = AsStream(content);
         var request = new PutObjectRequest
         {
-            BucketName = _bucket,
+            BucketName = bucket,
             Key = key,
             InputStream = body,
             AutoCloseStream = false,
@@ -58,7 +59,16 @@ public sealed class S3BlobStore(IAmazonS3 client, S3BlobOptions options) : IBlob
             UseChunkEncoding = false,
         };
         request.Headers.CacheControl = BlobKeys.CacheControl;
-        request.Headers.ContentLength = content.Length;
+        request.Headers.ContentLength = length;
+        return request;
+    }
+
+    public async Task<string> SaveAsync(ReadOnlyMemory<byte> content, string extension, CancellationToken cancellationToken)
+    {
+        var key = BlobKeys.New(extension);
+        // The caller's bytes as the request body, read in place: the whole image is never held twice.
+        await using var body = AsStream(content);
+        var request = PutRequest(_bucket, key, body, content.Length);
         await RunAsync("store", key, () => client.PutObjectAsync(request, cancellationToken), cancellationToken);
         return key;
     }
