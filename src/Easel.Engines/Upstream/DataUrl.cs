@@ -14,6 +14,9 @@ public static class DataUrl
         return new Uri($"data:{mediaType};base64,{base64}");
     }
 
+    /// <summary>How many base64 characters carry <paramref name="bytes"/> bytes (padding included).</summary>
+    public static long Base64Length(long bytes) => (bytes + 2) / 3 * 4;
+
     public static byte[] Decode(Uri url, int index, int maxBytes)
     {
         ArgumentNullException.ThrowIfNull(url);
@@ -26,7 +29,7 @@ public static class DataUrl
         var payload = text.AsSpan(comma + 1);
         // Four characters carry three bytes: the limit holds before decoding, whatever the payload says.
         var most = (payload.Length / 4 * 3) + 3;
-        if (payload.Length > ((maxBytes + 2L) / 3 * 4) + 4)
+        if (payload.Length > Base64Length(maxBytes) + 4)
         {
             throw new UpstreamResultException($"result {index} of the upstream is over the limit of {maxBytes} bytes");
         }

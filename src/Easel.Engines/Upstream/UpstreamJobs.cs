@@ -133,16 +133,18 @@ public sealed class UpstreamJobs(
         switch (answer)
         {
             case SubmitAnswer.Accepted accepted:
-                var firstPoll = engine.Polling.First(time.GetUtcNow(), accepted.Estimate);
+                // A synchronous call that has already ended is polled at once: its answer is here.
+                var endedBefore = syncCalls.HasEnded(accepted.UpstreamId);
+                var firstPoll = endedBefore ? time.GetUtcNow() : engine.Polling.First(time.GetUtcNow(), accepted.Estimate);
                 if (!await jobs.RecordAcceptedAsync(claim.Lease, accepted.UpstreamId, accepted.Cost, firstPoll, CancellationToken.None))
                 {
                     // Cancelled (or taken over) while the request was out: the job exists upstream and nobody waits for it.
                     await engine.CancelQuietlyAsync(accepted.UpstreamId, claim.Task.Id, metrics, logger);
                     return NotOurs;
                 }
-                if (syncCalls.HasEnded(accepted.UpstreamId))
+                if (!endedBefore && syncCalls.HasEnded(accepted.UpstreamId))
                 {
-                    // A synchronous call that ended before its job was recorded woke nothing: its answer is here, so poll now.
+                    // Ended while the acceptance was being written: its own wake-up found no job yet, so poll now.
                     await jobs.WakeAsync(claim.Task.Id, time.GetUtcNow(), CancellationToken.None);
                 }
                 poller.Notify();

@@ -35,7 +35,7 @@ public sealed class CogProtocol(UpstreamHttp http, CogSettings settings) : IUpst
     public bool SendsImageBytes => settings.SendImagesAs == CogImages.Data || settings.MapsMask;
 
     /// <summary>Every image as base64 in a data: URL with its prefix, plus a megabyte for the rest of the prediction (logs, metrics).</summary>
-    public long MaxDeliveryBytes(int maxImageBytes) => (MostImages * ((((maxImageBytes + 2L) / 3) * 4) + 64)) + (1024 * 1024);
+    public long MaxDeliveryBytes(int maxImageBytes) => (MostImages * (DataUrl.Base64Length(maxImageBytes) + 64)) + (1024 * 1024);
 
     public async Task<SubmitAnswer> SubmitAsync(UpstreamRequest request, CancellationToken cancellationToken)
     {

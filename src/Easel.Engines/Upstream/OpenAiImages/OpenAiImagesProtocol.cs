@@ -33,7 +33,7 @@ public sealed class OpenAiImagesProtocol(UpstreamHttp http, OpenAiImagesSettings
     };
 
     /// <summary>One result's most bytes (the outbound limit) as base64, the answer read for each image asked.</summary>
-    private const int MaxImageBase64 = (20 * 1024 * 1024 + 2) / 3 * 4;
+    private static readonly int MaxImageBase64 = (int)DataUrl.Base64Length(20 * 1024 * 1024);
 
     /// <summary>No key goes with the request: a second submission would make a second render. A crash before the id is recorded fails the task as unknown.</summary>
     public bool ResubmitsIdempotently => false;

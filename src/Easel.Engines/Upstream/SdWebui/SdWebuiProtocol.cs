@@ -33,7 +33,7 @@ public sealed class SdWebuiProtocol(UpstreamHttp http, SdWebuiSettings settings,
     };
 
     /// <summary>One result's most bytes (the outbound limit) as base64.</summary>
-    private const int MaxImageBase64 = (20 * 1024 * 1024 + 2) / 3 * 4;
+    private static readonly int MaxImageBase64 = (int)DataUrl.Base64Length(20 * 1024 * 1024);
 
     /// <summary>The calls Easel is cancelling: their end is the cancel's business (it interrupts), not a timeout's.</summary>
     private readonly ConcurrentDictionary<string, byte> _cancelling = new(StringComparer.Ordinal);
@@ -93,7 +93,10 @@ public sealed class SdWebuiProtocol(UpstreamHttp http, SdWebuiSettings settings,
         string route;
         try
         {
-            (route, body) = request.Task.Operation is Imagine ? ("sdapi/v1/txt2img", Txt2Img(request, count)) : ("sdapi/v1/img2img", Img2Img(request, count));
+            // Midjourney's parameters would be painted as words: read once, for the prompt, size, negative prompt and seed.
+            var prompt = PromptParameters.Read(request.Task.Operation.Prompt);
+            (route, body) = request.Task.Operation is Imagine
+                ? ("sdapi/v1/txt2img", Txt2Img(request, prompt, count)) : ("sdapi/v1/img2img", Img2Img(request, prompt, count));
         }
         catch (EngineFailureException e)
         {
@@ -142,19 +145,18 @@ public sealed class SdWebuiProtocol(UpstreamHttp http, SdWebuiSettings settings,
         }
     }
 
-    private JsonObject Txt2Img(UpstreamRequest request, int count)
+    private JsonObject Txt2Img(UpstreamRequest request, PromptParameters prompt, int count)
     {
-        var body = Common(request, count);
+        var body = Common(request, prompt, count);
         // The configured size, or as many pixels in the shape the prompt's --ar asks for.
-        (body["width"], body["height"]) = PromptParameters.Read(request.Task.Operation.Prompt)
-            .SizeOr(settings.Width, settings.Height, 8, SdWebuiSettings.MinSide, SdWebuiSettings.MaxSide);
+        (body["width"], body["height"]) = prompt.SizeOr(settings.Width, settings.Height, 8, SdWebuiSettings.MinSide, SdWebuiSettings.MaxSide);
         return body;
     }
 
-    private JsonObject Img2Img(UpstreamRequest request, int count)
+    private JsonObject Img2Img(UpstreamRequest request, PromptParameters prompt, int count)
     {
         var images = Img2ImgInputs.Of(request.Task.Operation, request.SourceBytes!, request.MaskBytes, settings.Denoising);
-        var body = Common(request, count);
+        var body = Common(request, prompt, count);
         // A1111 renders multiples of 8 and stretches the init image and mask to the size asked (resize_mode 0): the
         // result is the upstream's size, which differs from the operation's by under 4 pixels a side when it is not one.
         (body["width"], body["height"]) = (Img2ImgInputs.Rounded(images.Width), Img2ImgInputs.Rounded(images.Height));
@@ -174,10 +176,9 @@ public sealed class SdWebuiProtocol(UpstreamHttp http, SdWebuiSettings settings,
         return body;
     }
 
-    private JsonObject Common(UpstreamRequest request, int count)
+    // --no joins the negative prompt, --seed replaces the task's.
+    private JsonObject Common(UpstreamRequest request, PromptParameters prompt, int count)
     {
-        // Midjourney's parameters would be painted as words: --no joins the negative prompt, --seed replaces the task's.
-        var prompt = PromptParameters.Read(request.Task.Operation.Prompt);
         var body = new JsonObject
         {
             ["prompt"] = prompt.Text,
