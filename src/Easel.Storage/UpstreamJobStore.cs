@@ -101,15 +101,16 @@ public abstract class UpstreamJobStore : IUpstreamJobStore
             $"UPDATE tasks SET lease_expires_at = @expires WHERE lease_node = @nodeId AND upstream_id IS NOT NULL AND state = {Processing}",
             new { nodeId, expires = _dialect.Instant(now + leaseDuration) }, tx), cancellationToken);
 
-    public async Task<bool> ScheduleAsync(TaskLease lease, DateTimeOffset nextPollAt, int progress, CancellationToken cancellationToken)
+    public async Task<bool> ScheduleAsync(TaskLease lease, DateTimeOffset nextPollAt, int progress, DateTimeOffset polledAt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lease);
         return await _db.StatementAsync((c, tx) => c.ExecuteAsync(
             $"""
-            UPDATE tasks SET next_poll_at = @next, polls = polls + 1, progress = CASE WHEN progress < @progress THEN @progress ELSE progress END
+            UPDATE tasks SET next_poll_at = CASE WHEN next_poll_at > @polledAt THEN next_poll_at ELSE @next END, polls = polls + 1,
+                progress = CASE WHEN progress < @progress THEN @progress ELSE progress END
             WHERE {Held}
             """,
-            new { lease.TaskId, lease.Token, next = _dialect.Instant(nextPollAt), progress }, tx), cancellationToken) == 1;
+            new { lease.TaskId, lease.Token, next = _dialect.Instant(nextPollAt), progress, polledAt = _dialect.Instant(polledAt) }, tx), cancellationToken) == 1;
     }
 
     public async Task<bool> RecordCostAsync(TaskLease lease, UpstreamCost cost, CancellationToken cancellationToken)

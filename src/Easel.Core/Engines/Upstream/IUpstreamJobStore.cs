@@ -32,8 +32,12 @@ public interface IUpstreamJobStore
     /// <summary>Extends the leases of all this node's waiting tasks in one statement; returns how many it holds.</summary>
     Task<int> RenewWaitingLeasesAsync(string nodeId, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken);
 
-    /// <summary>After a poll that did not finish the job: the next poll, the poll count, progress raised (never lowered).</summary>
-    Task<bool> ScheduleAsync(TaskLease lease, DateTimeOffset nextPollAt, int progress, CancellationToken cancellationToken);
+    /// <summary>
+    /// After a poll that did not finish the job: the next poll, the poll count, progress raised (never lowered). A wake-up
+    /// recorded after <paramref name="polledAt"/> (while the poll was out) keeps its earlier poll: the poll may have read
+    /// the job before what woke it.
+    /// </summary>
+    Task<bool> ScheduleAsync(TaskLease lease, DateTimeOffset nextPollAt, int progress, DateTimeOffset polledAt, CancellationToken cancellationToken);
 
     /// <summary>Records the upstream's cost of a job (the figure its final answer carries).</summary>
     Task<bool> RecordCostAsync(TaskLease lease, UpstreamCost cost, CancellationToken cancellationToken);
