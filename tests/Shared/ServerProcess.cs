@@ -40,10 +40,28 @@ public sealed class ServerProcess : IDisposable
         }
     }
 
-    /// <summary>Starts Easel on a free port, or on <paramref name="port"/> (a restart that must keep the URLs it gave out).</summary>
+    /// <summary>
+    /// Starts Easel on a free port, or on <paramref name="port"/> (a restart that must keep the URLs it gave out). A free
+    /// port is found by binding and releasing it, so another process of the test run may take it first: such a start is
+    /// tried again on another port, twice at most.
+    /// </summary>
     public static async Task<ServerProcess> StartAsync(string dataDirectory, string adminKey, IDictionary<string, string>? settings = null, int? port = null)
     {
-        port ??= FreePort();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnAsync(dataDirectory, adminKey, settings, port ?? FreePort());
+            }
+            catch (InvalidOperationException e) when (port is null && attempt < 3 && e.Message.Contains("address already in use", StringComparison.Ordinal))
+            {
+                // The released port was taken meanwhile: another one.
+            }
+        }
+    }
+
+    private static async Task<ServerProcess> StartOnAsync(string dataDirectory, string adminKey, IDictionary<string, string>? settings, int port)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
             ArgumentList = { Path.Combine(AppContext.BaseDirectory, "Easel.Server.dll"), "--urls", $"http://127.0.0.1:{port}" },
@@ -59,7 +77,7 @@ public sealed class ServerProcess : IDisposable
             start.Environment[key] = value;
         }
         var process = Process.Start(start)!;
-        var server = new ServerProcess(process, port.Value, adminKey);
+        var server = new ServerProcess(process, port, adminKey);
         process.OutputDataReceived += (_, e) => server.Append(e.Data);
         process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         process.BeginOutputReadLine();
