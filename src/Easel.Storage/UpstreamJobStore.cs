@@ -15,7 +15,7 @@ namespace Easel.Storage;
 public abstract class UpstreamJobStore : IUpstreamJobStore
 {
     private const string JobColumns =
-        "id AS task_id, engine, upstream_key, wake_token, upstream_id, submitted_at, next_poll_at, polls, upstream_cost_micros, upstream_cost_unit";
+        "id AS task_id, engine, upstream_key, wake_token, upstream_id, submitted_at, next_poll_at, polls, wakes, upstream_cost_micros, upstream_cost_unit";
 
     private static readonly string Held = $"id = @TaskId AND state = {Processing} AND lease_token = @Token";
 
@@ -101,16 +101,16 @@ public abstract class UpstreamJobStore : IUpstreamJobStore
             $"UPDATE tasks SET lease_expires_at = @expires WHERE lease_node = @nodeId AND upstream_id IS NOT NULL AND state = {Processing}",
             new { nodeId, expires = _dialect.Instant(now + leaseDuration) }, tx), cancellationToken);
 
-    public async Task<bool> ScheduleAsync(TaskLease lease, DateTimeOffset nextPollAt, int progress, DateTimeOffset polledAt, CancellationToken cancellationToken)
+    public async Task<bool> ScheduleAsync(TaskLease lease, DateTimeOffset nextPollAt, int progress, long wakesSeen, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lease);
         return await _db.StatementAsync((c, tx) => c.ExecuteAsync(
             $"""
-            UPDATE tasks SET next_poll_at = CASE WHEN next_poll_at > @polledAt THEN next_poll_at ELSE @next END, polls = polls + 1,
+            UPDATE tasks SET next_poll_at = CASE WHEN wakes <> @wakesSeen THEN next_poll_at ELSE @next END, polls = polls + 1,
                 progress = CASE WHEN progress < @progress THEN @progress ELSE progress END
             WHERE {Held}
             """,
-            new { lease.TaskId, lease.Token, next = _dialect.Instant(nextPollAt), progress, polledAt = _dialect.Instant(polledAt) }, tx), cancellationToken) == 1;
+            new { lease.TaskId, lease.Token, next = _dialect.Instant(nextPollAt), progress, wakesSeen }, tx), cancellationToken) == 1;
     }
 
     public async Task<bool> RecordCostAsync(TaskLease lease, UpstreamCost cost, CancellationToken cancellationToken)
@@ -124,7 +124,7 @@ public abstract class UpstreamJobStore : IUpstreamJobStore
 
     public async Task<bool> WakeAsync(string taskId, DateTimeOffset now, CancellationToken cancellationToken) =>
         await _db.StatementAsync((c, tx) => c.ExecuteAsync(
-            $"UPDATE tasks SET next_poll_at = @now WHERE id = @taskId AND upstream_id IS NOT NULL AND state = {Processing} AND lease_node IS NOT NULL",
+            $"UPDATE tasks SET next_poll_at = @now, wakes = wakes + 1 WHERE id = @taskId AND upstream_id IS NOT NULL AND state = {Processing} AND lease_node IS NOT NULL",
             new { taskId, now = _dialect.Instant(now) }, tx), cancellationToken) == 1;
 
     // Not under a lease: the wake-up endpoint of any node records it. The key ties it to this submission (a failover or
@@ -137,7 +137,7 @@ public abstract class UpstreamJobStore : IUpstreamJobStore
         {
             var woken = await c.ExecuteAsync(
                 $"""
-                UPDATE tasks SET next_poll_at = @now
+                UPDATE tasks SET next_poll_at = @now, wakes = wakes + 1
                 WHERE id = @taskId AND upstream_key = @submissionKey AND state IN ({Pending}, {Processing})
                   AND NOT EXISTS (SELECT 1 FROM upstream_deliveries d WHERE d.task_id = @taskId AND d.submission_key = @submissionKey)
                 """, new { taskId, submissionKey, now = _dialect.Instant(now) }, tx);
@@ -180,6 +180,7 @@ public abstract class UpstreamJobStore : IUpstreamJobStore
         row.SubmittedAt is null ? null : StoreDialect.ReadInstant(row.SubmittedAt),
         row.NextPollAt is null ? null : StoreDialect.ReadInstant(row.NextPollAt),
         (int)row.Polls,
+        row.Wakes,
         row.UpstreamCostMicros is long micros && row.UpstreamCostUnit is { } unit ? new UpstreamCost(micros / 1_000_000m, unit) : null);
 
     private sealed class JobRow
@@ -192,6 +193,7 @@ public abstract class UpstreamJobStore : IUpstreamJobStore
         public object? SubmittedAt { get; set; }
         public object? NextPollAt { get; set; }
         public long Polls { get; set; }
+        public long Wakes { get; set; }
         public long? UpstreamCostMicros { get; set; }
         public string? UpstreamCostUnit { get; set; }
         public string? LeaseToken { get; set; }

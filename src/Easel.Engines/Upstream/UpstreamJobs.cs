@@ -48,7 +48,7 @@ public sealed class UpstreamJobs(
         {
             // Accepted before the crash (or the node that held it died): only waiting is left, under this claim's lease.
             var now = time.GetUtcNow();
-            await jobs.ScheduleAsync(claim.Lease, now, claim.Task.Progress, now, cancellationToken);
+            await jobs.ScheduleAsync(claim.Lease, now, claim.Task.Progress, job.Wakes, cancellationToken);
             poller.Notify();
             logger.LogInformation("Task {TaskId} waits again on job {UpstreamId} of engine {Engine}", claim.Task.Id, job.UpstreamId, job.Engine);
             return UpstreamStart.Waiting;

@@ -169,7 +169,6 @@ public sealed class UpstreamPoller(
 
     private async Task PollAndReleaseAsync(WaitingJob job, SemaphoreSlim slots, CancellationToken stopping)
     {
-        var polledAt = time.GetUtcNow();
         try
         {
             await PollAsync(job, stopping);
@@ -185,7 +184,7 @@ public sealed class UpstreamPoller(
             logger.LogError(e, "Polling task {TaskId} failed; it will be polled again", job.Lease.TaskId);
             try
             {
-                await jobs.ScheduleAsync(job.Lease, time.GetUtcNow() + FaultPause, job.Progress, polledAt, CancellationToken.None);
+                await jobs.ScheduleAsync(job.Lease, time.GetUtcNow() + FaultPause, job.Progress, job.Job.Wakes, CancellationToken.None);
             }
             catch (Exception again)
             {
@@ -218,8 +217,9 @@ public sealed class UpstreamPoller(
         }
         var name = engine.Descriptor.Name;
         var submittedAt = job.SubmittedAt ?? time.GetUtcNow();
-        // A wake-up recorded after this (while the poll is out) is kept by the schedule below: it may bring what this poll missed.
-        var polledAt = time.GetUtcNow();
+        // A wake-up recorded since the job was read (while the poll is out) is kept by the schedule below: it may bring
+        // what this poll missed.
+        var wakesSeen = job.Wakes;
 
         PollAnswer answer;
         using (var span = UpstreamTracing.Start("poll", name, lease.TaskId))
@@ -244,17 +244,17 @@ public sealed class UpstreamPoller(
             case PollAnswer.Running when engine.Protocol is IDeliversByWebhook:
                 // Nothing to poll until the delivery comes (it moves the poll to now) or the task's time is up.
                 metrics.Polled(name, "running");
-                await jobs.ScheduleAsync(lease, submittedAt + engine.Descriptor.TaskTimeout + TimeSpan.FromSeconds(1), waiting.Progress, polledAt, cancellationToken);
+                await jobs.ScheduleAsync(lease, submittedAt + engine.Descriptor.TaskTimeout + TimeSpan.FromSeconds(1), waiting.Progress, wakesSeen, cancellationToken);
                 break;
             case PollAnswer.Running running:
                 metrics.Polled(name, "running");
                 await jobs.ScheduleAsync(lease, engine.Polling.Next(submittedAt, time.GetUtcNow(), running.Remaining),
-                    Math.Clamp(running.Progress, 0, 99), polledAt, cancellationToken);
+                    Math.Clamp(running.Progress, 0, 99), wakesSeen, cancellationToken);
                 break;
             case PollAnswer.Unreachable unreachable:
                 metrics.Polled(name, "unreachable");
                 logger.LogWarning("Polling task {TaskId} on engine {Engine} failed: {Reason}", lease.TaskId, name, unreachable.Reason);
-                await jobs.ScheduleAsync(lease, engine.Polling.Next(submittedAt, time.GetUtcNow(), null), waiting.Progress, polledAt, cancellationToken);
+                await jobs.ScheduleAsync(lease, engine.Polling.Next(submittedAt, time.GetUtcNow(), null), waiting.Progress, wakesSeen, cancellationToken);
                 break;
             case PollAnswer.Lost lost:
                 metrics.Polled(name, "lost");
@@ -288,7 +288,6 @@ public sealed class UpstreamPoller(
     private async Task NextStepAsync(WaitingJob waiting, UpstreamEngine engine, string stepId, DateTimeOffset submittedAt, CancellationToken cancellationToken)
     {
         var (lease, job) = (waiting.Lease, waiting.Job);
-        var polledAt = time.GetUtcNow();
         if (engine.Protocol is not IUpstreamSteps steps || !JsonFields.IsJobId(stepId))
         {
             await FailAsync(waiting, new TaskFailure(FailureKind.ServiceError, "The upstream engine's protocol asked for a step it cannot take"), "failed", submittedAt);
@@ -334,7 +333,7 @@ public sealed class UpstreamPoller(
             case SubmitAnswer.Unavailable unavailable:
                 // The step's id is recorded: the next poll asks the protocol again, which knows whether it may resend.
                 logger.LogWarning("Engine {Engine} did not take the next step of task {TaskId}: {Reason}", engine.Descriptor.Name, lease.TaskId, unavailable.Reason);
-                await jobs.ScheduleAsync(lease, engine.Polling.Next(submittedAt, time.GetUtcNow(), null), waiting.Progress, polledAt, cancellationToken);
+                await jobs.ScheduleAsync(lease, engine.Polling.Next(submittedAt, time.GetUtcNow(), null), waiting.Progress, job.Wakes, cancellationToken);
                 break;
         }
     }

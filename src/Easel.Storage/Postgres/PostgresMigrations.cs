@@ -189,6 +189,10 @@ public static class PostgresMigrations
             received_at    timestamptz NOT NULL
         );
         """,
+        // 8: the count of a waiting task's wake-ups, which the poller's schedule compares instead of clocks (SQLite step 9).
+        """
+        ALTER TABLE tasks ADD COLUMN wakes bigint NOT NULL DEFAULT 0;
+        """,
     ];
 
     /// <summary>The newest schema version this Easel knows.</summary>

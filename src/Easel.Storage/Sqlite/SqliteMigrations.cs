@@ -187,6 +187,12 @@ public static class SqliteMigrations
             received_at    INTEGER NOT NULL
         );
         """,
+        // 9: a count of the wake-ups a waiting task has had. The poller's schedule after a poll keeps the wake-up's poll
+        // when the count moved since the job was read: a clock comparison lost a delivery whose instant was taken
+        // before a poll began but committed after that poll read (a 40 MB body takes that long to write).
+        """
+        ALTER TABLE tasks ADD COLUMN wakes INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 
     public static Task ApplyAsync(SqliteDatabase database, TimeProvider time, CancellationToken cancellationToken) =>

@@ -507,6 +507,35 @@ public abstract class StoreContract : IAsyncLifetime
         Assert.False(await Jobs.RecordDeliveryAsync(taskId, "easel-key-1", Core.Engines.Upstream.WebhookDelivery.Refused("late"), T0, default));
     }
 
+    [Fact]
+    public async Task A_wake_up_recorded_after_a_poll_read_its_job_survives_that_polls_schedule_whatever_its_clock_says()
+    {
+        var account = await NewAccountAsync(10 * Price);
+        await InsertAsync(NewTask(account));
+        var claim = await ClaimAsync("node-a");
+        var taskId = claim.Task.Id;
+        Assert.True(await Jobs.BeginSubmissionAsync(claim.Lease, new Core.Engines.Upstream.UpstreamSubmission("cog", "easel-key-1", "token"), T0, Lease, default));
+        Assert.True(await Jobs.RecordAcceptedAsync(claim.Lease, "easel-key-1", null, T0, default));
+        var polled = Assert.Single(await Jobs.DueAsync("node-a", T0.AddSeconds(2), 10, default));
+        Assert.Equal(0, polled.Job.Wakes);
+
+        // The delivery's instant was taken before the poll began, its write committed after the poll read: the schedule
+        // of that poll must not push it back.
+        Assert.True(await Jobs.RecordDeliveryAsync(taskId, "easel-key-1", Core.Engines.Upstream.WebhookDelivery.Of([1, 2, 3]), T0.AddSeconds(1), default));
+        Assert.True(await Jobs.ScheduleAsync(claim.Lease, T0.AddHours(1), 5, polled.Job.Wakes, default));
+        var woken = Assert.Single(await Jobs.DueAsync("node-a", T0.AddSeconds(3), 10, default));
+        Assert.Equal(1, woken.Job.Wakes);
+        Assert.Equal(T0.AddSeconds(1), woken.Job.NextPollAt);
+        Assert.Equal(5, woken.Progress);
+
+        // A poll that read the wake-up schedules as it says; a wake-up after it counts again.
+        Assert.True(await Jobs.ScheduleAsync(claim.Lease, T0.AddHours(1), 5, woken.Job.Wakes, default));
+        Assert.Empty(await Jobs.DueAsync("node-a", T0.AddSeconds(3), 10, default));
+        Assert.True(await Jobs.WakeAsync(taskId, T0.AddSeconds(4), default));
+        Assert.True(await Jobs.ScheduleAsync(claim.Lease, T0.AddHours(1), 5, woken.Job.Wakes, default));
+        Assert.Equal(2, Assert.Single(await Jobs.DueAsync("node-a", T0.AddSeconds(5), 10, default)).Job.Wakes);
+    }
+
     protected async Task<string> NewAccountAsync(long creditsMicros, bool unlimited = false)
     {
         var id = "acct_" + Guid.NewGuid().ToString("N");

@@ -33,16 +33,17 @@ public interface IUpstreamJobStore
     Task<int> RenewWaitingLeasesAsync(string nodeId, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken);
 
     /// <summary>
-    /// After a poll that did not finish the job: the next poll, the poll count, progress raised (never lowered). A wake-up
-    /// recorded after <paramref name="polledAt"/> (while the poll was out) keeps its earlier poll: the poll may have read
-    /// the job before what woke it.
+    /// After a poll that did not finish the job: the next poll, the poll count, progress raised (never lowered). When the
+    /// job has been woken since it was read (its <see cref="UpstreamJob.Wakes"/> is no longer <paramref name="wakesSeen"/>),
+    /// the wake-up's poll is kept: the poll may have read the job before what woke it. A count, not a clock: a wake-up's
+    /// instant is taken before its write commits, so it can precede a poll that still missed it.
     /// </summary>
-    Task<bool> ScheduleAsync(TaskLease lease, DateTimeOffset nextPollAt, int progress, DateTimeOffset polledAt, CancellationToken cancellationToken);
+    Task<bool> ScheduleAsync(TaskLease lease, DateTimeOffset nextPollAt, int progress, long wakesSeen, CancellationToken cancellationToken);
 
     /// <summary>Records the upstream's cost of a job (the figure its final answer carries).</summary>
     Task<bool> RecordCostAsync(TaskLease lease, UpstreamCost cost, CancellationToken cancellationToken);
 
-    /// <summary>A wake-up: the task's next poll is now, whichever node holds it. False when it waits on nothing.</summary>
+    /// <summary>A wake-up: the task's next poll is now, whichever node holds it, and its wake count raised. False when it waits on nothing.</summary>
     Task<bool> WakeAsync(string taskId, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
@@ -80,10 +81,10 @@ public sealed record WebhookDelivery(byte[]? Body, string? Refusal)
     public static WebhookDelivery Refused(string reason) => new(null, reason);
 }
 
-/// <summary>A task's upstream job as recorded.</summary>
+/// <summary>A task's upstream job as recorded; <see cref="Wakes"/> counts the wake-ups and deliveries it has had.</summary>
 public sealed record UpstreamJob(
     string TaskId, string Engine, string SubmissionKey, string WakeToken, string? UpstreamId,
-    DateTimeOffset? SubmittedAt, DateTimeOffset? NextPollAt, int Polls, UpstreamCost? Cost);
+    DateTimeOffset? SubmittedAt, DateTimeOffset? NextPollAt, int Polls, long Wakes, UpstreamCost? Cost);
 
 /// <summary>A waiting task as the poller sees it: the lease it is held under, its job, its operation and progress so far.</summary>
 public sealed record WaitingJob(TaskLease Lease, UpstreamJob Job, Operations.OperationKind Kind, int Progress);
