@@ -112,6 +112,15 @@ public sealed class UpstreamJobs(
         }
     }
 
+    /// <summary>
+    /// Whether a task whose acceptance this claim could not record still waits on the same submission under another
+    /// claim: running or pending again, on the same key, with a protocol that answers a repeated key with the job it made.
+    /// </summary>
+    private async Task<bool> SameSubmissionLivesOnAsync(string taskId, UpstreamEngine engine, string submissionKey) =>
+        engine.Protocol.ResubmitsIdempotently
+        && await tasks.GetAsync(taskId, CancellationToken.None) is { State: TaskState.Pending or TaskState.Processing }
+        && (await jobs.GetAsync(taskId, CancellationToken.None))?.SubmissionKey == submissionKey;
+
     /// <summary>Within this, an Easel upstream still answers a repeated Idempotency-Key with its first task (it keeps keys 24 h).</summary>
     private static readonly TimeSpan ResubmissionWindow = TimeSpan.FromHours(23);
 
@@ -139,8 +148,13 @@ public sealed class UpstreamJobs(
                 var firstPoll = endedBefore ? time.GetUtcNow() : engine.Polling.First(time.GetUtcNow(), accepted.Estimate);
                 if (!await jobs.RecordAcceptedAsync(claim.Lease, accepted.UpstreamId, accepted.Cost, firstPoll, CancellationToken.None))
                 {
-                    // Cancelled (or taken over) while the request was out: the job exists upstream and nobody waits for it.
-                    await engine.CancelQuietlyAsync(accepted.UpstreamId, claim.Task.Id, metrics, logger);
+                    // Cancelled or timed out while the request was out: the job exists upstream and nobody waits for it.
+                    // Taken over instead (the lease lapsed while the request was out): the claim that holds the task now
+                    // sends the same key and waits on this very job, which must not be cancelled under it.
+                    if (!await SameSubmissionLivesOnAsync(claim.Task.Id, engine, request.SubmissionKey))
+                    {
+                        await engine.CancelQuietlyAsync(accepted.UpstreamId, claim.Task.Id, metrics, logger);
+                    }
                     return NotOurs;
                 }
                 if (!endedBefore && syncCalls.HasEnded(accepted.UpstreamId))

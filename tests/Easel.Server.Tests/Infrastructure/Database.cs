@@ -13,4 +13,14 @@ public static class Database
         command.CommandText = sql;
         return (T)Convert.ChangeType((await command.ExecuteScalarAsync())!, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
     }
+
+    /// <summary>A write beside the running Easel's own (it waits for Easel's writer, as a second process would).</summary>
+    public static async Task<int> ExecuteAsync(string dataDirectory, string sql)
+    {
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(dataDirectory, "easel.db")};Pooling=False;Default Timeout=30");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return await command.ExecuteNonQueryAsync();
+    }
 }

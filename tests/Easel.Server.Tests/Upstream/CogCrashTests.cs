@@ -71,7 +71,7 @@ public sealed class CogCrashTests(ITestOutputHelper output)
         Assert.True(task["status"]!.GetValue<string>() == "completed", task.ToJsonString() + second.Output);
         // Sent twice under one key while it ran: one prediction.
         Assert.Single(fake.Predictions);
-        Assert.Equal(2, Assert.Single(fake.PutsById).Value);
+        Assert.True(Assert.Single(fake.PutsById).Value >= 2, "the restarted Easel put the same key again");
         Assert.Equal(1L, await crash.ScalarAsync("SELECT COUNT(*) FROM ledger WHERE kind = 1"));
     }
 

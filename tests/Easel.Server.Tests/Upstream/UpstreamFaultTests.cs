@@ -359,6 +359,32 @@ public sealed class UpstreamFaultTests
         Assert.True(Assert.Single(fake.Jobs).Enveloped, "the parameters arrived in input[0].params");
     }
 
+    [Fact]
+    public async Task A_claim_that_lost_its_lease_while_its_submission_was_out_leaves_the_job_to_the_claim_that_sent_the_same_key_again()
+    {
+        await using var fake = await FakeGateway.StartAsync();
+        fake.Submit = SubmitBehaviour.AcceptAndHoldAnswer;
+        using var host = Front(Engine("gateway", fake.BaseUrl));
+        var (_, client) = await AccountAsync(host);
+        var (_, created) = await client.PostJsonAsync("/v1/images/generations", Imagine);
+        var id = created["id"]!.GetValue<string>();
+        await fake.HeldSubmissionArrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // The first claim's lease lapses while its request is out (a stalled node): another claim resumes the task and
+        // sends the same key, which the upstream answers with the job it made.
+        fake.Submit = SubmitBehaviour.Accept;
+        await Database.ExecuteAsync(host.DataDirectory, $"UPDATE tasks SET lease_token = 'lapsed', lease_expires_at = 0 WHERE id = '{id}'");
+        await WaitForAsync(async () => await Database.ScalarAsync<long>(host.DataDirectory, $"SELECT COUNT(*) FROM tasks WHERE id = '{id}' AND upstream_id IS NOT NULL") == 1);
+        // Now the first claim's answer comes: its acceptance cannot be recorded, and the job it names is the task's.
+        fake.ReleaseHeldSubmissions();
+        var (task, _) = await client.UnifiedDoneAsync(id, TimeSpan.FromSeconds(30));
+
+        Assert.True(task["status"]!.GetValue<string>() == "completed", task.ToJsonString());
+        Assert.Single(fake.Jobs);
+        Assert.Equal(2, Assert.Single(fake.SubmissionsByKey).Value);
+        Assert.Equal(0, fake.Cancels);
+    }
+
     [Theory]
     [InlineData("Type", "nonsense", "Easel:Engines:bad: Type 'nonsense' is unknown")]
     [InlineData("Type", "comfyui", "Easel:Engines:bad: Workflows is missing: a comfyui engine serves the operations it has workflow files for")]
