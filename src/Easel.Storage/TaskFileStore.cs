@@ -94,6 +94,41 @@ public abstract class TaskFileStore : ITaskFileStore
         }, cancellationToken);
     }
 
+    public Task RecordUploadAsync(string blobKey, string accountId, DateTimeOffset at, CancellationToken cancellationToken) =>
+        _db.StatementAsync((c, tx) => c.ExecuteAsync(
+            "INSERT INTO uploads (blob_key, account_id, created_at) VALUES (@blobKey, @accountId, @at) ON CONFLICT (blob_key) DO NOTHING",
+            new { blobKey, accountId, at = _dialect.Instant(at) }, tx), cancellationToken);
+
+    public Task<IReadOnlyList<string>> ReleaseUnusedUploadsAsync(DateTimeOffset uploadedBefore, int limit, DateTimeOffset now, CancellationToken cancellationToken) =>
+        _db.WriteAsync<IReadOnlyList<string>>(async (c, tx) =>
+        {
+            var at = _dialect.Instant(now);
+            var candidates = await c.QueryAsync<string>(
+                """
+                SELECT u.blob_key FROM uploads u
+                WHERE u.created_at < @cutoff AND NOT EXISTS (SELECT 1 FROM task_blobs b WHERE b.blob_key = u.blob_key)
+                ORDER BY u.created_at, u.blob_key LIMIT @limit
+                """, new { cutoff = _dialect.Instant(uploadedBefore), limit }, tx);
+            var released = new List<string>();
+            foreach (var key in candidates.Order(StringComparer.Ordinal))
+            {
+                // Counted again under the blob's lock: a task created since the read may hold it now (and one created
+                // after this commit fails cleanly on a deleted upload, as after any release).
+                await LockBlobAsync(c, tx, key);
+                if (await c.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM task_blobs WHERE blob_key = @key)", new { key }, tx))
+                {
+                    continue;
+                }
+                await c.ExecuteAsync(
+                    """
+                    INSERT INTO blob_deletions (blob_key, queued_at) VALUES (@key, @at) ON CONFLICT (blob_key) DO NOTHING;
+                    DELETE FROM uploads WHERE blob_key = @key;
+                    """, new { key, at }, tx);
+                released.Add(key);
+            }
+            return released;
+        }, cancellationToken);
+
     public Task<IReadOnlyList<string>> QueuedDeletionsAsync(int limit, CancellationToken cancellationToken) =>
         _db.ReadAsync<IReadOnlyList<string>>(async c => (await c.QueryAsync<string>(
             "SELECT blob_key FROM blob_deletions ORDER BY queued_at, blob_key LIMIT @limit", new { limit })).ToList(), cancellationToken);
@@ -101,6 +136,7 @@ public abstract class TaskFileStore : ITaskFileStore
     public Task ForgetDeletionsAsync(IReadOnlyList<string> blobKeys, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(blobKeys);
-        return _db.WriteAsync((c, tx) => c.ExecuteAsync("DELETE FROM blob_deletions WHERE blob_key = @key", blobKeys.Select(key => new { key }), tx), cancellationToken);
+        return _db.WriteAsync((c, tx) => c.ExecuteAsync(
+            "DELETE FROM blob_deletions WHERE blob_key = @key; DELETE FROM uploads WHERE blob_key = @key;", blobKeys.Select(key => new { key }), tx), cancellationToken);
     }
 }

@@ -18,10 +18,19 @@ public interface ITaskFileStore
     /// </summary>
     Task<FilesRelease> ReleaseAsync(IReadOnlyList<string> taskIds, string? accountId, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>Records an upload (POST /v1/files) once its blob is saved, so an upload no task reads can expire.</summary>
+    Task RecordUploadAsync(string blobKey, string accountId, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// In one transaction: lists for deletion up to <paramref name="limit"/> uploads made before the cutoff that no task
+    /// holds, oldest first, and takes them off the uploads. Returns the blobs it listed.
+    /// </summary>
+    Task<IReadOnlyList<string>> ReleaseUnusedUploadsAsync(DateTimeOffset uploadedBefore, int limit, DateTimeOffset now, CancellationToken cancellationToken);
+
     /// <summary>Blobs released but not yet known to be deleted (a crash, or a store that failed), oldest first.</summary>
     Task<IReadOnlyList<string>> QueuedDeletionsAsync(int limit, CancellationToken cancellationToken);
 
-    /// <summary>Deleted: off the outbox.</summary>
+    /// <summary>Deleted: off the outbox (and off the uploads, for an upload).</summary>
     Task ForgetDeletionsAsync(IReadOnlyList<string> blobKeys, CancellationToken cancellationToken);
 
     /// <summary>The sweeper's turn: null when another node holds it. Disposing gives it back.</summary>

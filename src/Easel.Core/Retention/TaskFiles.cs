@@ -36,7 +36,7 @@ public sealed class TaskFiles(ITaskFileStore store, IBlobStore blobs, RetentionO
 
     /// <summary>
     /// One sweep, if this node has the sweeper's turn: first the blobs an earlier release listed but did not delete,
-    /// then the expired tasks, a batch per transaction. Returns the number of tasks released (null: not our turn).
+    /// then the expired tasks, a batch per transaction, then the expired uploads no task read. Returns the number of tasks released (null: not our turn).
     /// </summary>
     public async Task<int?> SweepAsync(CancellationToken cancellationToken)
     {
@@ -60,7 +60,7 @@ public sealed class TaskFiles(ITaskFileStore store, IBlobStore blobs, RetentionO
             var expired = await store.ExpiredAsync(now - TimeSpan.FromDays(days), options.BatchSize, cancellationToken);
             if (expired.Count == 0)
             {
-                return released;
+                break;
             }
             var release = await store.ReleaseAsync(expired, accountId: null, now, cancellationToken);
             released += release.MarkedTaskIds.Count;
@@ -69,10 +69,25 @@ public sealed class TaskFiles(ITaskFileStore store, IBlobStore blobs, RetentionO
             await DeleteAsync(release.ReleasedBlobKeys, FilesTrigger.Retention, cancellationToken);
             if (expired.Count < options.BatchSize)
             {
+                break;
+            }
+        }
+        // Uploads no task read are nobody's files: they go once they are as old as a task's would.
+        while (true)
+        {
+            var now = time.GetUtcNow();
+            var unused = await store.ReleaseUnusedUploadsAsync(now - TimeSpan.FromDays(days), options.BatchSize, now, cancellationToken);
+            await DeleteAsync(unused, FilesTrigger.Retention, cancellationToken);
+            if (unused.Count < options.BatchSize)
+            {
                 return released;
             }
         }
     }
+
+    /// <summary>Records an upload once its blob is saved (an upload no task reads then expires with retention).</summary>
+    public Task RecordUploadAsync(string blobKey, string accountId, CancellationToken cancellationToken) =>
+        store.RecordUploadAsync(blobKey, accountId, time.GetUtcNow(), cancellationToken);
 
     /// <summary>
     /// A client's delete of its own finished task's files (the caller has checked the account and the state). True when

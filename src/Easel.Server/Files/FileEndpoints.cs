@@ -1,4 +1,5 @@
 using Easel.Core.Blobs;
+using Easel.Core.Retention;
 using Easel.Imaging;
 using Easel.Server.Auth;
 using Easel.Server.Dialects.Unified;
@@ -32,7 +33,7 @@ internal static class FileEndpoints
         return app;
     }
 
-    private static async Task<IResult> UploadAsync(HttpContext http, IBlobStore blobs, PublicUrls urls, IOptions<EaselOptions> options, TimeProvider time)
+    private static async Task<IResult> UploadAsync(HttpContext http, IBlobStore blobs, TaskFiles files, PublicUrls urls, IOptions<EaselOptions> options, TimeProvider time)
     {
         var max = options.Value.Outbound.MaxImageBytes;
         // Envelope overhead aside, an upload may be as large as an image Easel would fetch, and no larger.
@@ -94,6 +95,8 @@ internal static class FileEndpoints
 
         var (extension, contentType) = ImageFileTypes.Of(info.Format);
         var key = await blobs.SaveAsync(bytes, extension, http.RequestAborted);
+        // Not the request's token: a saved blob is recorded even if the client hangs up now, so retention can find it.
+        await files.RecordUploadAsync(key, http.Account().Id, CancellationToken.None);
         return TypedResults.Json(new UploadedFile(
             "file-" + key[3..35], "file", PublicUrls.FileUrl(urls.BaseUrl(http.Request), key), bytes.Length, contentType,
             info.Width, info.Height, time.GetUtcNow().ToUnixTimeSeconds()), UnifiedJson.Options, statusCode: StatusCodes.Status201Created);

@@ -193,6 +193,15 @@ public static class PostgresMigrations
         """
         ALTER TABLE tasks ADD COLUMN wakes bigint NOT NULL DEFAULT 0;
         """,
+        // 9: the uploads, for retention to delete those no task read (SQLite step 10).
+        """
+        CREATE TABLE uploads (
+            blob_key    text PRIMARY KEY,
+            account_id  text NOT NULL,
+            created_at  timestamptz NOT NULL
+        );
+        CREATE INDEX uploads_created ON uploads(created_at);
+        """,
     ];
 
     /// <summary>The newest schema version this Easel knows.</summary>

@@ -193,6 +193,17 @@ public static class SqliteMigrations
         """
         ALTER TABLE tasks ADD COLUMN wakes INTEGER NOT NULL DEFAULT 0;
         """,
+        // 10: the uploads (POST /v1/files), so that retention can delete those no task ever read once they are older
+        // than Retention:Days. A used upload is a task's blob (task_blobs) and goes with the last task that holds it;
+        // its row goes when its blob is deleted. Uploads made before this step have no row and are kept.
+        """
+        CREATE TABLE uploads (
+            blob_key    TEXT PRIMARY KEY,
+            account_id  TEXT NOT NULL,
+            created_at  INTEGER NOT NULL
+        );
+        CREATE INDEX uploads_created ON uploads(created_at);
+        """,
     ];
 
     public static Task ApplyAsync(SqliteDatabase database, TimeProvider time, CancellationToken cancellationToken) =>

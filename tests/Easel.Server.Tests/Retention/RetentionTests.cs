@@ -57,6 +57,37 @@ public sealed class RetentionTests
     }
 
     [Fact]
+    public async Task An_upload_no_task_read_expires_with_retention_and_one_a_task_read_stays_with_that_task()
+    {
+        using var host = new EaselHost(Settings());
+        var (_, client, _) = await host.CreateAccountAsync(new { name = "uploader", credits = 1000 });
+        var unused = await TaskFileScenario.UploadAsync(client, TestImages.PatternPng(16, 16));
+        var used = await TaskFileScenario.UploadAsync(client, TestImages.PatternPng(20, 20));
+        var fresh = await TaskFileScenario.UploadAsync(client, TestImages.PatternPng(24, 24));
+        var task = await TaskFileScenario.UploadPaintAsync(client, used);
+        await TaskFileScenario.ResultsAsync(client, task);
+        Assert.Equal(3L, await Database.ScalarAsync<long>(host.DataDirectory, "SELECT COUNT(*) FROM uploads"));
+
+        // The first two were uploaded eight days ago; the task that read the second finished just now.
+        await ExecuteAsync(host.DataDirectory,
+            $"UPDATE uploads SET created_at = created_at - {TimeSpan.FromDays(8).TotalMilliseconds} WHERE blob_key IN ('{KeyOf(unused)}', '{KeyOf(used)}')");
+        await WaitUntilAsync(async () => await TaskFileScenario.FileStatusAsync(client, unused) == System.Net.HttpStatusCode.NotFound);
+        await WaitUntilAsync(async () => await Database.ScalarAsync<long>(host.DataDirectory, "SELECT COUNT(*) FROM blob_deletions") == 0);
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, await TaskFileScenario.FileStatusAsync(client, used));
+        Assert.Equal(System.Net.HttpStatusCode.OK, await TaskFileScenario.FileStatusAsync(client, fresh));
+        Assert.Equal(0L, await Database.ScalarAsync<long>(host.DataDirectory, $"SELECT COUNT(*) FROM uploads WHERE blob_key = '{KeyOf(unused)}'"));
+
+        // Once the task is old too, the upload it read goes with its files, and its row with it.
+        await ExecuteAsync(host.DataDirectory, $"UPDATE tasks SET finished_at = finished_at - {TimeSpan.FromDays(8).TotalMilliseconds} WHERE id = '{task}'");
+        await WaitUntilAsync(async () => await TaskFileScenario.FileStatusAsync(client, used) == System.Net.HttpStatusCode.NotFound);
+        await WaitUntilAsync(async () => await Database.ScalarAsync<long>(host.DataDirectory, "SELECT COUNT(*) FROM uploads") == 1);
+        Assert.Equal(System.Net.HttpStatusCode.OK, await TaskFileScenario.FileStatusAsync(client, fresh));
+    }
+
+    private static string KeyOf(string fileUrl) => new Uri(fileUrl).AbsolutePath["/files/".Length..];
+
+    [Fact]
     public async Task A_blob_listed_before_a_crash_is_deleted_by_the_next_sweep()
     {
         // The state a crash between the release's commit and the deletion leaves: the task marked, the blob listed.
