@@ -380,7 +380,7 @@ public sealed class CogTests
     [Theory]
     [InlineData(null, null, "Easel:Engines:bad: Options:Inputs is missing")]
     [InlineData("Inputs:imagine:prompt", "prompt", "Easel:Engines:bad: Options:Inputs:imagine has no 'count'")]
-    [InlineData("Inputs:outpaint:prompt", "prompt", "Options:Inputs:outpaint:prompt names 'outpaint', which a cog engine does not serve")]
+    [InlineData("Inputs:zoom:prompt", "prompt", "Options:Inputs:zoom:prompt names 'zoom', which a cog engine does not serve")]
     [InlineData("Inputs:imagine:colour", "c", "maps 'colour', which is not one of Easel's fields")]
     [InlineData("Inputs:imagine:prompt", "the prompt", "it is the model's input name")]
     [InlineData("Inputs:remix:prompt", "prompt", "Options:Inputs:remix has no 'image'")]

@@ -129,6 +129,123 @@ public sealed class FakeCogTests
         Assert.Equal(4, fake.Deliveries.Count);
     }
 
+    [Fact]
+    public async Task An_inpainting_model_requires_prompt_image_and_mask_and_repaints_where_the_mask_is_white()
+    {
+        await using var fake = await FakeCog.StartAsync();
+        fake.Model = CogModel.Inpainting;
+        await using var hook = await Receiver.StartAsync();
+        using var client = new HttpClient();
+        var image = Solid(8, 4, (10, 20, 30));
+        var mask = new RgbaImage(8, 4);
+        for (var i = 0; i < mask.Pixels.Length; i += 4)
+        {
+            // The right half white (repaint), the left black (keep).
+            var white = (i / 4 % 8) >= 4 ? (byte)255 : (byte)0;
+            (mask.Pixels[i], mask.Pixels[i + 1], mask.Pixels[i + 2], mask.Pixels[i + 3]) = (white, white, white, 255);
+        }
+
+        var (missing, invalid) = await PutAsync(client, fake, "i0", """{"prompt": "a door"}""");
+        var (status, _) = await PutAsync(client, fake, "i1",
+            new JsonObject { ["prompt"] = "a door", ["seed"] = 3, ["num_outputs"] = 2, ["image"] = DataUrl(image), ["mask"] = DataUrl(mask) }.ToJsonString(), hook.Url);
+
+        Assert.Equal(422, missing);
+        Assert.Equal(["body.input.image", "body.input.mask"], invalid["detail"]!.AsArray().Select(p => string.Join('.', p!["loc"]!.AsArray().Select(l => l!.GetValue<string>()))));
+        Assert.Equal(202, status);
+        await WaitForAsync(() => hook.Bodies.Count == 1);
+        var outputs = hook.Bodies[0]["output"]!.AsArray().Select(o => Decode(o!.GetValue<string>())).ToList();
+        Assert.Equal(2, outputs.Count);
+        for (var n = 0; n < 2; n++)
+        {
+            var (r, g, b) = FakeCog.Colour("a door", 3 + n);
+            Assert.Equal((8, 4), (outputs[n].Width, outputs[n].Height));
+            Assert.Equal([10, 20, 30, 255], outputs[n].Pixels[..4]);
+            Assert.Equal([r, g, b, 255], outputs[n].Pixels[(7 * 4)..(8 * 4)]);
+        }
+    }
+
+    [Theory]
+    [InlineData("of another size")]
+    [InlineData("not base64")]
+    [InlineData("not an image")]
+    public async Task A_mask_of_another_size_or_a_data_url_that_does_not_decode_fails_the_prediction(string fault)
+    {
+        await using var fake = await FakeCog.StartAsync();
+        fake.Model = CogModel.Inpainting;
+        await using var hook = await Receiver.StartAsync();
+        using var client = new HttpClient();
+        var mask = fault switch
+        {
+            "of another size" => DataUrl(Solid(4, 4, (255, 255, 255))),
+            "not base64" => "data:image/png;base64,%%%",
+            _ => "data:image/png;base64," + Convert.ToBase64String(Encoding.UTF8.GetBytes("not a png")),
+        };
+
+        var (status, _) = await PutAsync(client, fake, "m",
+            new JsonObject { ["prompt"] = "x", ["image"] = DataUrl(Solid(8, 4, (1, 2, 3))), ["mask"] = mask }.ToJsonString(), hook.Url);
+
+        Assert.Equal(202, status);
+        await WaitForAsync(() => hook.Bodies.Count == 1);
+        Assert.Equal("failed", hook.Bodies[0]["status"]!.GetValue<string>());
+        Assert.Contains(fault == "of another size" ? "the mask is 4x4 but the image is 8x4" : "could not download the input",
+            hook.Bodies[0]["error"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Background_removal_takes_the_image_alone_and_returns_one_file_whose_background_is_transparent()
+    {
+        await using var fake = await FakeCog.StartAsync();
+        fake.Model = CogModel.RemoveBackground;
+        await using var hook = await Receiver.StartAsync();
+        using var client = new HttpClient();
+        var image = Solid(6, 6, (200, 200, 200));
+        (image.Pixels[((3 * 6) + 3) * 4], image.Pixels[(((3 * 6) + 3) * 4) + 1]) = (0, 90);
+
+        var (missing, _) = await PutAsync(client, fake, "b0", """{"prompt": "x"}""");
+        var (status, _) = await PutAsync(client, fake, "b1", new JsonObject { ["image"] = DataUrl(image), ["prompt"] = "dropped" }.ToJsonString(), hook.Url);
+
+        Assert.Equal((422, 202), (missing, status));
+        Assert.False(fake.Predictions[0].Input.ContainsKey("prompt"));
+        await WaitForAsync(() => hook.Bodies.Count == 1);
+        var output = hook.Bodies[0]["output"]!;
+        Assert.Equal(System.Text.Json.JsonValueKind.String, output.GetValueKind());
+        var cut = Decode(output.GetValue<string>());
+        Assert.Equal((0, 255), (cut.Pixels[3], cut.Pixels[(((3 * 6) + 3) * 4) + 3]));
+        Assert.Equal(90, cut.Pixels[(((3 * 6) + 3) * 4) + 1]);
+    }
+
+    [Fact]
+    public async Task An_image_to_image_model_needs_an_image_but_no_prompt()
+    {
+        await using var fake = await FakeCog.StartAsync();
+        fake.Model = CogModel.ImageToImage;
+        await using var hook = await Receiver.StartAsync();
+        using var client = new HttpClient();
+
+        var (missing, invalid) = await PutAsync(client, fake, "e0", """{"prompt": "x"}""");
+        var (status, _) = await PutAsync(client, fake, "e1", new JsonObject { ["image"] = DataUrl(Solid(5, 3, (9, 9, 9))), ["seed"] = 4 }.ToJsonString(), hook.Url);
+
+        Assert.Equal((422, "body.input.image", 202), (missing, string.Join('.', invalid["detail"]![0]!["loc"]!.AsArray().Select(l => l!.GetValue<string>())), status));
+        await WaitForAsync(() => hook.Bodies.Count == 1);
+        var output = Decode(Assert.Single(hook.Bodies[0]["output"]!.AsArray())!.GetValue<string>());
+        var (r, g, b) = FakeCog.Colour("", 4);
+        Assert.Equal((5, 3, r, g, b), (output.Width, output.Height, output.Pixels[0], output.Pixels[1], output.Pixels[2]));
+    }
+
+    private static RgbaImage Solid(int width, int height, (byte R, byte G, byte B) colour)
+    {
+        var image = new RgbaImage(width, height);
+        for (var i = 0; i < image.Pixels.Length; i += 4)
+        {
+            (image.Pixels[i], image.Pixels[i + 1], image.Pixels[i + 2], image.Pixels[i + 3]) = (colour.R, colour.G, colour.B, 255);
+        }
+        return image;
+    }
+
+    private static string DataUrl(RgbaImage image) => "data:image/png;base64," + Convert.ToBase64String(ImageCodec.EncodePng(image, 1));
+
+    private static RgbaImage Decode(string dataUrl) => ImageCodec.Decode(Convert.FromBase64String(dataUrl[(dataUrl.IndexOf(',', StringComparison.Ordinal) + 1)..]));
+
     private static async Task<(int Status, JsonObject Body)> PutAsync(HttpClient client, FakeCog fake, string id, string input, string? webhook = null)
     {
         var body = new JsonObject { ["input"] = JsonNode.Parse(input), ["webhook_events_filter"] = new JsonArray("completed") };

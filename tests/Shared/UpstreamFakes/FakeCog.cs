@@ -35,6 +35,29 @@ public enum CogBehaviour
     Hold,
 }
 
+/// <summary>
+/// Which model the fake cog server runs (a cog container serves one): its inputs, which of them it requires, and what
+/// it returns. Each is shaped on a public cog model of its kind.
+/// </summary>
+public enum CogModel
+{
+    /// <summary>Text to image with optional image and mask (as stability-ai/sdxl): prompt required; a list of num_outputs files.</summary>
+    Diffusion,
+    /// <summary>
+    /// An inpainting model (as stability-ai/stable-diffusion-inpainting): prompt, image and mask required, the mask of the
+    /// image's size (else the prediction fails, as the pipeline raises); a list of num_outputs files, each the image
+    /// where the mask is black and the prompt's colour where it is white.
+    /// </summary>
+    Inpainting,
+    /// <summary>Image to image (an upscaler, an enhancer, a ControlNet retexture): image required, prompt optional; a list of num_outputs files.</summary>
+    ImageToImage,
+    /// <summary>
+    /// Background removal (as cjwbw/rembg): image its only input (everything else dropped); one file, not a list: the
+    /// image with every pixel of its top-left pixel's colour made transparent.
+    /// </summary>
+    RemoveBackground,
+}
+
 /// <summary>One prediction the fake made: what it received (its inputs as validated, the images it downloaded) and how it ended.</summary>
 public sealed class FakeCogPrediction(string id, JsonObject input, string? webhook, IReadOnlyList<string> events)
 {
@@ -67,10 +90,12 @@ public sealed class FakeCogPrediction(string id, JsonObject input, string? webho
 /// <c>{"detail":[{"loc":["body","input",field],"msg","type"}]}</c> (unknown inputs dropped, as coglet does), the webhook
 /// POSTed with the whole prediction for the events of <c>webhook_events_filter</c>, the terminal one retried as cog
 /// retries it (on a connection error or 429/500/502/503/504, up to 12 times, backoff <see cref="RetryBase"/> x 2^n),
-/// and <c>POST /predictions/{id}/cancel</c> (200/404). Its model: prompt (required), negative_prompt, seed, width,
-/// height, num_outputs (1-4), image and mask (URLs it downloads, http(s) or data:), prompt_strength, scale. Outputs are
-/// data: URLs of PNGs painted in <see cref="Colour"/> of the prompt and seed + index (the source's size when an image is
-/// given), so a test can tell what arrived. Each fault is a <see cref="CogBehaviour"/>.
+/// and <c>POST /predictions/{id}/cancel</c> (200/404). Its model (<see cref="Model"/>) takes prompt, negative_prompt,
+/// seed, width, height, num_outputs (1-4), image and mask (URLs it downloads, http(s) or data:, which must decode as
+/// images, and a mask must be of the image's size), prompt_strength, scale, and requires what its kind requires.
+/// Outputs are data: URLs of PNGs painted in <see cref="Colour"/> of the prompt and seed + index (the source's size when
+/// an image is given; an inpainting model keeps the image where the mask is black; background removal cuts out the
+/// image's background), so a test can tell what arrived. Each fault is a <see cref="CogBehaviour"/>.
 /// </summary>
 public sealed class FakeCog : IAsyncDisposable
 {
@@ -88,6 +113,9 @@ public sealed class FakeCog : IAsyncDisposable
     public string BaseUrl { get; private set; } = "";
 
     public CogBehaviour Behaviour { get; set; } = CogBehaviour.Succeed;
+
+    /// <summary>The model the server runs (set before the first prediction).</summary>
+    public CogModel Model { get; set; } = CogModel.Diffusion;
 
     /// <summary>How long a prediction runs (0: it finishes at once, for a benchmark).</summary>
     public TimeSpan WorkTime { get; set; } = TimeSpan.FromMilliseconds(100);
@@ -238,6 +266,13 @@ public sealed class FakeCog : IAsyncDisposable
             await DeliverAsync(prediction, "completed");
             return;
         }
+        if (prediction is { Image: { } image, Mask: { } mask } && (image.Width, image.Height) != (mask.Width, mask.Height))
+        {
+            // What a diffusers inpainting pipeline raises from run(): the prediction fails with it.
+            Finish(prediction, "failed", error: $"ValueError: the mask is {mask.Width}x{mask.Height} but the image is {image.Width}x{image.Height}");
+            await DeliverAsync(prediction, "completed");
+            return;
+        }
         prediction.Status = "processing";
         prediction.Snapshot = State(prediction);
         await DeliverAsync(prediction, "start");
@@ -266,8 +301,13 @@ public sealed class FakeCog : IAsyncDisposable
         }
     }
 
-    private JsonArray Outputs(FakeCogPrediction prediction)
+    private JsonNode Outputs(FakeCogPrediction prediction)
     {
+        if (Model == CogModel.RemoveBackground && Behaviour == CogBehaviour.Succeed)
+        {
+            // rembg's run() returns one Path: the output is that file, not a list.
+            return JsonValue.Create("data:image/png;base64," + Convert.ToBase64String(Cutout(prediction.Image!)))!;
+        }
         var count = Behaviour == CogBehaviour.TooFewOutputs ? 1 : prediction.Input["num_outputs"]?.GetValue<int>() ?? 1;
         var (width, height) = prediction.Image is { } source ? (source.Width, source.Height)
             : (prediction.Input["width"]?.GetValue<int>() ?? 64, prediction.Input["height"]?.GetValue<int>() ?? 64);
@@ -279,6 +319,7 @@ public sealed class FakeCog : IAsyncDisposable
             {
                 CogBehaviour.OutputsNotImages => "data:text/plain;base64," + Convert.ToBase64String(Encoding.UTF8.GetBytes("not an image")),
                 CogBehaviour.TooLarge => "data:image/png;base64," + new string('A', (OversizeBytes + 2) / 3 * 4),
+                _ when Model == CogModel.Inpainting => "data:image/png;base64," + Convert.ToBase64String(Repaint(prediction.Image!, prediction.Mask!, prediction.Prompt, prediction.Seed + n)),
                 _ => "data:image/png;base64," + Convert.ToBase64String(Paint(prediction.Prompt, prediction.Seed + n, width * scale, height * scale)),
             });
         }
@@ -346,7 +387,13 @@ public sealed class FakeCog : IAsyncDisposable
         byte[] bytes;
         if (url.StartsWith("data:", StringComparison.Ordinal))
         {
-            bytes = Convert.FromBase64String(url[(url.IndexOf(',', StringComparison.Ordinal) + 1)..]);
+            // data:[<media type>];base64,<data>: cog reads base64 only.
+            var comma = url.IndexOf(',', StringComparison.Ordinal);
+            if (comma < 0 || !url[..comma].EndsWith(";base64", StringComparison.Ordinal))
+            {
+                throw new FormatException("a data: URL without ;base64,");
+            }
+            bytes = Convert.FromBase64String(url[(comma + 1)..]);
         }
         else
         {
@@ -368,7 +415,7 @@ public sealed class FakeCog : IAsyncDisposable
     }
 
     /// <summary>The model's schema, checked as coglet checks it: types, required inputs, ranges; unknown inputs dropped.</summary>
-    private static List<JsonObject> Validate(JsonObject input)
+    private List<JsonObject> Validate(JsonObject input)
     {
         var problems = new List<JsonObject>();
         var known = new Dictionary<string, JsonValueKind>
@@ -378,13 +425,23 @@ public sealed class FakeCog : IAsyncDisposable
             ["image"] = JsonValueKind.String, ["mask"] = JsonValueKind.String, ["prompt_strength"] = JsonValueKind.Number,
             ["scale"] = JsonValueKind.Number,
         };
+        if (Model == CogModel.RemoveBackground)
+        {
+            known = new Dictionary<string, JsonValueKind> { ["image"] = JsonValueKind.String };
+        }
         foreach (var name in input.Select(p => p.Key).Where(k => !known.ContainsKey(k)).ToList())
         {
             input.Remove(name);
         }
-        if (input["prompt"] is null)
+        string[] required = Model switch
         {
-            problems.Add(Problem(["body", "input", "prompt"], "Field required", "missing"));
+            CogModel.Inpainting => ["prompt", "image", "mask"],
+            CogModel.ImageToImage or CogModel.RemoveBackground => ["image"],
+            _ => ["prompt"],
+        };
+        foreach (var name in required.Where(r => input[r] is null))
+        {
+            problems.Add(Problem(["body", "input", name], "Field required", "missing"));
         }
         foreach (var (name, kind) in known)
         {
@@ -436,6 +493,37 @@ public sealed class FakeCog : IAsyncDisposable
             (image.Pixels[i], image.Pixels[i + 1], image.Pixels[i + 2], image.Pixels[i + 3]) = (r, g, b, 255);
         }
         return ImageCodec.EncodePng(image, 1);
+    }
+
+    /// <summary>The inpainting model's output: the image (made opaque) where the mask is black, the prompt's colour where it is white, blended between.</summary>
+    public static byte[] Repaint(RgbaImage image, RgbaImage mask, string prompt, long seed)
+    {
+        var (r, g, b) = Colour(prompt, seed);
+        var result = new RgbaImage(image.Width, image.Height);
+        var (from, into) = (image.Pixels, result.Pixels);
+        for (var i = 0; i < into.Length; i += 4)
+        {
+            // A model reads the mask as grey (its first channel) and the image as RGB: a transparent pixel is its colour, black.
+            int m = mask.Pixels[i];
+            into[i] = (byte)(((from[i] * (255 - m)) + (r * m)) / 255);
+            into[i + 1] = (byte)(((from[i + 1] * (255 - m)) + (g * m)) / 255);
+            into[i + 2] = (byte)(((from[i + 2] * (255 - m)) + (b * m)) / 255);
+            into[i + 3] = 255;
+        }
+        return ImageCodec.EncodePng(result, 1);
+    }
+
+    /// <summary>Background removal: every pixel of the top-left pixel's colour transparent, the rest kept opaque.</summary>
+    public static byte[] Cutout(RgbaImage image)
+    {
+        var result = new RgbaImage(image.Width, image.Height);
+        var (from, into) = (image.Pixels, result.Pixels);
+        for (var i = 0; i < into.Length; i += 4)
+        {
+            var background = from[i] == from[0] && from[i + 1] == from[1] && from[i + 2] == from[2];
+            (into[i], into[i + 1], into[i + 2], into[i + 3]) = (from[i], from[i + 1], from[i + 2], background ? (byte)0 : (byte)255);
+        }
+        return ImageCodec.EncodePng(result, 1);
     }
 
     public async ValueTask DisposeAsync()

@@ -6,7 +6,7 @@ using Easel.Core.Operations;
 using Easel.Core.Outbound;
 using Easel.Core.Tasks;
 using Easel.Engines.Local;
-using Easel.Engines.Upstream.SdWebui;
+using Easel.Engines.Upstream.Canvas;
 using Easel.Imaging;
 
 namespace Easel.Engines.Upstream.Cog;
@@ -31,8 +31,8 @@ public sealed class CogProtocol(UpstreamHttp http, CogSettings settings) : IUpst
     /// <summary>While the prediction runs, the same id answers with it; a resume with no id recorded sends it again under the same key.</summary>
     public bool ResubmitsIdempotently => true;
 
-    // Inline images need their bytes; so does a mask, which is painted at the source image's size.
-    public bool SendsImageBytes => settings.SendImagesAs == CogImages.Data || settings.MapsMask;
+    // Inline images need their bytes; so do a canvas or mask painted from the source, and the source's size.
+    public bool SendsImageBytes => settings.SendImagesAs == CogImages.Data || settings.NeedsSourcePixels;
 
     /// <summary>Every image as base64 in a data: URL with its prefix, plus a megabyte for the rest of the prediction (logs, metrics).</summary>
     public long MaxDeliveryBytes(int maxImageBytes) => (MostImages * (DataUrl.Base64Length(maxImageBytes) + 64)) + (1024 * 1024);
@@ -94,23 +94,26 @@ public sealed class CogProtocol(UpstreamHttp http, CogSettings settings) : IUpst
         var input = settings.Fixed.TryGetValue(operation.Kind, out var constants) ? (JsonObject)constants.DeepClone() : [];
         void Set(string field, Func<JsonNode?> value)
         {
-            if (names.TryGetValue(field, out var name))
+            // An absent value is left out rather than sent as null: a cog model's optional input keeps its own default.
+            if (names.TryGetValue(field, out var name) && value() is { } node)
             {
-                input[name] = value();
+                input[name] = node;
             }
         }
+        // Made once, when the operation takes an image: the canvas and mask are painted from the source's pixels.
+        var sent = operation is Imagine ? null : Images(request);
         Set("prompt", () => operation.Prompt ?? "");
         Set("negative_prompt", () => settings.NegativePrompt);
         // Fixed by the task id (the local engine's seed): a resubmission of the task renders the same images.
         Set("seed", () => TaskIds.SeedOf(request.Task.Id));
-        Set("width", () => settings.Width);
-        Set("height", () => settings.Height);
+        Set("width", () => sent is null ? settings.Width : sent.Size().Width);
+        Set("height", () => sent is null ? settings.Height : sent.Size().Height);
         Set("aspect_ratio", () => settings.AspectRatio);
         Set("count", () => ModelCatalog.Of(operation.Kind).ImageCount);
         Set("strength", () => Strength(operation));
         Set("scale", () => operation is Upscale u ? u.Factor : null);
-        Set("image", () => Image(request));
-        Set("mask", () => Mask(request));
+        Set("image", () => sent?.Image);
+        Set("mask", () => sent?.Mask);
         return input;
     }
 
@@ -118,33 +121,66 @@ public sealed class CogProtocol(UpstreamHttp http, CogSettings settings) : IUpst
     {
         Remix r => settings.Strength[r.Mode == RemixMode.Strong ? "StrengthRemixStrong" : "StrengthRemixSubtle"],
         Variation v => settings.Strength[v.Type == VariationType.Strong ? "StrengthVariationStrong" : "StrengthVariationSubtle"],
-        Inpaint => settings.Strength["StrengthInpaint"],
+        Inpaint or UploadPaint or Edit => settings.Strength["StrengthInpaint"],
+        Outpaint or Pan => settings.Strength["StrengthOutpaint"],
+        Enhance => settings.Strength["StrengthEnhance"],
+        Retexture => settings.Strength["StrengthRetexture"],
         _ => null,
     };
 
-    private string? Image(UpstreamRequest request)
+    /// <summary>The image input, the mask input when the operation repaints an area, and the size of that image.</summary>
+    private sealed record SentImages(string Image, string? Mask, Func<(int Width, int Height)> Size);
+
+    /// <summary>
+    /// What an image operation sends: the composed canvas of upload-paint, edit, outpaint and pan with its mask, in the
+    /// geometry every upstream shares (<see cref="RepaintCanvas"/>), always inline, since that canvas exists nowhere
+    /// else; inpaint's source as it is with the mask painted at its size; any other operation's source as it is.
+    /// </summary>
+    private SentImages Images(UpstreamRequest request)
+    {
+        var operation = request.Task.Operation;
+        if (RepaintCanvas.Masks(operation.Kind))
+        {
+            var source = request.SourceBytes ?? throw new InvalidOperationException($"{operation.Kind} reached the cog engine without its image");
+            var repaint = RepaintCanvas.Of(operation, LocalEngine.Decode(source, "source image"), request.MaskBytes);
+            var area = repaint.Area ?? throw new InvalidOperationException($"{operation.Kind} gave no area to repaint");
+            var picture = RepaintCanvas.Composes(operation.Kind) ? DataUrlOf(ImageCodec.EncodePng(repaint.Picture)) : Source(request);
+            var mask = DataUrlOf(ImageCodec.EncodePng(RepaintCanvas.White(area)));
+            return new SentImages(picture, mask, () => (repaint.Picture.Width, repaint.Picture.Height));
+        }
+        return new SentImages(Source(request), null, () => SizeOf(request));
+    }
+
+    /// <summary>The source as the model is sent it: Easel's (or the client's) URL, or its bytes inline.</summary>
+    private string Source(UpstreamRequest request)
     {
         if (settings.SendImagesAs == CogImages.Url)
         {
             return (request.ImageUrl ?? request.SourceUrl)?.ToString()
                 ?? throw new InvalidOperationException($"{request.Task.Operation.Kind} reached the cog engine without its image's URL");
         }
-        var bytes = request.SourceBytes ?? throw new InvalidOperationException($"{request.Task.Operation.Kind} reached the cog engine without its image");
+        return DataUrlOf(request.SourceBytes ?? throw new InvalidOperationException($"{request.Task.Operation.Kind} reached the cog engine without its image"));
+    }
+
+    // Read from the header alone: the source is sent as it is, so its pixels are not needed.
+    private static (int Width, int Height) SizeOf(UpstreamRequest request)
+    {
+        var bytes = request.SourceBytes ?? throw new InvalidOperationException("a cog engine that maps width or height was not given the source's bytes");
+        try
+        {
+            var info = ImageCodec.Identify(bytes);
+            return (info.Width, info.Height);
+        }
+        catch (ImageDecodeException e)
+        {
+            throw new EngineFailureException(FailureKind.ImageProcessing, $"The source image could not be used: {e.Message}", e);
+        }
+    }
+
+    private static string DataUrlOf(byte[] bytes)
+    {
         var format = ImageCodec.Sniff(bytes);
         var type = ImageFileTypes.Decodable.Contains(format) ? ImageFileTypes.Of(format).ContentType : "application/octet-stream";
         return $"data:{type};base64,{Convert.ToBase64String(bytes)}";
-    }
-
-    /// <summary>The mask as an opaque PNG of the source's size, white where the model repaints (the convention of SD inpainting models).</summary>
-    private static string? Mask(UpstreamRequest request)
-    {
-        if (SourceImages.MaskOf(request.Task.Operation) is not { } mask)
-        {
-            return null;
-        }
-        var source = LocalEngine.Decode(request.SourceBytes ?? throw new InvalidOperationException("a masked operation reached the cog engine without its image"),
-            "source image");
-        var painted = MaskPainter.Paint(mask, request.MaskBytes, source.Width, source.Height);
-        return "data:image/png;base64," + Convert.ToBase64String(ImageCodec.EncodePng(Img2ImgInputs.White(painted)));
     }
 }

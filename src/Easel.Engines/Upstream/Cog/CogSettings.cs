@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Easel.Core.Engines;
 using Easel.Core.Models;
 using Easel.Core.Operations;
+using Easel.Engines.Upstream.Canvas;
 using static Easel.Engines.Upstream.OptionValues;
 
 namespace Easel.Engines.Upstream.Cog;
@@ -15,10 +16,12 @@ public enum CogImages { Data, Url }
 /// A cog engine's Options (README "The cog engine"). cog models name their inputs freely, so
 /// <c>Inputs:&lt;operation&gt;:&lt;field&gt;</c> maps each of Easel's fields to the model's input name, and
 /// <c>Fixed:&lt;operation&gt;:&lt;input&gt;</c> adds constant inputs (a number or true/false is sent as one; anything else as
-/// a string). The engine serves exactly the operations with an Inputs map. Also: SendImagesAs (data | url; default
-/// data), Width and Height of imagine (default 1024), AspectRatio (default 1:1), NegativePrompt, and the strengths
-/// StrengthRemixStrong 0.75, StrengthRemixSubtle 0.45, StrengthVariationStrong 0.6, StrengthVariationSubtle 0.35,
-/// StrengthInpaint 0.75.
+/// a string). The engine serves exactly the operations with an Inputs map (any of the catalog's, by their names in it:
+/// imagine, upload-paint, edit, inpaint, remix, variation, upscale, outpaint, pan, enhance, retexture, remove-bg).
+/// Also: SendImagesAs (data | url; default data), Width and Height of imagine (default 1024), AspectRatio (default
+/// 1:1), NegativePrompt, and the strengths StrengthRemixStrong 0.75, StrengthRemixSubtle 0.45, StrengthVariationStrong
+/// 0.6, StrengthVariationSubtle 0.35, StrengthInpaint 0.75 (inpaint, upload-paint, edit), StrengthOutpaint 1 (outpaint,
+/// pan), StrengthEnhance 0.35, StrengthRetexture 0.8.
 /// </summary>
 public sealed record CogSettings(
     IReadOnlyDictionary<OperationKind, IReadOnlyDictionary<string, string>> Inputs,
@@ -36,26 +39,23 @@ public sealed record CogSettings(
         ["prompt"] = "the prompt",
         ["negative_prompt"] = "Options:NegativePrompt",
         ["seed"] = "the task's seed (the same on every resubmission)",
-        ["width"] = "Options:Width (imagine)",
-        ["height"] = "Options:Height (imagine)",
+        ["width"] = "Options:Width for imagine; for an image operation the width of the image sent (the canvas of upload-paint, edit, outpaint, pan)",
+        ["height"] = "Options:Height for imagine; for an image operation the height of the image sent",
         ["aspect_ratio"] = "Options:AspectRatio (imagine)",
-        ["image"] = "the source image (a URL or a data: URL)",
-        ["mask"] = "the mask as a PNG data: URL of the source's size, white where the model repaints",
+        ["image"] = "the source image (a URL or a data: URL; the composed canvas of upload-paint, edit, outpaint and pan as a PNG data: URL)",
+        ["mask"] = "the mask as a PNG data: URL of the image's size, white where the model repaints",
         ["strength"] = "how far the result may move from the source (0-1)",
         ["scale"] = "the upscale factor (2 or 4)",
         ["count"] = "the number of images the catalog gives (4, or 1)",
     };
 
-    /// <summary>The operations a cog engine can serve, by their names in Options:Inputs, and the capability each is.</summary>
+    /// <summary>
+    /// The operations a cog engine can serve, by their names in Options:Inputs (the catalog's, as in GET /v1/models),
+    /// and the capability each is: every one of the catalog's, each a model of its own (creative upscale, which asks
+    /// for invented detail, is not among them: nothing tells a cog upscaler to invent).
+    /// </summary>
     public static IReadOnlyDictionary<string, (OperationKind Kind, EngineCapability Capability)> Operations { get; } =
-        new Dictionary<string, (OperationKind, EngineCapability)>(StringComparer.OrdinalIgnoreCase)
-        {
-            ["imagine"] = (OperationKind.Imagine, EngineCapability.Imagine),
-            ["inpaint"] = (OperationKind.Inpaint, EngineCapability.Inpaint),
-            ["remix"] = (OperationKind.Remix, EngineCapability.Remix),
-            ["variation"] = (OperationKind.Variation, EngineCapability.Variation),
-            ["upscale"] = (OperationKind.Upscale, EngineCapability.Upscale),
-        };
+        ModelCatalog.All.ToDictionary(m => m.Operation, m => (m.Kind, m.Capability), StringComparer.OrdinalIgnoreCase);
 
     public static IReadOnlyDictionary<string, decimal> DefaultStrength { get; } = new Dictionary<string, decimal>(StringComparer.Ordinal)
     {
@@ -64,12 +64,21 @@ public sealed record CogSettings(
         ["StrengthVariationStrong"] = 0.6m,
         ["StrengthVariationSubtle"] = 0.35m,
         ["StrengthInpaint"] = 0.75m,
+        // The new part of outpaint and pan is transparent black with nothing to start from (cog has no A1111 fill):
+        // anything under 1 would let the black show through.
+        ["StrengthOutpaint"] = 1m,
+        ["StrengthEnhance"] = 0.35m,
+        ["StrengthRetexture"] = 0.8m,
     };
 
     public IReadOnlySet<EngineCapability> Capabilities => Operations.Values.Where(o => Inputs.ContainsKey(o.Kind)).Select(o => o.Capability).ToHashSet();
 
-    /// <summary>Whether an operation it serves takes a mask, which is painted from the source image's pixels.</summary>
-    public bool MapsMask => Inputs.Values.Any(map => map.ContainsKey("mask"));
+    /// <summary>
+    /// Whether an image operation it serves needs the source's pixels, not only its URL: a canvas composed from it, a
+    /// mask painted at its size, or its size as width and height.
+    /// </summary>
+    public bool NeedsSourcePixels => Inputs.Any(i => i.Key != OperationKind.Imagine
+        && (RepaintCanvas.Masks(i.Key) || i.Value.ContainsKey("width") || i.Value.ContainsKey("height")));
 
     public static CogSettings Read(IReadOnlyDictionary<string, string> options, Action<string> problem)
     {
@@ -124,10 +133,17 @@ public sealed record CogSettings(
         }
         foreach (var (kind, map) in inputs)
         {
-            var name = Operations.First(o => o.Value.Kind == kind).Key;
-            Require(map, "prompt", kind is OperationKind.Imagine, name, problem);
+            var name = ModelCatalog.Of(kind).Operation;
+            // A prompt the client must give would otherwise be dropped unseen (an inpaint's or variation's is optional).
+            Require(map, "prompt", ModelCatalog.Of(kind).FieldOf(RequestField.Prompt) is { Required: true }, name, problem);
             Require(map, "image", kind is not OperationKind.Imagine, name, problem);
-            Require(map, "mask", kind is OperationKind.Inpaint, name, problem);
+            // An inpainting model repaints where the mask says; without it the canvas's new part would never be painted.
+            Require(map, "mask", RepaintCanvas.Masks(kind), name, problem);
+            if (map.ContainsKey("mask") && !RepaintCanvas.Masks(kind))
+            {
+                problem($"Options:Inputs:{name}:mask maps a mask, which {name} does not have; the operations with one are "
+                    + string.Join(", ", Operations.Where(o => RepaintCanvas.Masks(o.Value.Kind)).Select(o => o.Key)));
+            }
             // A model that gives one image where the catalog gives four would fail every task as too few.
             Require(map, "count", ModelCatalog.Of(kind).ImageCount > 1, name, problem);
         }

@@ -9,9 +9,10 @@ namespace Easel.Engines.Upstream.ComfyUi;
 /// The images a workflow is given for an image operation, in the three forms its placeholders ask for: the source as an
 /// opaque PNG (image), the mask alone as an opaque PNG white where ComfyUI repaints (mask: LoadImageMask reads a colour
 /// channel as 1 = repaint), and the source with the area to repaint transparent (masked_image: LoadImage's MASK output
-/// is 1 - alpha, so transparent repaints). The geometry is the sd-webui engine's (<see cref="Img2ImgInputs"/>): the
-/// canvas of upload-paint and edit, the polygons and mask images, the larger canvas of outpaint and pan with its new
-/// part masked. Operations without geometry (upscale, enhance, retexture, remove-bg) give the source as it is.
+/// is 1 - alpha, so transparent repaints). The geometry is the one every upstream shares (<see cref="Canvas.RepaintCanvas"/>,
+/// through the sd-webui engine's <see cref="Img2ImgInputs"/>): the canvas of upload-paint and edit, the polygons and
+/// mask images, the larger canvas of outpaint and pan with its new part masked. Operations without geometry (upscale,
+/// enhance, retexture, remove-bg) give the source as it is.
 /// </summary>
 internal static class ComfyUiInputs
 {

@@ -212,7 +212,7 @@ public sealed class MidjourneyProxyProtocol(UpstreamHttp http, MidjourneyProxySe
             throw new MjRefusal($"the source image does not decode: {e.Message}");
         }
         var repaint = Local.MaskPainter.Paint(inpaint.Mask, request.MaskBytes, info.Width, info.Height);
-        return ImageCodec.EncodePng(SdWebui.Img2ImgInputs.White(repaint));
+        return ImageCodec.EncodePng(Canvas.RepaintCanvas.White(repaint));
     }
 
     private static JsonObject Base(UpstreamRequest request)

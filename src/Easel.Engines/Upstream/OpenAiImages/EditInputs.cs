@@ -1,5 +1,6 @@
 using Easel.Core.Operations;
 using Easel.Engines.Local;
+using Easel.Engines.Upstream.Canvas;
 using Easel.Imaging;
 
 namespace Easel.Engines.Upstream.OpenAiImages;
@@ -7,10 +8,10 @@ namespace Easel.Engines.Upstream.OpenAiImages;
 /// <summary>
 /// The two files of POST /v1/images/edits made from Easel's operation (UPSTREAMS.md section 4): the image as a PNG,
 /// and a PNG mask of the same size whose fully transparent pixels are the area to edit. Easel's masks say the
-/// opposite way round (white repaints, polygons or a mask image): they are painted with the local engine's
-/// <see cref="MaskPainter"/>, and upload-paint and edit are composed on their canvas with its
-/// <see cref="CanvasComposer"/>, whose uncovered pixels join the area to edit, so the geometry is API.md section 6's
-/// whichever engine runs. A soft mask is cut at half: the API edits only pixels of alpha 0.
+/// opposite way round (white repaints, polygons or a mask image): the picture and area are the geometry every upstream
+/// shares (<see cref="RepaintCanvas"/>: upload-paint and edit composed on their canvas, whose uncovered pixels join the
+/// area to edit), so the geometry is API.md section 6's whichever engine runs. A soft mask is cut at half: the API
+/// edits only pixels of alpha 0.
 /// </summary>
 internal static class EditInputs
 {
@@ -22,26 +23,10 @@ internal static class EditInputs
     public static Files Of(Operation operation, byte[] source, byte[]? maskImage)
     {
         ArgumentNullException.ThrowIfNull(operation);
-        var image = LocalEngine.Decode(source, "source image");
-        var (picture, edit) = operation switch
-        {
-            UploadPaint p => Composed(image, p.Canvas, p.Placement, p.Mask, maskImage),
-            Edit e => Composed(image, e.Canvas, e.Placement, e.Mask, maskImage),
-            Inpaint i => (image, MaskPainter.Paint(i.Mask, maskImage, image.Width, image.Height)),
-            // Remix and retexture re-render the whole image under the prompt: no mask, every pixel may change.
-            _ => (image, (AlphaMask?)null),
-        };
-        return new Files(ImageCodec.EncodePng(picture), edit is null ? null : ImageCodec.EncodePng(Transparent(edit)), picture.Width, picture.Height);
-    }
-
-    private static (RgbaImage, AlphaMask?) Composed(RgbaImage source, CanvasSize canvas, Placement placement, MaskSpec? mask, byte[]? maskImage)
-    {
-        var (composed, hole) = CanvasComposer.Compose(source, canvas, placement);
-        if (mask is not null)
-        {
-            hole.UnionWith(MaskPainter.Paint(mask, maskImage, composed.Width, composed.Height));
-        }
-        return (composed, hole);
+        // Remix and retexture re-render the whole image under the prompt: no area, every pixel may change.
+        var repaint = RepaintCanvas.Of(operation, LocalEngine.Decode(source, "source image"), maskImage);
+        return new Files(ImageCodec.EncodePng(repaint.Picture), repaint.Area is { } edit ? ImageCodec.EncodePng(Transparent(edit)) : null,
+            repaint.Picture.Width, repaint.Picture.Height);
     }
 
     /// <summary>Black where kept (alpha 255), fully transparent where edited.</summary>
