@@ -101,13 +101,17 @@ public sealed class UpstreamJobs(
             }
             var start = await SendAsync(claim, upstream, request!, resumed: false, cancellationToken);
             accepted = start.Kind == UpstreamStartKind.Waiting;
+            if (accepted)
+            {
+                load.Accepted(engine.Name);
+            }
             return start;
         }
         finally
         {
             if (!accepted)
             {
-                load.Release(engine.Name);
+                load.GiveBack(engine.Name);
             }
         }
     }

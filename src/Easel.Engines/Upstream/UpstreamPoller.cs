@@ -141,7 +141,8 @@ public sealed class UpstreamPoller(
             try
             {
                 await jobs.RenewWaitingLeasesAsync(nodeId, time.GetUtcNow(), options.LeaseDuration, stopping);
-                load.Refresh(await jobs.WaitingByEngineAsync(nodeId, stopping));
+                var beforeRead = load.BeforeRead();
+                load.Refresh(await jobs.WaitingByEngineAsync(nodeId, stopping), beforeRead);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
