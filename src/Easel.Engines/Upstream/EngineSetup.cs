@@ -128,7 +128,12 @@ public static class EngineSetup
 
         var cog = type == CogProtocol.Type ? CogSettings.Read(options.Options, Problem) : null;
 
-        var capabilities = comfyUi?.Capabilities ?? cog?.Capabilities ?? baseDescriptor.Capabilities;
+        // Read here, before the capabilities: a novicezk proxy serves fewer operations than a trueai one.
+        var proxy = type == MidjourneyProxyProtocol.Type
+            ? MidjourneyProxySettings.Read(options.Options, Problem)
+            : null;
+
+        var capabilities = comfyUi?.Capabilities ?? cog?.Capabilities ?? proxy?.Capabilities ?? baseDescriptor.Capabilities;
         if (options.Operations is { } operations)
         {
             var chosen = new HashSet<EngineCapability>();
@@ -143,7 +148,7 @@ public static class EngineSetup
                 var served = entry.Capabilities.Where(capabilities.Contains).ToList();
                 if (served.Count == 0)
                 {
-                    Problem($"Operations names '{entry.Operation}', which a {type} engine cannot serve");
+                    Problem($"Operations names '{entry.Operation}', which a {type} engine{(proxy is { Flavour: MidjourneyProxyFlavour.Novicezk } ? " of the novicezk flavour" : "")} cannot serve");
                 }
                 chosen.UnionWith(served);
             }
@@ -182,10 +187,6 @@ public static class EngineSetup
 
         var sdWebui = type == SdWebuiProtocol.Type
             ? SdWebuiSettings.Read(options.Options, options.TaskTimeout ?? DefaultTaskTimeout, Problem)
-            : null;
-
-        var proxy = type == MidjourneyProxyProtocol.Type
-            ? MidjourneyProxySettings.Read(options.Options, Problem)
             : null;
 
         var descriptor = baseDescriptor with
@@ -235,6 +236,9 @@ public static class EngineSetup
                 openAi!, s.Calls),
             SdWebuiProtocol.Type => s => new SdWebuiProtocol(new UpstreamHttp(s.Outbound, baseUrl, credentials, options.RequestTimeout),
                 sdWebui!, s.Calls),
+            // One engine type, two proxies: the flavour picks which of them is spoken.
+            MidjourneyProxyProtocol.Type when proxy!.Flavour == MidjourneyProxyFlavour.Novicezk =>
+                s => new NovicezkProtocol(new UpstreamHttp(s.Outbound, baseUrl, credentials, options.RequestTimeout)),
             MidjourneyProxyProtocol.Type => s => new MidjourneyProxyProtocol(new UpstreamHttp(s.Outbound, baseUrl, credentials, options.RequestTimeout), proxy!),
             ComfyUiProtocol.Type => s => new ComfyUiProtocol(new UpstreamHttp(s.Outbound, baseUrl, credentials, options.RequestTimeout), comfyUi!),
             CogProtocol.Type => s => new CogProtocol(new UpstreamHttp(s.Outbound, baseUrl, credentials, options.RequestTimeout), cog!),

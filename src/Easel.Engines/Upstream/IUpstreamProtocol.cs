@@ -1,4 +1,5 @@
 using Easel.Core.Engines.Upstream;
+using Easel.Core.Operations;
 using Easel.Core.Tasks;
 
 namespace Easel.Engines.Upstream;
@@ -66,6 +67,12 @@ public sealed record UpstreamRequest(TaskRecord Task, string SubmissionKey)
 
     /// <summary>The earlier result a secondary operation names, at Easel's own /files URL (for an upstream that fetches images by URL).</summary>
     public Uri? SourceUrl { get; init; }
+
+    /// <summary>
+    /// The operation that made that earlier result, when Easel still has its task: for an upstream whose secondary
+    /// operations depend on what made their source (novicezk's proxy changes only grids, never an upscale).
+    /// </summary>
+    public Operation? SourceOperation { get; init; }
 
     /// <summary>The source image (the input image, or the earlier result a secondary operation names), when the protocol sends bytes.</summary>
     public byte[]? SourceBytes { get; init; }

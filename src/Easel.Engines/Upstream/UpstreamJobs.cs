@@ -262,7 +262,7 @@ public sealed class UpstreamJobs(
         var url = source is { BaseUrl: not null } && from.ImageNumber < source.ResultKeys.Count
             ? new Uri(BlobUrls.FileUrl(request.Task.BaseUrl ?? source.BaseUrl, source.ResultKeys[from.ImageNumber]))
             : null;
-        return request with { SourceJobId = job?.UpstreamId, SourceUrl = url };
+        return request with { SourceJobId = job?.UpstreamId, SourceUrl = url, SourceOperation = source?.Operation };
     }
 
     private static string Outcome(SubmitAnswer answer) => answer switch

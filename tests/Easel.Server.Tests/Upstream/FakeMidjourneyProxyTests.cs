@@ -6,7 +6,7 @@ using Easel.Testing.UpstreamFakes;
 
 namespace Easel.Server.Tests.Upstream;
 
-/// <summary>The fake trueai-org proxy speaks UPSTREAMS.md section 1.1 as documented, and fails as documented.</summary>
+/// <summary>The fake proxy speaks UPSTREAMS.md section 1.1 (trueai-org) and, in its novicezk mode, 1.2 as documented, and fails as documented.</summary>
 public sealed class FakeMidjourneyProxyTests
 {
     private static HttpClient Client(FakeMidjourneyProxy fake, string? secret = FakeMidjourneyProxy.Secret)
@@ -126,5 +126,113 @@ public sealed class FakeMidjourneyProxyTests
         Assert.Contains("Banned prompt", failed["failReason"]!.GetValue<string>(), StringComparison.Ordinal);
         var (_, listed) = await PostAsync(client, "/mj/task/list-by-condition", new { ids = new[] { failed["id"]!.GetValue<string>(), "nope" } });
         Assert.Single(listed!.AsArray());
+    }
+
+    [Fact]
+    public async Task Novicezk_mode_imagine_then_change_U2_and_simple_change_V3_with_NZs_task_shape()
+    {
+        await using var fake = await FakeMidjourneyProxy.StartAsync(FakeMjFlavour.Novicezk);
+        using var client = Client(fake);
+
+        var (status, submitted) = await PostAsync(client, "/mj/submit/imagine", new { prompt = " a red vase ", state = "k-1" });
+        Assert.Equal((200, 1), (status, submitted!["code"]!.GetValue<int>()));
+        var id = submitted["result"]!.GetValue<string>();
+        var grid = await DoneAsync(client, id);
+
+        Assert.Equal(("IMAGINE", "SUCCESS", "100%", "k-1", "/imagine a red vase"), (grid["action"]!.GetValue<string>(), grid["status"]!.GetValue<string>(),
+            grid["progress"]!.GetValue<string>(), grid["state"]!.GetValue<string>(), grid["description"]!.GetValue<string>()));
+        Assert.False(grid.ContainsKey("buttons") || grid.ContainsKey("imageUrls") || grid.ContainsKey("parentId"), grid.ToJsonString());
+        var picture = ImageCodec.Decode(await client.GetByteArrayAsync(grid["imageUrl"]!.GetValue<string>()));
+        Assert.Equal((128, 128), (picture.Width, picture.Height));
+
+        var (_, change) = await PostAsync(client, "/mj/submit/change", new { taskId = id, action = "UPSCALE", index = 2, state = "k-2" });
+        Assert.Equal(1, change!["code"]!.GetValue<int>());
+        var upscale = await DoneAsync(client, change["result"]!.GetValue<string>());
+        Assert.Equal(("UPSCALE", $"/up {id} U2", "k-2"), (upscale["action"]!.GetValue<string>(), upscale["description"]!.GetValue<string>(), upscale["state"]!.GetValue<string>()));
+        var one = ImageCodec.Decode(await client.GetByteArrayAsync(upscale["imageUrl"]!.GetValue<string>()));
+        var (r, g, b) = FakeGateway.ColourOf("a red vase", 1);
+        Assert.Equal((FakeMidjourneyProxy.Side, r, g, b), (one.Width, one.Pixels[0], one.Pixels[1], one.Pixels[2]));
+
+        var (_, simple) = await PostAsync(client, "/mj/submit/simple-change", new { content = $"{id} V3", state = "k-3" });
+        var variation = await DoneAsync(client, simple!["result"]!.GetValue<string>());
+        Assert.Equal(("VARIATION", $"/up {id} V3", "k-3"), (variation["action"]!.GetValue<string>(), variation["description"]!.GetValue<string>(), variation["state"]!.GetValue<string>()));
+        Assert.Equal((id, 3), (fake.Tasks[variation["id"]!.GetValue<string>()].ParentId, fake.Tasks[variation["id"]!.GetValue<string>()].Index));
+        Assert.Equal(["imagine", "change", "simple-change"], fake.Submissions.Select(s => s.Route));
+    }
+
+    [Fact]
+    public async Task Novicezk_mode_refuses_a_change_of_an_upscale_or_unfinished_or_unknown_parent_with_NZs_codes()
+    {
+        await using var fake = await FakeMidjourneyProxy.StartAsync(FakeMjFlavour.Novicezk);
+        using var client = Client(fake);
+        fake.JobFault = MjJobFault.NeverFinish;
+        var (_, stuck) = await PostAsync(client, "/mj/submit/imagine", new { prompt = "a boat" });
+        var (early, running) = await PostAsync(client, "/mj/submit/change", new { taskId = stuck!["result"]!.GetValue<string>(), action = "VARIATION", index = 1 });
+        Assert.Equal((200, 4, "关联任务状态错误"), (early, running!["code"]!.GetValue<int>(), running["description"]!.GetValue<string>()));
+        fake.JobFault = MjJobFault.None;
+        var (_, submitted) = await PostAsync(client, "/mj/submit/imagine", new { prompt = "a boat" });
+        var id = submitted!["result"]!.GetValue<string>();
+        await DoneAsync(client, id);
+        var (_, up) = await PostAsync(client, "/mj/submit/change", new { taskId = id, action = "UPSCALE", index = 1 });
+        var upscale = await DoneAsync(client, up!["result"]!.GetValue<string>());
+
+        foreach (var action in new[] { "UPSCALE", "VARIATION" })
+        {
+            var (status, refused) = await PostAsync(client, "/mj/submit/change", new { taskId = upscale["id"]!.GetValue<string>(), action, index = 1 });
+            Assert.Equal((200, 4, "关联任务不允许执行变化"), (status, refused!["code"]!.GetValue<int>(), refused["description"]!.GetValue<string>()));
+        }
+        var (unknown, missing) = await PostAsync(client, "/mj/submit/change", new { taskId = "42", action = "UPSCALE", index = 1 });
+        Assert.Equal((200, 3), (unknown, missing!["code"]!.GetValue<int>()));
+        var (_, pan) = await PostAsync(client, "/mj/submit/change", new { taskId = id, action = "DESCRIBE", index = 1 });
+        Assert.Equal(4, pan!["code"]!.GetValue<int>());
+        var (notAnAction, _) = await PostAsync(client, "/mj/submit/change", new { taskId = id, action = "PAN", index = 1 });
+        Assert.Equal(400, notAnAction);
+        var (_, badContent) = await PostAsync(client, "/mj/submit/simple-change", new { content = $"{id} U5" });
+        Assert.Equal(("content参数错误", 4), (badContent!["description"]!.GetValue<string>(), badContent["code"]!.GetValue<int>()));
+        Assert.Equal(3, fake.Tasks.Count);
+    }
+
+    [Fact]
+    public async Task Novicezk_mode_has_no_action_modal_or_cancel_route_answers_401_without_a_body_and_fails_as_documented()
+    {
+        await using var fake = await FakeMidjourneyProxy.StartAsync(FakeMjFlavour.Novicezk);
+        using var client = Client(fake);
+        using var stranger = Client(fake, "wrong");
+        using var bearer = new HttpClient { BaseAddress = new Uri(fake.BaseUrl) };
+        bearer.DefaultRequestHeaders.Add("Authorization", FakeMidjourneyProxy.Secret);
+
+        foreach (var path in new[] { "/mj/submit/action", "/mj/submit/modal", "/mj/task/1/cancel" })
+        {
+            var (status, body) = await PostAsync(client, path, new { taskId = "1" });
+            Assert.Equal((404, "Not Found", path), (status, body!["error"]!.GetValue<string>(), body["path"]!.GetValue<string>()));
+        }
+        Assert.Equal(3, fake.UnknownRoutes.Count);
+        foreach (var anonymous in new[] { stranger, bearer })
+        {
+            using var refused = await anonymous.GetAsync("/mj/task/1/fetch");
+            Assert.Equal((HttpStatusCode.Unauthorized, ""), (refused.StatusCode, await refused.Content.ReadAsStringAsync()));
+        }
+        using (var unknown = await client.GetAsync("/mj/task/42/fetch"))
+        {
+            Assert.Equal((HttpStatusCode.OK, ""), (unknown.StatusCode, await unknown.Content.ReadAsStringAsync()));
+        }
+        foreach (var (fault, code) in new[] { (MjSubmitFault.QueueFull, 23), (MjSubmitFault.BannedPrompt, 24), (MjSubmitFault.Validation, 4) })
+        {
+            fake.SubmitFault = fault;
+            var (status, body) = await PostAsync(client, "/mj/submit/imagine", new { prompt = "nude body" });
+            Assert.Equal((200, code), (status, body!["code"]!.GetValue<int>()));
+        }
+        fake.SubmitFault = MjSubmitFault.ServerError;
+        var (serverError, error) = await PostAsync(client, "/mj/submit/imagine", new { prompt = "x" });
+        Assert.Equal((500, 500), (serverError, error!["status"]!.GetValue<int>()));
+        Assert.Empty(fake.Tasks);
+
+        fake.SubmitFault = MjSubmitFault.None;
+        fake.JobFault = MjJobFault.NeverFinish;
+        fake.NzTimeout = TimeSpan.FromMilliseconds(200);
+        fake.WorkTime = TimeSpan.Zero;
+        var (_, ok) = await PostAsync(client, "/mj/submit/imagine", new { prompt = "x" });
+        var timedOut = await DoneAsync(client, ok!["result"]!.GetValue<string>());
+        Assert.Equal(("FAILURE", "任务超时", ""), (timedOut["status"]!.GetValue<string>(), timedOut["failReason"]!.GetValue<string>(), timedOut["progress"]!.GetValue<string>()));
     }
 }

@@ -16,18 +16,29 @@ namespace Easel.Server.Tests.Upstream;
 /// </summary>
 public sealed class MidjourneyProxyCrashTests(ITestOutputHelper output)
 {
-    private static Dictionary<string, string> Settings(FakeMidjourneyProxy fake) => new()
+    private static Dictionary<string, string> Settings(FakeMidjourneyProxy fake)
     {
-        ["Easel__Engines__mj__Type"] = "midjourney-proxy",
-        ["Easel__Engines__mj__BaseUrl"] = fake.BaseUrl,
-        ["Easel__Engines__mj__ApiKey"] = FakeMidjourneyProxy.Secret,
-        ["Easel__Engines__mj__PollInterval"] = "00:00:00.100",
-    };
+        var settings = new Dictionary<string, string>
+        {
+            ["Easel__Engines__mj__Type"] = "midjourney-proxy",
+            ["Easel__Engines__mj__BaseUrl"] = fake.BaseUrl,
+            ["Easel__Engines__mj__ApiKey"] = FakeMidjourneyProxy.Secret,
+            ["Easel__Engines__mj__PollInterval"] = "00:00:00.100",
+        };
+        if (fake.Flavour == FakeMjFlavour.Novicezk)
+        {
+            settings["Easel__Engines__mj__Options__Flavour"] = "novicezk";
+        }
+        return settings;
+    }
 
-    [Fact]
-    public async Task Killed_before_the_imagine_answer_was_stored_the_task_fails_as_unknown_refunded_and_the_proxy_holds_one_job()
+    /// <summary>The same limit for novicezk's proxy: its list-by-condition reads ids only too.</summary>
+    [Theory]
+    [InlineData(FakeMjFlavour.TrueAi)]
+    [InlineData(FakeMjFlavour.Novicezk)]
+    public async Task Killed_before_the_imagine_answer_was_stored_the_task_fails_as_unknown_refunded_and_the_proxy_holds_one_job(FakeMjFlavour flavour)
     {
-        await using var fake = await FakeMidjourneyProxy.StartAsync();
+        await using var fake = await FakeMidjourneyProxy.StartAsync(flavour);
         fake.SubmitFault = MjSubmitFault.HoldAnswer;
         fake.FaultRoute = "imagine";
         await WithRestartAsync(fake, async client =>

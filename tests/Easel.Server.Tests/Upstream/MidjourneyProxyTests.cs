@@ -269,17 +269,6 @@ public sealed class MidjourneyProxyTests
         Assert.Equal(1, (await host.LedgerAsync(accountId)).Count("charge", id));
     }
 
-    [Fact]
-    public async Task The_novicezk_flavour_is_refused_at_start_naming_the_engine()
-    {
-        var engine = Engine("mj", "http://127.0.0.1:9");
-        engine["Easel:Engines:mj:Options:Flavour"] = "novicezk";
-
-        var error = Assert.ThrowsAny<Exception>(() => { using var host = Front(engine); host.CreateClient(); });
-
-        Assert.Contains("Easel:Engines:mj: Options:Flavour 'novicezk' is not supported", error.ToString(), StringComparison.Ordinal);
-    }
-
     private static async Task<string> RunUnifiedAsync(HttpClient client, object body, int images)
     {
         var task = await RunAsync(client, System.Text.Json.JsonSerializer.Serialize(body));

@@ -13,11 +13,18 @@ using Microsoft.Extensions.Logging;
 
 namespace Easel.Testing.UpstreamFakes;
 
-/// <summary>How the fake proxy answers a submission (imagine, action or modal).</summary>
+/// <summary>Which proxy the fake is: trueai-org's (UPSTREAMS.md 1.1) or novicezk's (1.2).</summary>
+public enum FakeMjFlavour
+{
+    TrueAi,
+    Novicezk,
+}
+
+/// <summary>How the fake proxy answers a submission (imagine, action or modal; NZ: imagine, change, simple-change).</summary>
 public enum MjSubmitFault
 {
     None,
-    /// <summary>TI's full queue: code 9 "提交失败，队列已满，请稍后重试".</summary>
+    /// <summary>A full queue: TI's code 9 "提交失败，队列已满，请稍后重试", NZ's code 23 "队列已满，请稍后尝试".</summary>
     QueueFull,
     /// <summary>Code 24 with properties.bannedWord.</summary>
     BannedPrompt,
@@ -57,6 +64,15 @@ public sealed class FakeMjTask
     public bool? Strong { get; init; }
     public string? BotType { get; init; }
 
+    /// <summary>NZ's change index (1-4) of a U n or V n, as received.</summary>
+    public int? Index { get; init; }
+
+    /// <summary>NZ's description ("/imagine prompt", "/up id U2"); TI's fake builds its own.</summary>
+    public string? Description { get; init; }
+
+    /// <summary>Why Discord will refuse the job when it is run (NZ takes an index outside 1-4 and fails the task then).</summary>
+    public string? RejectReason { get; init; }
+
     /// <summary>What its images are painted from: the colour of image n is FakeGateway.ColourOf(PaintKey, n).</summary>
     public required string PaintKey { get; set; }
 
@@ -70,14 +86,14 @@ public sealed class FakeMjTask
     public RgbaImage? Mask { get; set; }
     private int _modals;
     private volatile string _status = "NOT_START";
-    private volatile string _progress = "0%";
+    private volatile string? _progress = "0%";
 
     /// <summary>How many modals it received (TI starts the task again on each).</summary>
     public int Modals => Volatile.Read(ref _modals);
 
     public string Status { get => _status; set => _status = value; }
 
-    public string Progress { get => _progress; set => _progress = value; }
+    public string? Progress { get => _progress; set => _progress = value; }
 
     public void CountModal() => Interlocked.Increment(ref _modals);
     public string? FailReason { get; set; }
@@ -97,7 +113,7 @@ public sealed class FakeMjTask
 /// enableRemix makes a MODAL task and answers code 21; the modal starts it (TI does not check that it is still MODAL, so
 /// neither does the fake: it counts modals per task). Each documented failure is a setting.
 /// </summary>
-public sealed class FakeMidjourneyProxy : IAsyncDisposable
+public sealed partial class FakeMidjourneyProxy : IAsyncDisposable
 {
     public const string Secret = "mj-fake-secret";
 
@@ -114,7 +130,11 @@ public sealed class FakeMidjourneyProxy : IAsyncDisposable
     private int _cancels;
     private int _hookPosts;
 
-    private FakeMidjourneyProxy(WebApplication app) => _app = app;
+    private FakeMidjourneyProxy(WebApplication app, FakeMjFlavour flavour) => (_app, Flavour) = (app, flavour);
+
+    public FakeMjFlavour Flavour { get; }
+
+    private bool Nz => Flavour == FakeMjFlavour.Novicezk;
 
     public string BaseUrl { get; private set; } = "";
 
@@ -149,18 +169,26 @@ public sealed class FakeMidjourneyProxy : IAsyncDisposable
 
     public int HookPosts => Volatile.Read(ref _hookPosts);
 
-    public static async Task<FakeMidjourneyProxy> StartAsync()
+    /// <summary>A fake proxy on a free port of 127.0.0.1: trueai-org's (the default) or novicezk's, whose routes are its own.</summary>
+    public static async Task<FakeMidjourneyProxy> StartAsync(FakeMjFlavour flavour = FakeMjFlavour.TrueAi)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         var app = builder.Build();
-        var fake = new FakeMidjourneyProxy(app);
+        var fake = new FakeMidjourneyProxy(app, flavour);
         app.MapPost("/mj/submit/imagine", fake.ImagineAsync);
-        app.MapPost("/mj/submit/action", fake.ActionAsync);
-        app.MapPost("/mj/submit/modal", fake.ModalAsync);
+        if (flavour == FakeMjFlavour.Novicezk)
+        {
+            fake.MapNovicezk(app);
+        }
+        else
+        {
+            app.MapPost("/mj/submit/action", fake.ActionAsync);
+            app.MapPost("/mj/submit/modal", fake.ModalAsync);
+            app.MapPost("/mj/task/{id}/cancel", (HttpContext http, string id) => fake.CancelAsync(http, id));
+        }
         app.MapGet("/mj/task/{id}/fetch", (HttpContext http, string id) => fake.FetchAsync(http, id));
-        app.MapPost("/mj/task/{id}/cancel", (HttpContext http, string id) => fake.CancelAsync(http, id));
         app.MapPost("/mj/task/list-by-condition", fake.ListAsync);
         app.MapGet("/cdn/{id}/{n}", (HttpContext http, string id, string n) => fake.ImageAsync(http, id, n));
         await app.StartAsync();
@@ -188,6 +216,11 @@ public sealed class FakeMidjourneyProxy : IAsyncDisposable
             return;
         }
         var task = NewTask("IMAGINE", null, null, prompt, prompt, body, single: false);
+        if (Nz)
+        {
+            // NZ trims the prompt and describes the task by its command.
+            task = NewTask("IMAGINE", null, null, prompt.Trim(), prompt.Trim(), body, single: false, description: "/imagine " + prompt.Trim());
+        }
         await AcceptAsync(http, task, "imagine");
     }
 
@@ -301,8 +334,8 @@ public sealed class FakeMidjourneyProxy : IAsyncDisposable
         }
         if (!_tasks.TryGetValue(id, out var task))
         {
-            // TI's Fetch returns a null TaskInfo, which ASP.NET Core sends as 204 without a body.
-            http.Response.StatusCode = 204;
+            // Both return a null task: ASP.NET Core (TI) sends it as 204 without a body, Spring (NZ) as 200 without one.
+            http.Response.StatusCode = Nz ? 200 : 204;
             return;
         }
         await AnswerAsync(http, 200, Info(task));
@@ -334,6 +367,12 @@ public sealed class FakeMidjourneyProxy : IAsyncDisposable
 
     private async Task ImageAsync(HttpContext http, string id, string n)
     {
+        if (n == "preview" && _tasks.TryGetValue(id, out var running) && running.Status == "IN_PROGRESS")
+        {
+            http.Response.ContentType = "image/png";
+            await http.Response.Body.WriteAsync(Paint((128, 128, 128)));
+            return;
+        }
         if (!_tasks.TryGetValue(id, out var task) || task.Status != "SUCCESS")
         {
             http.Response.StatusCode = 404;
@@ -349,12 +388,15 @@ public sealed class FakeMidjourneyProxy : IAsyncDisposable
         await http.Response.Body.WriteAsync(n == "grid" ? GridPng(task) : Paint(Colour(task, int.Parse(n, System.Globalization.CultureInfo.InvariantCulture))));
     }
 
-    private FakeMjTask NewTask(string action, string? parent, string? customId, string prompt, string key, JsonObject body, bool single, bool? strong = null) => new()
+    private FakeMjTask NewTask(string action, string? parent, string? customId, string prompt, string key, JsonObject body, bool single, bool? strong = null,
+        string? description = null, int? index = null, string? reject = null) => new()
     {
         Id = Interlocked.Increment(ref _next).ToString(System.Globalization.CultureInfo.InvariantCulture),
         Action = action, ParentId = parent, CustomId = customId, Prompt = prompt, PaintKey = key, IsUpscale = single, Strong = strong,
         State = Text(body, "state"), NotifyHook = Text(body, "notifyHook"), BotType = Text(body, "botType"), Fault = JobFault,
-        SubmitTime = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+        SubmitTime = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), Description = description, Index = index, RejectReason = reject,
+        // NZ's Task has no progress until it is started ("0%"); TI's starts at "0%".
+        Progress = Nz ? null : "0%",
     };
 
     private async Task AcceptAsync(HttpContext http, FakeMjTask task, string route)
@@ -386,6 +428,13 @@ public sealed class FakeMidjourneyProxy : IAsyncDisposable
         try
         {
             await HookAsync(task);
+            if (task.RejectReason is { } reject)
+            {
+                // NZ's executeTask: Discord refused the interaction, the task fails before it is started.
+                Fail(task, reject);
+                await HookAsync(task);
+                return;
+            }
             foreach (var (status, progress) in new[] { ("SUBMITTED", "0%"), ("IN_PROGRESS", "25%"), ("IN_PROGRESS", "50%"), ("IN_PROGRESS", "75%") })
             {
                 if (step > TimeSpan.Zero)
@@ -401,6 +450,13 @@ public sealed class FakeMidjourneyProxy : IAsyncDisposable
             }
             if (task.Fault == MjJobFault.NeverFinish)
             {
+                if (Nz)
+                {
+                    // NZ's TaskTimeoutSchedule fails a running task older than its account's timeout-minutes.
+                    await Task.Delay(NzTimeout, _stopping.Token);
+                    Fail(task, "任务超时");
+                    await HookAsync(task);
+                }
                 return;
             }
             if (step > TimeSpan.Zero)
@@ -454,6 +510,10 @@ public sealed class FakeMidjourneyProxy : IAsyncDisposable
     /// <summary>The TaskInfo, camelCase with enum strings, as TI's System.Text.Json writes it (the fields a client reads).</summary>
     public JsonObject Info(FakeMjTask task)
     {
+        if (Nz)
+        {
+            return NzTask(task);
+        }
         var done = task.Status == "SUCCESS";
         var info = new JsonObject
         {
@@ -513,7 +573,8 @@ public sealed class FakeMidjourneyProxy : IAsyncDisposable
         switch (SubmitFault)
         {
             case MjSubmitFault.QueueFull:
-                await AnswerAsync(http, 200, Result(9, "提交失败，队列已满，请稍后重试"));
+                await AnswerAsync(http, 200, Nz ? Result(23, "队列已满，请稍后尝试", null, new JsonObject { ["discordInstanceId"] = "1118138338562560102" })
+                    : Result(9, "提交失败，队列已满，请稍后重试"));
                 return true;
             case MjSubmitFault.BannedPrompt:
                 await AnswerAsync(http, 200, Result(24, "可能包含敏感词", null, new JsonObject { ["promptEn"] = prompt, ["bannedWord"] = prompt.Split(' ')[0] }));
@@ -522,6 +583,11 @@ public sealed class FakeMidjourneyProxy : IAsyncDisposable
                 await AnswerAsync(http, 200, Result(4, "参数错误"));
                 return true;
             case MjSubmitFault.ServerError:
+                if (Nz)
+                {
+                    await SpringErrorAsync(http, 500, "Internal Server Error");
+                    return true;
+                }
                 http.Response.StatusCode = 500;
                 await http.Response.WriteAsync("Internal Server Error");
                 return true;
@@ -551,13 +617,22 @@ public sealed class FakeMidjourneyProxy : IAsyncDisposable
         {
             // Answered below as ASP.NET Core's model binding would: 400.
         }
+        if (Nz)
+        {
+            await SpringErrorAsync(http, 400, "Bad Request");
+            return null;
+        }
         http.Response.StatusCode = 400;
         await http.Response.WriteAsJsonAsync(new JsonObject { ["title"] = "One or more validation errors occurred.", ["status"] = 400 });
         return null;
     }
 
-    private static async Task<bool> AuthorisedAsync(HttpContext http)
+    private async Task<bool> AuthorisedAsync(HttpContext http)
     {
+        if (Nz)
+        {
+            return NzAuthorised(http);
+        }
         var secret = http.Request.Headers["mj-api-secret"].ToString();
         if (secret.Length == 0)
         {

@@ -46,7 +46,7 @@ public sealed class MidjourneyProxyProtocol(UpstreamHttp http, MidjourneyProxySe
         var operation = request.Task.Operation;
         if (operation is Imagine imagine)
         {
-            var body = Base(request);
+            var body = MjCalls.Base(request);
             body["prompt"] = imagine.Prompt;
             body["botType"] = settings.BotType;
             return await PostAsync("mj/submit/imagine", body, expectModal: false, cancellationToken);
@@ -132,7 +132,7 @@ public sealed class MidjourneyProxyProtocol(UpstreamHttp http, MidjourneyProxySe
             MjPlan.UpscaleFirst u => (u.UpscaleCustomId, false, (bool?)null, true),
             _ => throw new InvalidOperationException("unknown plan"),
         };
-        var body = Base(request);
+        var body = MjCalls.Base(request);
         body["taskId"] = sourceId;
         body["customId"] = customId;
         if (remix)
@@ -215,57 +215,10 @@ public sealed class MidjourneyProxyProtocol(UpstreamHttp http, MidjourneyProxySe
         return ImageCodec.EncodePng(Canvas.RepaintCanvas.White(repaint));
     }
 
-    private static JsonObject Base(UpstreamRequest request)
-    {
-        var body = new JsonObject { ["state"] = request.SubmissionKey };
-        if (request.WakeUpUrl is { } wake)
-        {
-            body["notifyHook"] = wake.ToString();
-        }
-        return body;
-    }
+    private Task<SubmitAnswer> PostAsync(string path, JsonObject body, bool expectModal, CancellationToken cancellationToken) =>
+        MjCalls.PostAsync(http, path, body, expectModal, cancellationToken);
 
-    private async Task<SubmitAnswer> PostAsync(string path, JsonObject body, bool expectModal, CancellationToken cancellationToken)
-    {
-        OutboundResponse response;
-        try
-        {
-            response = await http.SendAsync(HttpMethod.Post, path, body.ToJsonString(), cancellationToken);
-        }
-        catch (OutboundException e)
-        {
-            return new SubmitAnswer.Unavailable(e.Message);
-        }
-        return MjAnswers.Submission(response, expectModal);
-    }
-
-    /// <summary>
-    /// A task's TaskInfo, or what its absence means. TI answers an unknown id with no body at all (its Fetch returns a
-    /// null TaskInfo, which ASP.NET Core sends as 204); a 404 or a JSON null means the same.
-    /// </summary>
-    private async Task<(JsonDocument? Task, PollAnswer? Answer)> FetchAsync(string id, CancellationToken cancellationToken)
-    {
-        OutboundResponse response;
-        try
-        {
-            response = await http.SendAsync(HttpMethod.Get, $"mj/task/{Uri.EscapeDataString(id)}/fetch", null, cancellationToken);
-        }
-        catch (OutboundException e)
-        {
-            return (null, new PollAnswer.Unreachable(e.Message));
-        }
-        if (response.Status is 204 or 404 || (response.IsSuccess && System.Text.Encoding.UTF8.GetString(response.Body).Trim() is "" or "null"))
-        {
-            return (null, new PollAnswer.Lost($"the proxy does not know task {id}"));
-        }
-        var json = UpstreamHttp.ObjectOf(response);
-        if (!response.IsSuccess || json is null)
-        {
-            json?.Dispose();
-            return (null, new PollAnswer.Unreachable(UpstreamHttp.Excerpt(response)));
-        }
-        return (json, null);
-    }
+    private Task<(JsonDocument? Task, PollAnswer? Answer)> FetchAsync(string id, CancellationToken cancellationToken) => MjCalls.FetchAsync(http, id, cancellationToken);
 }
 
 /// <summary>A secondary operation the proxy's source task cannot serve (no such button, a bad image number): refused as invalid_parameters.</summary>

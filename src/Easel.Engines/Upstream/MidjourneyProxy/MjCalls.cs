@@ -1,0 +1,66 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Easel.Core.Outbound;
+
+namespace Easel.Engines.Upstream.MidjourneyProxy;
+
+/// <summary>
+/// The requests both proxies (TI and NZ) answer alike: a submission's common fields, a submission posted and its
+/// SubmitResultVO read, and a task fetched by id.
+/// </summary>
+internal static class MjCalls
+{
+    /// <summary><c>state</c> = the submission key, <c>notifyHook</c> = the task's wake-up URL (BaseSubmitDTO in both).</summary>
+    public static JsonObject Base(UpstreamRequest request)
+    {
+        var body = new JsonObject { ["state"] = request.SubmissionKey };
+        if (request.WakeUpUrl is { } wake)
+        {
+            body["notifyHook"] = wake.ToString();
+        }
+        return body;
+    }
+
+    public static async Task<SubmitAnswer> PostAsync(UpstreamHttp http, string path, JsonObject body, bool expectModal, CancellationToken cancellationToken)
+    {
+        OutboundResponse response;
+        try
+        {
+            response = await http.SendAsync(HttpMethod.Post, path, body.ToJsonString(), cancellationToken);
+        }
+        catch (OutboundException e)
+        {
+            return new SubmitAnswer.Unavailable(e.Message);
+        }
+        return MjAnswers.Submission(response, expectModal);
+    }
+
+    /// <summary>
+    /// A task's JSON, or what its absence means. TI answers an unknown id with no body at all (its Fetch returns a null
+    /// TaskInfo, which ASP.NET Core sends as 204); NZ's Spring controller returns null too, sent as 200 with an empty
+    /// body; a 404 or a JSON null means the same.
+    /// </summary>
+    public static async Task<(JsonDocument? Task, PollAnswer? Answer)> FetchAsync(UpstreamHttp http, string id, CancellationToken cancellationToken)
+    {
+        OutboundResponse response;
+        try
+        {
+            response = await http.SendAsync(HttpMethod.Get, $"mj/task/{Uri.EscapeDataString(id)}/fetch", null, cancellationToken);
+        }
+        catch (OutboundException e)
+        {
+            return (null, new PollAnswer.Unreachable(e.Message));
+        }
+        if (response.Status is 204 or 404 || (response.IsSuccess && System.Text.Encoding.UTF8.GetString(response.Body).Trim() is "" or "null"))
+        {
+            return (null, new PollAnswer.Lost($"the proxy does not know task {id}"));
+        }
+        var json = UpstreamHttp.ObjectOf(response);
+        if (!response.IsSuccess || json is null)
+        {
+            json?.Dispose();
+            return (null, new PollAnswer.Unreachable(UpstreamHttp.Excerpt(response)));
+        }
+        return (json, null);
+    }
+}
