@@ -4,7 +4,7 @@ namespace Easel.Server.Tests.Upstream;
 
 /// <summary>
 /// The per-engine count behind MaxInFlight and the in-flight gauge: a refresh from the store must not lose a submission
-/// that was out, or accepted, while the store was being read (CI saw the gauge read 0 with a job waiting).
+/// that was out, or accepted, while the store was being read, or MaxInFlight could be passed until the next refresh.
 /// </summary>
 public sealed class EngineLoadTests
 {

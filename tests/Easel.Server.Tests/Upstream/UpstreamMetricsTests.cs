@@ -43,12 +43,14 @@ public sealed class UpstreamMetricsTests
         var waiting = await MetricsTests.ScrapeAsync(scraper);
         await client.PostJsonAsync($"/v1/tasks/{secondId}/cancel", "{}");
         deadline = DateTime.UtcNow.AddSeconds(15);
-        while (fake.Cancels < 1)
+        // The fake counts the cancel when it reads it, Easel when the answer is back: the scrape waits for Easel's count.
+        var after = await MetricsTests.ScrapeAsync(scraper);
+        while (fake.Cancels < 1 || after.Value("easel_upstream_cancels_total", ("engine", "gateway"), ("outcome", "sent")) < 1)
         {
             Assert.True(DateTime.UtcNow < deadline, "the cancel did not reach the upstream");
             await Task.Delay(20);
+            after = await MetricsTests.ScrapeAsync(scraper);
         }
-        var after = await MetricsTests.ScrapeAsync(scraper);
 
         Assert.Equal(1, waiting.Value("easel_upstream_in_flight", ("engine", "gateway")));
         Assert.Equal(2, after.Value("easel_upstream_submissions_total", ("engine", "broken"), ("outcome", "unavailable")));
