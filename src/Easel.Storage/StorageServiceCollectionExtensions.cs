@@ -48,7 +48,8 @@ public static class StorageServiceCollectionExtensions
             sp.GetRequiredService<PostgresDatabase>(), sp.GetService<CallbackHandoff>(), sp.GetService<CallbackOptions>(), sp.GetRequiredService<PostgresWakeups>(), sp.GetService<TimeProvider>()));
         services.AddSingleton<IAccountStore, PostgresAccountStore>();
         // Several nodes: a key's bucket is a row every node takes from.
-        services.AddSingleton<IKeyRateLimiter, PostgresKeyRateLimiter>();
+        services.AddSingleton<PostgresKeyRateLimiter>();
+        services.AddSingleton<IKeyRateLimiter>(provider => provider.GetRequiredService<PostgresKeyRateLimiter>());
         services.AddSingleton<ICallbackStore, PostgresCallbackStore>();
         services.AddSingleton<ITaskFileStore, PostgresTaskFileStore>();
         services.AddSingleton<Core.Engines.Upstream.IUpstreamJobStore, PostgresUpstreamJobStore>();

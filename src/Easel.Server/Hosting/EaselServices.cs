@@ -97,6 +97,7 @@ internal static class EaselServices
         {
             services.AddEaselPostgresStorage(database.ConnectionString!, dataDirectory);
             services.AddHostedService<PostgresWakeupService>();
+            services.AddHostedService<Accounts.KeyBucketSweeper>();
         }
         else
         {

@@ -33,6 +33,23 @@ public sealed class PostgresKeyRateLimiter(PostgresDatabase database) : IKeyRate
         RETURNING granted, tokens
         """;
 
+    // A row that has refilled to its key's burst reads exactly as no row (a take would create it full), and so does the
+    // row of a key revoked, deleted or without a rate now: both go. A take racing the delete waits for its row lock
+    // and then inserts a full bucket, which is what it would have found.
+    private const string Sweep =
+        """
+        DELETE FROM key_buckets b
+        WHERE NOT EXISTS (
+            SELECT 1 FROM api_keys k
+            WHERE k.id = b.key_id AND k.revoked_at IS NULL AND k.rate_per_minute > 0
+              AND b.tokens + GREATEST(0, EXTRACT(EPOCH FROM (statement_timestamp() - b.refilled_at))::double precision) * k.rate_per_minute / 60.0
+                  < GREATEST(1, COALESCE(k.burst, k.rate_per_minute)))
+        """;
+
+    /// <summary>Deletes the buckets that are full again or whose key has no rate any more; returns how many.</summary>
+    public Task<int> SweepAsync(CancellationToken cancellationToken) =>
+        database.RunAsync(c => c.ExecuteAsync(new CommandDefinition(Sweep, cancellationToken: cancellationToken)), cancellationToken);
+
     public async ValueTask<(bool Allowed, TimeSpan RetryAfter)> TryAcquireAsync(ApiKey key, CancellationToken cancellationToken)
     {
         if (KeyRate.Of(key) is not { } limit)

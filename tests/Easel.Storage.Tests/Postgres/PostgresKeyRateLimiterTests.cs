@@ -86,6 +86,54 @@ public sealed class PostgresKeyRateLimiterTests(PostgresCluster cluster) : IAsyn
         Assert.Equal(0L, (long)(await count.ExecuteScalarAsync())!);
     }
 
+    [Fact]
+    public async Task The_sweep_deletes_exactly_the_buckets_that_are_full_again_or_whose_key_has_no_rate_now()
+    {
+        var accounts = new PostgresAccountStore(_db);
+        async Task<ApiKey> StoredKeyAsync(int perMinute, int burst)
+        {
+            var key = Key(perMinute, burst) with { AccountId = $"acct_{Guid.NewGuid():N}" };
+            var account = new Account(key.AccountId, "sweep", IsAdmin: false, DateTimeOffset.UtcNow, false, Account.DefaultGroup, "whsec_test", null);
+            await accounts.CreateAsync(account, key, System.Security.Cryptography.RandomNumberGenerator.GetBytes(32), 0, default);
+            return key;
+        }
+        var limiter = new PostgresKeyRateLimiter(_db);
+        var busy = await StoredKeyAsync(perMinute: 60, burst: 10);       // used just now: 7 of 10 left
+        var rested = await StoredKeyAsync(perMinute: 60, burst: 10);     // used a minute ago: full again
+        var revoked = await StoredKeyAsync(perMinute: 60, burst: 10);    // used just now, then revoked
+        var unknown = Key(perMinute: 60, burst: 10);                     // a key no longer in api_keys
+        foreach (var key in new[] { busy, rested, revoked, unknown })
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                Assert.True((await limiter.TryAcquireAsync(key, default)).Allowed);
+            }
+        }
+        await ShiftAsync(rested, "1 minute");
+        Assert.NotNull(await accounts.RevokeKeyAsync(revoked.Id, DateTimeOffset.UtcNow, default));
+
+        Assert.Equal(3, await limiter.SweepAsync(default));
+
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        await using var left = new NpgsqlCommand("SELECT key_id FROM key_buckets", connection);
+        Assert.Equal(busy.Id, (string)(await left.ExecuteScalarAsync())!);
+        // The busy key keeps its count: 7 more, not 10.
+        var granted = 0;
+        for (var i = 0; i < 10; i++)
+        {
+            granted += (await limiter.TryAcquireAsync(busy, default)).Allowed ? 1 : 0;
+        }
+        Assert.Equal(7, granted);
+        // A swept key starts from a full bucket, as it would have found it.
+        granted = 0;
+        for (var i = 0; i < 12; i++)
+        {
+            granted += (await limiter.TryAcquireAsync(rested, default)).Allowed ? 1 : 0;
+        }
+        Assert.Equal(10, granted);
+    }
+
     private async Task ShiftAsync(ApiKey key, string interval)
     {
         await using var connection = new NpgsqlConnection(_connectionString);
