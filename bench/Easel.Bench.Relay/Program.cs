@@ -9,6 +9,7 @@ using Easel.Core.Outbound;
 using Easel.Engines.Upstream;
 using Easel.Storage.Blobs;
 using Easel.Testing;
+using Easel.Testing.UpstreamFakes;
 
 // The relay figure of issue 17, per upstream protocol (docs/PERFORMANCE.md "Upstream adapters"): an imagine through
 // Easel (create at the front until the task is completed with its images re-hosted) against the same imagine done
@@ -16,7 +17,11 @@ using Easel.Testing;
 // re-hosting of the same four images (Easel's ResultRehosting into a file blob store, in this process), since the
 // target is "p50 added at most 5 ms, plus the re-hosting of the images". "To the upstream" is the relay itself: from the
 // client's request until the fake has read the submission (its own timestamp), directly and through Easel's create.
-// Usage: dotnet run -c Release --project bench/Easel.Bench.Relay -- [protocol ...] [--count N] [--warmup N]
+// Protocols (all by default): openai-images, sd-webui, midjourney-proxy (trueai-org's), midjourney-proxy-novicezk
+// (novicezk's, whose grid Easel splits, so its re-hosting reference is the grid's), comfyui, cog (webhook only: the
+// direct client receives the prediction on a webhook server of its own).
+// Usage: dotnet build -c Release bench/Easel.Bench.Relay &&
+//   dotnet bench/Easel.Bench.Relay/bin/Release/net10.0/Easel.Bench.Relay.dll [protocol ...] [--count N] [--warmup N]
 var count = 200;
 var warmup = 20;
 var chosen = new List<string>();
@@ -34,7 +39,9 @@ var all = new Dictionary<string, Func<RelayCase>>
     ["openai-images"] = () => new OpenAiImagesCase(),
     ["sd-webui"] = () => new SdWebuiCase(),
     ["midjourney-proxy"] = () => new MidjourneyProxyCase(),
+    ["midjourney-proxy-novicezk"] = () => new MidjourneyProxyCase(FakeMjFlavour.Novicezk),
     ["comfyui"] = () => new ComfyUiCase(),
+    ["cog"] = () => new CogCase(),
 };
 if (chosen.Count == 0)
 {
@@ -53,12 +60,12 @@ Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- |");
 foreach (var name in chosen)
 {
     await using var relayCase = all[name]();
-    var result = await MeasureAsync(relayCase, count, warmup);
+    var result = await MeasureAsync(name, relayCase, count, warmup);
     Console.WriteLine(result);
 }
 return 0;
 
-static async Task<string> MeasureAsync(RelayCase relayCase, int count, int warmup)
+static async Task<string> MeasureAsync(string name, RelayCase relayCase, int count, int warmup)
 {
     var baseUrl = await relayCase.StartAsync();
     var data = Directory.CreateTempSubdirectory("easel-relay-");
@@ -96,7 +103,7 @@ static async Task<string> MeasureAsync(RelayCase relayCase, int count, int warmu
             var directArrivalMs = Stopwatch.GetElapsedTime(started, relayCase.LastArrival).TotalMilliseconds;
 
             started = Stopwatch.GetTimestamp();
-            await rehosting.RehostAsync(urls, CancellationToken.None);
+            await relayCase.RehostAsync(rehosting, urls);
             var rehostMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
 
             started = Stopwatch.GetTimestamp();
@@ -115,13 +122,13 @@ static async Task<string> MeasureAsync(RelayCase relayCase, int count, int warmu
         // Where Easel's part goes, from its own histograms (means over the warm-up and the measured runs).
         var metrics = await http.GetStringAsync(server.Url + "/metrics");
         double Mean(string histogram) => Sum(metrics, histogram + "_sum") / Sum(metrics, histogram + "_count") * 1000;
-        Console.Error.WriteLine($"{relayCase.Type}: Easel's own means: submission {Mean("easel_upstream_submit_duration_seconds"):0.00} ms "
+        Console.Error.WriteLine($"{name}: Easel's own means: submission {Mean("easel_upstream_submit_duration_seconds"):0.00} ms "
             + $"(the upstream's answer included), acceptance -> results stored {Mean("easel_upstream_result_duration_seconds"):0.00} ms");
         double P(List<double> values, double p) => Stats.Percentile(values, p);
         var added = P(relay, 0.5) - P(direct, 0.5);
         var net = added - P(rehost, 0.5);
         var handOver = P(relayArrival, 0.5) - P(directArrival, 0.5);
-        return $"| {relayCase.Type} | {P(directArrival, 0.5):0.00} / {P(relayArrival, 0.5):0.00} / **{handOver:0.00}** | "
+        return $"| {name} | {P(directArrival, 0.5):0.00} / {P(relayArrival, 0.5):0.00} / **{handOver:0.00}** | "
             + $"{P(direct, 0.5):0.00} / {P(direct, 0.95):0.00} | {P(relay, 0.5):0.00} / {P(relay, 0.95):0.00} | {added:0.00} | "
             + $"{P(rehost, 0.5):0.00} | {net:0.00} | {P(relay, 0.5) / P(direct, 0.5):0.0}x |";
     }

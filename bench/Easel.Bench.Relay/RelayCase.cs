@@ -1,3 +1,5 @@
+using Easel.Engines.Upstream;
+
 namespace Easel.Bench.Relay;
 
 /// <summary>
@@ -21,6 +23,13 @@ internal abstract class RelayCase : IAsyncDisposable
     /// the URLs (or data: URLs) Easel would re-host.
     /// </summary>
     public abstract Task<IReadOnlyList<Uri>> DirectAsync(HttpClient http, string prompt);
+
+    /// <summary>
+    /// The reference re-hosting of what <see cref="DirectAsync"/> returned, done as Easel re-hosts this protocol's results:
+    /// by default each image fetched, checked and stored.
+    /// </summary>
+    public virtual Task RehostAsync(ResultRehosting rehosting, IReadOnlyList<Uri> results) =>
+        rehosting.RehostAsync(results, CancellationToken.None);
 
     /// <summary>When the fake read its latest submission (a Stopwatch timestamp; 0 before the first).</summary>
     public abstract long LastArrival { get; }

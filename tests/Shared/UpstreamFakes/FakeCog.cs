@@ -65,6 +65,9 @@ public sealed class FakeCogPrediction(string id, JsonObject input, string? webho
     public JsonObject Input { get; } = input;
     public string? Webhook { get; } = webhook;
     public IReadOnlyList<string> Events { get; } = events;
+
+    /// <summary>When the fake read the PUT that made it (a Stopwatch timestamp): the relay benchmark's arrival time.</summary>
+    public long ReceivedAt { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
     public RgbaImage? Image { get; set; }
     public RgbaImage? Mask { get; set; }
     private volatile string _status = "starting";
