@@ -11,7 +11,7 @@ namespace Easel.Server.Tests.Upstream;
 /// The midjourney-proxy engine of Options:Flavour novicezk against the fake in its novicezk mode (UPSTREAMS.md section
 /// 1.2): imagine, U n and V n of a grid through /submit/change in both dialects, the grid cut into four, the change of
 /// an upscale refused before anything is sent, capabilities of its own beside a trueai engine, failover, refusals,
-/// timeout and cancel with no cancel route (the proxy's job runs on), and wake-ups that only make Easel poll.
+/// timeout and cancel with no cancel route (the proxy's job runs on). Forged and duplicated wake-ups: MidjourneyProxyTests, for both flavours.
 /// </summary>
 public sealed class MidjourneyProxyNovicezkTests
 {
@@ -230,39 +230,6 @@ public sealed class MidjourneyProxyNovicezkTests
         Assert.Equal(100m, await host.BalanceMatchingLedgerAsync(accountId));
         Assert.Empty(fake.UnknownRoutes);
         Assert.NotEqual("FAILURE", fake.Tasks.Values.Single().Status);
-    }
-
-    [Fact]
-    public async Task A_forged_wake_up_changes_nothing_and_duplicated_wake_ups_complete_the_task_once()
-    {
-        await using var fake = await NovicezkAsync();
-        fake.SendsHooks = false;
-        var engine = Engine("nz", fake.BaseUrl);
-        engine["Easel:Engines:nz:PollInterval"] = "00:10:00";
-        using var host = Front(engine);
-        var (accountId, client) = await AccountAsync(host);
-        var (_, created) = await client.PostJsonAsync("/v1/images/generations", Imagine);
-        var id = created["id"]!.GetValue<string>();
-        await WaitForAsync(() => fake.Tasks.Count == 1);
-        var hook = new Uri(fake.Tasks.Values.Single().NotifyHook!);
-        await WaitForAsync(() => fake.Tasks.Values.Single().Status == "SUCCESS");
-        using var anonymous = host.CreateClient();
-
-        var forged = await anonymous.PostAsync(hook.AbsolutePath[..^4] + "AAAA", new StringContent("""{"status":"SUCCESS"}"""));
-        await Task.Delay(300);
-        var (_, still) = await client.GetJsonAsync($"/v1/tasks/{id}");
-        Assert.Equal(404, (int)forged.StatusCode);
-        Assert.Equal("processing", still["status"]!.GetValue<string>());
-
-        // NZ posts its whole Task on every change: each is only a reason to poll.
-        var duplicates = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => anonymous.PostAsync(hook.AbsolutePath,
-            new StringContent(fake.Info(fake.Tasks.Values.Single()).ToJsonString(), System.Text.Encoding.UTF8, "application/json"))));
-        var (task, _) = await client.UnifiedDoneAsync(id, TimeSpan.FromSeconds(10));
-
-        Assert.All(duplicates, d => Assert.Equal(204, (int)d.StatusCode));
-        Assert.Equal("completed", task["status"]!.GetValue<string>());
-        Assert.Equal(4, task["results"]!.AsArray().Count);
-        Assert.Equal(1, (await host.LedgerAsync(accountId)).Count("charge", id));
     }
 
     [Theory]

@@ -237,12 +237,14 @@ public sealed class MidjourneyProxyTests
         Assert.Equal(("FAILURE", "取消任务"), (fake.Tasks.Values.Single().Status, fake.Tasks.Values.Single().FailReason));
     }
 
-    [Fact]
-    public async Task A_forged_wake_up_changes_nothing_and_duplicated_wake_ups_complete_the_task_once()
+    [Theory]
+    [InlineData(FakeMjFlavour.TrueAi)]
+    [InlineData(FakeMjFlavour.Novicezk)]
+    public async Task A_forged_wake_up_changes_nothing_and_duplicated_wake_ups_complete_the_task_once(FakeMjFlavour flavour)
     {
-        await using var fake = await FakeMidjourneyProxy.StartAsync();
+        await using var fake = await FakeMidjourneyProxy.StartAsync(flavour);
         fake.SendsHooks = false;
-        var engine = Engine("mj", fake.BaseUrl);
+        var engine = flavour == FakeMjFlavour.Novicezk ? MidjourneyProxyNovicezkTests.Engine("mj", fake.BaseUrl) : Engine("mj", fake.BaseUrl);
         engine["Easel:Engines:mj:PollInterval"] = "00:10:00";
         using var host = Front(engine);
         var (accountId, client) = await AccountAsync(host);
@@ -266,6 +268,7 @@ public sealed class MidjourneyProxyTests
 
         Assert.All(duplicates, d => Assert.Equal(204, (int)d.StatusCode));
         Assert.Equal("completed", task["status"]!.GetValue<string>());
+        Assert.Equal(4, task["results"]!.AsArray().Count);
         Assert.Equal(1, (await host.LedgerAsync(accountId)).Count("charge", id));
     }
 
