@@ -7,26 +7,31 @@ namespace Easel.Engines.Upstream;
 /// </summary>
 public static class DataUrl
 {
-    /// <summary>A data: URL of the bytes, as an adapter hands an inline result to re-hosting.</summary>
-    public static Uri Of(string base64, string mediaType = "application/octet-stream")
-    {
-        ArgumentNullException.ThrowIfNull(base64);
-        return new Uri($"data:{mediaType};base64,{base64}");
-    }
-
     /// <summary>How many base64 characters carry <paramref name="bytes"/> bytes (padding included).</summary>
     public static long Base64Length(long bytes) => (bytes + 2) / 3 * 4;
 
     public static byte[] Decode(Uri url, int index, int maxBytes)
     {
         ArgumentNullException.ThrowIfNull(url);
-        var text = url.OriginalString;
+        return Decode(url.OriginalString, index, maxBytes);
+    }
+
+    /// <summary>A data: URL as text: its base64 payload decoded within <paramref name="maxBytes"/>.</summary>
+    public static byte[] Decode(string text, int index, int maxBytes)
+    {
+        ArgumentNullException.ThrowIfNull(text);
         var comma = text.IndexOf(',', StringComparison.Ordinal);
-        if (comma < 0 || !text.AsSpan(0, comma).EndsWith(";base64", StringComparison.OrdinalIgnoreCase))
+        if (comma < 0 || !text.StartsWith("data:", StringComparison.OrdinalIgnoreCase)
+            || !text.AsSpan(0, comma).EndsWith(";base64", StringComparison.OrdinalIgnoreCase))
         {
             throw new UpstreamResultException($"result {index} of the upstream is a data: URL that is not base64");
         }
-        var payload = text.AsSpan(comma + 1);
+        return DecodeBase64(text.AsSpan(comma + 1), index, maxBytes);
+    }
+
+    /// <summary>An image's base64 as an answer carried it, decoded within <paramref name="maxBytes"/> (checked on its length first).</summary>
+    public static byte[] DecodeBase64(ReadOnlySpan<char> payload, int index, int maxBytes)
+    {
         // Four characters carry three bytes: the limit holds before decoding, whatever the payload says.
         var most = (payload.Length / 4 * 3) + 3;
         if (payload.Length > Base64Length(maxBytes) + 4)
@@ -36,7 +41,7 @@ public static class DataUrl
         var bytes = new byte[most];
         if (!Convert.TryFromBase64Chars(payload, bytes, out var written))
         {
-            throw new UpstreamResultException($"result {index} of the upstream is a data: URL whose base64 is malformed; it is not an image");
+            throw new UpstreamResultException($"result {index} of the upstream carries base64 that is malformed; it is not an image");
         }
         if (written > maxBytes)
         {

@@ -107,7 +107,7 @@ public abstract record PollAnswer
     /// <summary>Still working; progress 0-100 as the upstream reports it, and its estimate of the time left.</summary>
     public sealed record Running(int Progress, TimeSpan? Remaining) : PollAnswer;
 
-    public sealed record Succeeded(IReadOnlyList<Uri> Results, UpstreamCost? Cost) : PollAnswer
+    public sealed record Succeeded(IReadOnlyList<UpstreamImage> Results, UpstreamCost? Cost) : PollAnswer
     {
         /// <summary>
         /// Its one result is a picture of four images in a 2x2 grid (a midjourney-proxy that gives only its grid's

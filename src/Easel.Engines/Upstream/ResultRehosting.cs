@@ -17,10 +17,16 @@ namespace Easel.Engines.Upstream;
 /// </summary>
 public sealed class ResultRehosting(IOutboundClient outbound, IBlobStore blobs, OutboundOptions limits)
 {
-    public async Task<IReadOnlyList<string>> RehostAsync(IReadOnlyList<Uri> urls, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<string>> RehostAsync(IReadOnlyList<Uri> urls, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(urls);
-        var saves = urls.Select((url, index) => SaveOneAsync(url, index, cancellationToken)).ToArray();
+        return RehostAsync(UpstreamImage.AtAll(urls), cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<string>> RehostAsync(IReadOnlyList<UpstreamImage> images, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        var saves = images.Select((image, index) => SaveOneAsync(image, index, cancellationToken)).ToArray();
         try
         {
             return await Task.WhenAll(saves);
@@ -34,7 +40,11 @@ public sealed class ResultRehosting(IOutboundClient outbound, IBlobStore blobs, 
     }
 
     /// <summary>The four images of one grid picture, stored in order (image 1 top left ... image 4 bottom right).</summary>
-    public async Task<IReadOnlyList<string>> RehostGridAsync(Uri grid, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<string>> RehostGridAsync(Uri grid, CancellationToken cancellationToken) =>
+        RehostGridAsync(UpstreamImage.At(grid), cancellationToken);
+
+    /// <summary>The four images of one grid picture, stored in order (image 1 top left ... image 4 bottom right).</summary>
+    public async Task<IReadOnlyList<string>> RehostGridAsync(UpstreamImage grid, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(grid);
         var (bytes, info) = await FetchCheckedAsync(grid, 0, cancellationToken);
@@ -65,21 +75,38 @@ public sealed class ResultRehosting(IOutboundClient outbound, IBlobStore blobs, 
         }
     }
 
-    private async Task<string> SaveOneAsync(Uri url, int index, CancellationToken cancellationToken)
+    private async Task<string> SaveOneAsync(UpstreamImage image, int index, CancellationToken cancellationToken)
     {
-        var (bytes, info) = await FetchCheckedAsync(url, index, cancellationToken);
+        var (bytes, info) = await FetchCheckedAsync(image, index, cancellationToken);
         return await blobs.SaveAsync(bytes, ImageFileTypes.Of(info.Format).Extension, cancellationToken);
     }
 
-    private async Task<(byte[] Bytes, ImageInfo Info)> FetchCheckedAsync(Uri url, int index, CancellationToken cancellationToken)
+    private async Task<(byte[] Bytes, ImageInfo Info)> FetchCheckedAsync(UpstreamImage image, int index, CancellationToken cancellationToken)
     {
         byte[] bytes;
-        if (url.Scheme == "data")
+        if (image.Bytes is { } read)
         {
-            bytes = DataUrl.Decode(url, index, limits.MaxImageBytes);
+            if (read.Length > limits.MaxImageBytes)
+            {
+                throw new UpstreamResultException($"result {index} of the upstream is over the limit of {limits.MaxImageBytes} bytes");
+            }
+            bytes = read;
+        }
+        else if (image.Base64 is { } base64)
+        {
+            bytes = DataUrl.DecodeBase64(base64, index, limits.MaxImageBytes);
+        }
+        else if (image.DataUrlText is { } text)
+        {
+            bytes = DataUrl.Decode(text, index, limits.MaxImageBytes);
+        }
+        else if (image.Url is { Scheme: "data" } dataUrl)
+        {
+            bytes = DataUrl.Decode(dataUrl.OriginalString, index, limits.MaxImageBytes);
         }
         else
         {
+            var url = image.Url!;
             try
             {
                 bytes = await outbound.GetUpstreamResultAsync(url, cancellationToken);

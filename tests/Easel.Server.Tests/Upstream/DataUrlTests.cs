@@ -17,7 +17,7 @@ public sealed class DataUrlTests
     [Fact]
     public void A_data_url_within_the_limit_gives_its_bytes_and_malformed_base64_is_refused()
     {
-        var bytes = Easel.Engines.Upstream.DataUrl.Decode(Easel.Engines.Upstream.DataUrl.Of(Convert.ToBase64String([1, 2, 3, 4])), 0, 1000);
+        var bytes = Easel.Engines.Upstream.DataUrl.Decode(new Uri("data:application/octet-stream;base64," + Convert.ToBase64String([1, 2, 3, 4])), 0, 1000);
 
         Assert.Equal([1, 2, 3, 4], bytes);
         Assert.Throws<Easel.Engines.Upstream.UpstreamResultException>(() => Easel.Engines.Upstream.DataUrl.Decode(new Uri("data:image/png;base64,!!!!"), 0, 1000));

@@ -96,7 +96,7 @@ public sealed class ClassicProtocol(UpstreamHttp http, bool wrapInInput, bool re
                 }
                 return urls.Count == 0 || urls.Any(u => u is null)
                     ? new PollAnswer.Failed(FailureKind.ServiceError, "the upstream completed the task without valid result URLs", cost)
-                    : new PollAnswer.Succeeded(urls!, cost);
+                    : new PollAnswer.Succeeded(UpstreamImage.AtAll(urls!), cost);
             case "failed":
                 var error = root.Object("error");
                 var code = error?.Number("code") is { } c ? (int)c : 0;

@@ -86,18 +86,17 @@ internal static class CogAnswers
         {
             return NotImages($"its output is a {output.ValueKind.ToString().ToLowerInvariant()}, not a file or a list of files");
         }
-        var results = new List<Uri>(items.Count);
+        var results = new List<UpstreamImage>(items.Count);
         foreach (var item in items)
         {
             var text = item.ValueKind == JsonValueKind.String ? item.GetString() : null;
-            var url = text is not null && text.StartsWith("data:", StringComparison.OrdinalIgnoreCase)
-                ? (Uri.TryCreate(text, UriKind.Absolute, out var data) ? data : null)
-                : JsonFields.ResultUrl(text);
-            if (url is null)
+            var image = text is not null && text.StartsWith("data:", StringComparison.OrdinalIgnoreCase) ? UpstreamImage.OfDataUrl(text)
+                : JsonFields.ResultUrl(text) is { } url ? UpstreamImage.At(url) : null;
+            if (image is null)
             {
                 return NotImages($"output {results.Count} is not a data: or http(s) URL of a file");
             }
-            results.Add(url);
+            results.Add(image);
         }
         return new PollAnswer.Succeeded(results, null);
     }

@@ -334,7 +334,7 @@ public sealed class ComfyUiProtocol(UpstreamHttp http, ComfyUiSettings settings)
         {
             return new PollAnswer.Failed(FailureKind.ServiceError, "ComfyUI finished the workflow without an image in its output nodes", null);
         }
-        var urls = new List<Uri>(images.Count);
+        var urls = new List<UpstreamImage>(images.Count);
         foreach (var (node, fileName, subfolder, type) in images)
         {
             if (fileName.Length is 0 or > 255 || fileName.IndexOfAny(['/', '\\']) >= 0 || type is not ("output" or "temp" or "input"))
@@ -344,7 +344,7 @@ public sealed class ComfyUiProtocol(UpstreamHttp http, ComfyUiSettings settings)
             var path = $"view?filename={Uri.EscapeDataString(fileName)}&subfolder={Uri.EscapeDataString(subfolder)}&type={type}";
             if (!http.HasCredentials)
             {
-                urls.Add(new Uri(http.BaseUrl, path));
+                urls.Add(UpstreamImage.At(new Uri(http.BaseUrl, path)));
                 continue;
             }
             // Behind a proxy that wants the bearer token, re-hosting's plain GET would be refused: fetched here with it.
@@ -363,7 +363,7 @@ public sealed class ComfyUiProtocol(UpstreamHttp http, ComfyUiSettings settings)
             {
                 return new PollAnswer.Failed(FailureKind.ServiceError, $"ComfyUI did not serve result {urls.Count} ({fileName}): {UpstreamHttp.Excerpt(response)}", null);
             }
-            urls.Add(DataUrl.Of(Convert.ToBase64String(response.Body)));
+            urls.Add(UpstreamImage.OfBytes(response.Body));
         }
         return new PollAnswer.Succeeded(urls, null);
     }

@@ -90,10 +90,10 @@ internal static class MjAnswers
             var urls = list.EnumerateArray().Select(u => JsonFields.ResultUrl(u.String("url"))).ToList();
             return urls.Any(u => u is null) || urls.Count > 4
                 ? new PollAnswer.Failed(FailureKind.ServiceError, "the proxy finished the task with imageUrls that are not result URLs", null)
-                : new PollAnswer.Succeeded(urls!, null);
+                : new PollAnswer.Succeeded(UpstreamImage.AtAll(urls!), null);
         }
         return JsonFields.ResultUrl(task.String("imageUrl")) is { } grid
-            ? new PollAnswer.Succeeded([grid], null) { OneGridOfFour = true }
+            ? new PollAnswer.Succeeded([UpstreamImage.At(grid)], null) { OneGridOfFour = true }
             : new PollAnswer.Failed(FailureKind.ServiceError, "the proxy finished the task without an image URL", null);
     }
 

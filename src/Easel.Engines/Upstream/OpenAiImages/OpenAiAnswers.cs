@@ -15,7 +15,7 @@ namespace Easel.Engines.Upstream.OpenAiImages;
 internal static class OpenAiAnswers
 {
     /// <summary>One call's images (as URLs re-hosting reads) and tokens, or its failure.</summary>
-    public sealed record Call(IReadOnlyList<Uri> Images, decimal? Tokens, SyncOutcome? Failure);
+    public sealed record Call(IReadOnlyList<UpstreamImage> Images, decimal? Tokens, SyncOutcome? Failure);
 
     public static Call Read(OutboundResponse response, int expected)
     {
@@ -29,10 +29,11 @@ internal static class OpenAiAnswers
         {
             return Failed(FailureKind.ServiceError, $"the upstream's answer has no data ({UpstreamHttp.Excerpt(response)})");
         }
-        var images = new List<Uri>();
+        var images = new List<UpstreamImage>();
         foreach (var item in data.Value.EnumerateArray())
         {
-            var image = item.String("b64_json") is { Length: > 0 } b64 ? DataUrl.Of(b64) : JsonFields.ResultUrl(item.String("url"));
+            var image = item.String("b64_json") is { Length: > 0 } b64 ? UpstreamImage.OfBase64(b64)
+                : JsonFields.ResultUrl(item.String("url")) is { } url ? UpstreamImage.At(url) : null;
             if (image is null)
             {
                 return Failed(FailureKind.ServiceError, "the upstream answered an image with neither b64_json nor an http(s) url");

@@ -7,7 +7,7 @@ namespace Easel.Engines.Upstream.SdWebui;
 
 /// <summary>
 /// Reading A1111's answers (UPSTREAMS.md section 2) like client input: <c>{images:[base64 PNG], parameters, info}</c>
-/// (each image handed to re-hosting as a data: URL, which decodes and identifies it), and the error bodies: FastAPI's
+/// (each image's base64 handed to re-hosting, which decodes and identifies it), and the error bodies: FastAPI's
 /// <c>{"detail": "text"}</c> or validation <c>{"detail":[{loc,msg,type}]}</c>, and A1111's middleware
 /// <c>{"error", "detail", "body", "errors"}</c>. Each failure carries what the task becomes when the call ended after
 /// the submission was accepted, and what the submission says when it ended in time to be told (then an upstream that is
@@ -39,14 +39,14 @@ internal static class SdWebuiAnswers
         {
             return Failed($"the upstream gave {count - first} images; {expected} were asked for");
         }
-        var results = new List<Uri>(expected);
+        var results = new List<UpstreamImage>(expected);
         foreach (var item in images.Value.EnumerateArray().Skip(first).Take(expected))
         {
             if (item.ValueKind != JsonValueKind.String || item.GetString() is not { Length: > 0 } base64 || !LooksLikeBase64(base64))
             {
                 return Failed($"image {results.Count} of the upstream's answer is not base64; it is not an image");
             }
-            results.Add(DataUrl.Of(base64));
+            results.Add(UpstreamImage.OfBase64(base64));
         }
         return new SyncOutcome(new PollAnswer.Succeeded(results, null));
     }

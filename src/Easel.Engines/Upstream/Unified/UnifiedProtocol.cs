@@ -81,7 +81,7 @@ public sealed class UnifiedProtocol(UpstreamHttp http) : IUpstreamProtocol
                 {
                     return new PollAnswer.Failed(FailureKind.ServiceError, "the upstream completed the task without valid result URLs", null);
                 }
-                return new PollAnswer.Succeeded(urls!, null);
+                return new PollAnswer.Succeeded(UpstreamImage.AtAll(urls!), null);
             case "failed":
                 var error = root.Object("error");
                 var code = error?.String("code");
