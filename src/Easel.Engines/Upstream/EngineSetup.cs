@@ -229,20 +229,21 @@ public static class EngineSetup
         {
             credentials["Authorization"] = "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(pair));
         }
+        UpstreamHttp Http(UpstreamServices s) => new(s.Outbound, baseUrl, credentials, options.RequestTimeout);
         Func<UpstreamServices, IUpstreamProtocol> protocol = type switch
         {
-            UnifiedProtocol.Type => s => new UnifiedProtocol(new UpstreamHttp(s.Outbound, baseUrl, credentials, options.RequestTimeout)),
-            OpenAiImagesProtocol.Type => s => new OpenAiImagesProtocol(new UpstreamHttp(s.Outbound, baseUrl, credentials, options.RequestTimeout),
+            UnifiedProtocol.Type => s => new UnifiedProtocol(Http(s)),
+            OpenAiImagesProtocol.Type => s => new OpenAiImagesProtocol(Http(s),
                 openAi!, s.Calls),
-            SdWebuiProtocol.Type => s => new SdWebuiProtocol(new UpstreamHttp(s.Outbound, baseUrl, credentials, options.RequestTimeout),
+            SdWebuiProtocol.Type => s => new SdWebuiProtocol(Http(s),
                 sdWebui!, s.Calls),
             // One engine type, two proxies: the flavour picks which of them is spoken.
             MidjourneyProxyProtocol.Type when proxy!.Flavour == MidjourneyProxyFlavour.Novicezk =>
-                s => new NovicezkProtocol(new UpstreamHttp(s.Outbound, baseUrl, credentials, options.RequestTimeout)),
-            MidjourneyProxyProtocol.Type => s => new MidjourneyProxyProtocol(new UpstreamHttp(s.Outbound, baseUrl, credentials, options.RequestTimeout), proxy!),
-            ComfyUiProtocol.Type => s => new ComfyUiProtocol(new UpstreamHttp(s.Outbound, baseUrl, credentials, options.RequestTimeout), comfyUi!),
-            CogProtocol.Type => s => new CogProtocol(new UpstreamHttp(s.Outbound, baseUrl, credentials, options.RequestTimeout), cog!),
-            _ => s => new ClassicProtocol(new UpstreamHttp(s.Outbound, baseUrl, credentials, options.RequestTimeout), envelope == "input", resubmits),
+                s => new NovicezkProtocol(Http(s)),
+            MidjourneyProxyProtocol.Type => s => new MidjourneyProxyProtocol(Http(s), proxy!),
+            ComfyUiProtocol.Type => s => new ComfyUiProtocol(Http(s), comfyUi!),
+            CogProtocol.Type => s => new CogProtocol(Http(s), cog!),
+            _ => s => new ClassicProtocol(Http(s), envelope == "input", resubmits),
         };
         return new ConfiguredEngine(descriptor, options, protocol);
     }

@@ -9,9 +9,9 @@ namespace Easel.Engines.Upstream;
 /// (the engine's host is allowed; a URL on any other host is checked like a client's image URL, so a result on a
 /// private address is refused), at most 20 MiB each, checked from the header to be an image Easel stores within the
 /// pixel limit, and saved in its own format. The images are fetched at once; all are kept or none.
-/// A result may also be a base64 <c>data:</c> URL (the OpenAI Images API's <c>b64_json</c>, cog's outputs): decoded
-/// here, under the same byte limit checked on its length before decoding, and checked like a fetched one, so this
-/// stays the one place an upstream's images are checked and stored.
+/// A result may also be carried in the answer (<see cref="UpstreamImage"/>: the OpenAI Images API's <c>b64_json</c>,
+/// A1111's images, cog's data: URLs, ComfyUI's bytes): decoded here, under the same byte limit checked on its length
+/// before decoding, and checked like a fetched one, so this stays the one place an upstream's images are checked and stored.
 /// A Midjourney-family grid (one picture of four, <see cref="PollAnswer.Succeeded.OneGridOfFour"/>) is fetched and
 /// checked the same way, then cut into its four images by <see cref="GridSplit"/>, each stored as a result.
 /// </summary>
@@ -99,10 +99,6 @@ public sealed class ResultRehosting(IOutboundClient outbound, IBlobStore blobs, 
         else if (image.DataUrlText is { } text)
         {
             bytes = DataUrl.Decode(text, index, limits.MaxImageBytes);
-        }
-        else if (image.Url is { Scheme: "data" } dataUrl)
-        {
-            bytes = DataUrl.Decode(dataUrl.OriginalString, index, limits.MaxImageBytes);
         }
         else
         {

@@ -17,7 +17,7 @@ public sealed class UpstreamImage
         Bytes = bytes;
     }
 
-    /// <summary>An http(s) URL to fetch, or a <c>data:</c> URL already made into a Uri.</summary>
+    /// <summary>An http(s) URL to fetch.</summary>
     public Uri? Url { get; }
 
     /// <summary>A <c>data:</c> URL as the upstream wrote it (decoded without ever becoming a Uri).</summary>
@@ -29,10 +29,11 @@ public sealed class UpstreamImage
     /// <summary>The image's bytes, read from the upstream within a limit.</summary>
     public byte[]? Bytes { get; }
 
+    /// <summary>A URL to fetch; a <c>data:</c> one is kept as its text, decoded like any other.</summary>
     public static UpstreamImage At(Uri url)
     {
         ArgumentNullException.ThrowIfNull(url);
-        return new UpstreamImage(url, null, null, null);
+        return url.Scheme == "data" ? OfDataUrl(url.OriginalString) : new UpstreamImage(url, null, null, null);
     }
 
     /// <summary>A <c>data:[type];base64,payload</c> URL as text (cog's outputs).</summary>

@@ -47,8 +47,7 @@ public sealed class UpstreamJobs(
         if (job.UpstreamId is not null)
         {
             // Accepted before the crash (or the node that held it died): only waiting is left, under this claim's lease.
-            var now = time.GetUtcNow();
-            await jobs.ScheduleAsync(claim.Lease, now, claim.Task.Progress, job.Wakes, cancellationToken);
+            await jobs.ScheduleAsync(claim.Lease, time.GetUtcNow(), claim.Task.Progress, job.Wakes, cancellationToken);
             poller.Notify();
             logger.LogInformation("Task {TaskId} waits again on job {UpstreamId} of engine {Engine}", claim.Task.Id, job.UpstreamId, job.Engine);
             return UpstreamStart.Waiting;
