@@ -1,6 +1,5 @@
 using Easel.Server.Tests.Infrastructure;
 using Easel.Server.Tests.Observability;
-using Microsoft.Data.Sqlite;
 
 namespace Easel.Server.Tests.Retention;
 
@@ -114,14 +113,8 @@ public sealed class RetentionTests
         Assert.Contains($"Easel:Retention:{name}", refused.ToString(), StringComparison.Ordinal);
     }
 
-    private static async Task ExecuteAsync(string dataDirectory, string sql)
-    {
-        await using var connection = new SqliteConnection($"Data Source={Path.Combine(dataDirectory, "easel.db")};Pooling=False;Default Timeout=30");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        Assert.True(await command.ExecuteNonQueryAsync() > 0, sql);
-    }
+    private static async Task ExecuteAsync(string dataDirectory, string sql) =>
+        Assert.True(await Database.ExecuteAsync(dataDirectory, sql) > 0, sql);
 
     internal static async Task WaitUntilAsync(Func<Task<bool>> condition, int seconds = 30)
     {

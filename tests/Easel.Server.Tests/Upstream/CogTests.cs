@@ -357,24 +357,15 @@ public sealed class CogTests
         }
 
         // The table the delivery goes to is gone for a moment (a real fault of the store, not a stub).
-        await ExecuteAsync(host.DataDirectory, "ALTER TABLE upstream_deliveries RENAME TO upstream_deliveries_away");
+        await Database.ExecuteAsync(host.DataDirectory, "ALTER TABLE upstream_deliveries RENAME TO upstream_deliveries_away");
         Assert.Equal(503, await DeliverAsync());
-        await ExecuteAsync(host.DataDirectory, "ALTER TABLE upstream_deliveries_away RENAME TO upstream_deliveries");
+        await Database.ExecuteAsync(host.DataDirectory, "ALTER TABLE upstream_deliveries_away RENAME TO upstream_deliveries");
         var (_, waiting) = await client.GetJsonAsync($"/v1/tasks/{created["id"]!.GetValue<string>()}");
         Assert.Equal("processing", waiting["status"]!.GetValue<string>());
         Assert.Equal(204, await DeliverAsync());
 
         var (task, _) = await client.UnifiedDoneAsync(created["id"]!.GetValue<string>(), TimeSpan.FromSeconds(30));
         Assert.True(task["status"]!.GetValue<string>() == "completed", task.ToJsonString());
-    }
-
-    private static async Task ExecuteAsync(string dataDirectory, string sql)
-    {
-        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(dataDirectory, "easel.db")};Pooling=False");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await command.ExecuteNonQueryAsync();
     }
 
     [Theory]

@@ -169,7 +169,7 @@ public sealed class FakeCog : IAsyncDisposable
     }
 
     /// <summary>The colour of output <c>n</c> of a prediction with this prompt and seed: seed + n.</summary>
-    public static (byte R, byte G, byte B) Colour(string prompt, long seed) => FakeGateway.ColourOf($"{prompt}#{seed}", 0);
+    public static (byte R, byte G, byte B) Colour(string prompt, long seed) => FakeSdWebui.Colour(prompt, seed);
 
     private async Task PutAsync(HttpContext http, string id)
     {
@@ -486,17 +486,8 @@ public sealed class FakeCog : IAsyncDisposable
         await http.Response.WriteAsync(body.ToJsonString());
     }
 
-    /// <summary>An image in the colour of the prompt and seed.</summary>
-    public static byte[] Paint(string prompt, long seed, int width, int height)
-    {
-        var (r, g, b) = Colour(prompt, seed);
-        var image = new RgbaImage(width, height);
-        for (var i = 0; i < image.Pixels.Length; i += 4)
-        {
-            (image.Pixels[i], image.Pixels[i + 1], image.Pixels[i + 2], image.Pixels[i + 3]) = (r, g, b, 255);
-        }
-        return ImageCodec.EncodePng(image, 1);
-    }
+    /// <summary>An image in the colour of the prompt and seed (painted as A1111's fake paints it).</summary>
+    public static byte[] Paint(string prompt, long seed, int width, int height) => FakeSdWebui.Paint(prompt, seed, width, height);
 
     /// <summary>The inpainting model's output: the image (made opaque) where the mask is black, the prompt's colour where it is white, blended between.</summary>
     public static byte[] Repaint(RgbaImage image, RgbaImage mask, string prompt, long seed)

@@ -212,7 +212,7 @@ public sealed class FakeComfyUi : IAsyncDisposable
     }
 
     /// <summary>The colour of image <paramref name="n"/> rendered from the prompt with the seed, as a test computes it.</summary>
-    public static (byte R, byte G, byte B) Colour(string prompt, long seed, int n) => FakeGateway.ColourOf($"{prompt}#{seed + n}", 0);
+    public static (byte R, byte G, byte B) Colour(string prompt, long seed, int n) => FakeSdWebui.Colour(prompt, seed + n);
 
     private int Remaining
     {
@@ -691,16 +691,7 @@ public sealed class FakeComfyUi : IAsyncDisposable
     }
 
     /// <summary>An image in the colour of the prompt, seed and index.</summary>
-    public static byte[] Paint(string prompt, long seed, int n, int width, int height)
-    {
-        var (r, g, b) = Colour(prompt, seed, n);
-        var image = new RgbaImage(width, height);
-        for (var i = 0; i < image.Pixels.Length; i += 4)
-        {
-            (image.Pixels[i], image.Pixels[i + 1], image.Pixels[i + 2], image.Pixels[i + 3]) = (r, g, b, 255);
-        }
-        return ImageCodec.EncodePng(image, 1);
-    }
+    public static byte[] Paint(string prompt, long seed, int n, int width, int height) => FakeSdWebui.Paint(prompt, seed + n, width, height);
 
     public async ValueTask DisposeAsync()
     {
