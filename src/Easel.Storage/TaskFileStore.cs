@@ -23,9 +23,6 @@ public abstract class TaskFileStore : ITaskFileStore
         _dialect = dialect;
     }
 
-    /// <summary>Appended to the read of a task about to be marked: PostgreSQL locks its row, so two releases of one task take turns.</summary>
-    private protected abstract string LockTaskRow { get; }
-
     /// <summary>
     /// Before a blob's holders are counted: PostgreSQL serialises the releases that count the same blob, so two
     /// releases of its last two holders cannot each see the other unmarked and both keep it (SQLite has one writer).
@@ -49,48 +46,47 @@ public abstract class TaskFileStore : ITaskFileStore
         {
             var at = _dialect.Instant(now);
             var marked = new List<string>(taskIds.Count);
-            // In id order, so two releases that share tasks lock them in the same order.
+            // In id order, so two releases that share tasks lock their rows in the same order. The UPDATE takes the
+            // row lock itself and re-checks its condition after waiting on another release of the task.
             foreach (var id in taskIds.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
             {
-                var found = await c.ExecuteScalarAsync<string?>(
-                    $"""
-                    SELECT id FROM tasks
-                    WHERE id = @id AND state IN ({Completed}, {Failed}, {Cancelled}) AND files_deleted_at IS NULL
-                      AND (@accountId IS NULL OR account_id = @accountId){LockTaskRow}
-                    """, new { id, accountId }, tx);
-                if (found is null)
-                {
-                    continue;
-                }
                 // Results go from the task's views with the mark; the keys stay in task_blobs, the record of what it held.
-                await c.ExecuteAsync("UPDATE tasks SET files_deleted_at = @at, result_keys = NULL WHERE id = @id", new { id, at }, tx);
-                marked.Add(id);
+                if (await c.ExecuteAsync(
+                    $"""
+                    UPDATE tasks SET files_deleted_at = @at, result_keys = NULL
+                    WHERE id = @id AND state IN ({Completed}, {Failed}, {Cancelled}) AND files_deleted_at IS NULL
+                      AND (@accountId IS NULL OR account_id = @accountId)
+                    """, new { id, at, accountId }, tx) == 1)
+                {
+                    marked.Add(id);
+                }
             }
             var released = new List<string>();
-            var kept = 0;
+            if (marked.Count == 0)
+            {
+                return new FilesRelease(marked, released);
+            }
+            // All the marked tasks' blobs at once, each locked in one global order: releases over different tasks that
+            // share blobs would otherwise take the blobs' locks in opposite orders and deadlock.
+            var keys = new SortedSet<string>(StringComparer.Ordinal);
             foreach (var id in marked)
             {
-                foreach (var key in (await c.QueryAsync<string>("SELECT blob_key FROM task_blobs WHERE task_id = @id", new { id }, tx)).Order(StringComparer.Ordinal))
+                keys.UnionWith(await c.QueryAsync<string>("SELECT blob_key FROM task_blobs WHERE task_id = @id", new { id }, tx));
+            }
+            foreach (var key in keys)
+            {
+                await LockBlobAsync(c, tx, key);
+                var stillHeld = await c.ExecuteScalarAsync<bool>(
+                    """
+                    SELECT EXISTS (SELECT 1 FROM task_blobs b JOIN tasks t ON t.id = b.task_id
+                                   WHERE b.blob_key = @key AND t.files_deleted_at IS NULL)
+                    """, new { key }, tx);
+                if (!stillHeld && await c.ExecuteAsync("INSERT INTO blob_deletions (blob_key, queued_at) VALUES (@key, @at) ON CONFLICT (blob_key) DO NOTHING", new { key, at }, tx) == 1)
                 {
-                    await LockBlobAsync(c, tx, key);
-                    var held = await c.ExecuteScalarAsync<bool>(
-                        """
-                        SELECT EXISTS (SELECT 1 FROM task_blobs b JOIN tasks t ON t.id = b.task_id
-                                       WHERE b.blob_key = @key AND t.files_deleted_at IS NULL)
-                        """, new { key }, tx);
-                    if (held)
-                    {
-                        kept++;
-                        continue;
-                    }
-                    // Two of the marked tasks may share the blob: it is listed once.
-                    if (await c.ExecuteAsync("INSERT INTO blob_deletions (blob_key, queued_at) VALUES (@key, @at) ON CONFLICT (blob_key) DO NOTHING", new { key, at }, tx) == 1)
-                    {
-                        released.Add(key);
-                    }
+                    released.Add(key);
                 }
             }
-            return new FilesRelease(marked, released, kept);
+            return new FilesRelease(marked, released);
         }, cancellationToken);
     }
 

@@ -37,5 +37,5 @@ public interface ITaskFileStore
     Task<IAsyncDisposable?> TryLockSweeperAsync(CancellationToken cancellationToken);
 }
 
-/// <summary>What one release did: the tasks it marked, the blobs it listed for deletion, and how many it kept for other tasks.</summary>
-public sealed record FilesRelease(IReadOnlyList<string> MarkedTaskIds, IReadOnlyList<string> ReleasedBlobKeys, int KeptBlobKeys);
+/// <summary>What one release did: the tasks it marked and the blobs it listed for deletion.</summary>
+public sealed record FilesRelease(IReadOnlyList<string> MarkedTaskIds, IReadOnlyList<string> ReleasedBlobKeys);

@@ -14,8 +14,6 @@ public sealed class PostgresTaskFileStore(PostgresDatabase database) : TaskFileS
     // Beside the migration (…01) and start-up (…02) locks.
     private const long SweeperLock = 0x45_61_73_65_6C_00_00_03;
 
-    private protected override string LockTaskRow => " FOR UPDATE";
-
     private protected override Task LockBlobAsync(DbConnection connection, IDbTransaction transaction, string blobKey) =>
         connection.ExecuteAsync("SELECT pg_advisory_xact_lock(hashtextextended(@blobKey, 0))", new { blobKey }, transaction);
 

@@ -6,8 +6,6 @@ namespace Easel.Storage.Sqlite;
 /// <summary>The embedded mode: one process, one writer; the sweeper's turn is always this process's.</summary>
 public sealed class SqliteTaskFileStore(SqliteDatabase database) : TaskFileStore(database, StoreDialect.Sqlite)
 {
-    private protected override string LockTaskRow => "";
-
     private protected override Task LockBlobAsync(DbConnection connection, IDbTransaction transaction, string blobKey) => Task.CompletedTask;
 
     public override Task<IAsyncDisposable?> TryLockSweeperAsync(CancellationToken cancellationToken) =>
