@@ -16,10 +16,6 @@ public sealed class S3BlobStore(IAmazonS3 client, S3BlobOptions options) : IBlob
 {
     private readonly string _bucket = options.Bucket ?? throw new ArgumentException("a bucket is required", nameof(options));
 
-    public IAmazonS3 Client => client;
-
-    public string Bucket => _bucket;
-
     /// <summary>The start-up check: the bucket exists and these credentials reach it. Throws with the reason.</summary>
     public async Task CheckBucketAsync(CancellationToken cancellationToken)
     {
@@ -36,7 +32,7 @@ public sealed class S3BlobStore(IAmazonS3 client, S3BlobOptions options) : IBlob
         {
             throw new BlobStoreException($"The bucket '{_bucket}'{where} refused these credentials ({(int)e.StatusCode} {e.ErrorCode}); check Easel:Blobs:S3:AccessKey/SecretKey or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.", e);
         }
-        catch (Exception e) when (e is AmazonServiceException or HttpRequestException or IOException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (IsStoreFault(e, cancellationToken))
         {
             throw new BlobStoreException($"The bucket '{_bucket}'{where} could not be reached: {e.Message}", e);
         }
