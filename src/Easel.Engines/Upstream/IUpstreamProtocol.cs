@@ -17,10 +17,12 @@ public interface IUpstreamProtocol
     bool ResubmitsIdempotently { get; }
 
     /// <summary>
-    /// Whether it sends the images themselves rather than URLs (the OpenAI Images API's multipart edits): then
-    /// <see cref="UpstreamRequest.SourceBytes"/> and <see cref="UpstreamRequest.MaskBytes"/> are loaded before it is called.
+    /// Whether it sends the images themselves rather than URLs for this operation (the OpenAI Images API's multipart
+    /// edits): then <see cref="UpstreamRequest.SourceBytes"/> and <see cref="UpstreamRequest.MaskBytes"/> are loaded
+    /// before it is called. Per operation, so that a protocol that needs them for one (midjourney-proxy's Vary Region
+    /// mask) does not load a source image of up to 20 MB for every other.
     /// </summary>
-    bool SendsImageBytes { get; }
+    bool SendsImageBytes(OperationKind kind);
 
     /// <summary>
     /// Whether the protocol ends a job at the engine's TaskTimeout itself (a synchronous call held in

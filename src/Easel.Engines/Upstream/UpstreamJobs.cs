@@ -226,7 +226,7 @@ public sealed class UpstreamJobs(
             MaskUrl = mask is not null ? UpstreamLinks.Of(mask, task) : null,
             WakeUpUrl = UpstreamLinks.WakeUp(task, wakeToken),
         };
-        if (engine.Protocol.SendsImageBytes)
+        if (engine.Protocol.SendsImageBytes(operation.Kind))
         {
             try
             {

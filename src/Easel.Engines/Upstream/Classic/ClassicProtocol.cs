@@ -27,7 +27,7 @@ public sealed class ClassicProtocol(UpstreamHttp http, bool wrapInInput, bool re
 
     public bool ResubmitsIdempotently => resubmitsIdempotently;
 
-    public bool SendsImageBytes => false;
+    public bool SendsImageBytes(OperationKind kind) => false;
 
     public async Task<SubmitAnswer> SubmitAsync(UpstreamRequest request, CancellationToken cancellationToken)
     {

@@ -32,7 +32,7 @@ public sealed class CogProtocol(UpstreamHttp http, CogSettings settings) : IUpst
     public bool ResubmitsIdempotently => true;
 
     // Inline images need their bytes; so do a canvas or mask painted from the source, and the source's size.
-    public bool SendsImageBytes => settings.SendImagesAs == CogImages.Data || settings.NeedsSourcePixels;
+    public bool SendsImageBytes(OperationKind kind) => settings.SendImagesAs == CogImages.Data || settings.NeedsSourcePixels(kind);
 
     /// <summary>Every image as base64 in a data: URL with its prefix, plus a megabyte for the rest of the prediction (logs, metrics).</summary>
     public long MaxDeliveryBytes(int maxImageBytes) => (MostImages * (DataUrl.Base64Length(maxImageBytes) + 64)) + (1024 * 1024);

@@ -77,8 +77,8 @@ public sealed record CogSettings(
     /// Whether an image operation it serves needs the source's pixels, not only its URL: a canvas composed from it, a
     /// mask painted at its size, or its size as width and height.
     /// </summary>
-    public bool NeedsSourcePixels => Inputs.Any(i => i.Key != OperationKind.Imagine
-        && (RepaintCanvas.Masks(i.Key) || i.Value.ContainsKey("width") || i.Value.ContainsKey("height")));
+    public bool NeedsSourcePixels(OperationKind kind) => kind != OperationKind.Imagine && Inputs.TryGetValue(kind, out var map)
+        && (RepaintCanvas.Masks(kind) || map.ContainsKey("width") || map.ContainsKey("height"));
 
     public static CogSettings Read(IReadOnlyDictionary<string, string> options, Action<string> problem)
     {

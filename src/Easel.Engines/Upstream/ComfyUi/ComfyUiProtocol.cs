@@ -47,7 +47,7 @@ public sealed class ComfyUiProtocol(UpstreamHttp http, ComfyUiSettings settings)
     /// </summary>
     public bool ResubmitsIdempotently => settings.ResubmitsAfterCrash;
 
-    public bool SendsImageBytes => true;
+    public bool SendsImageBytes(OperationKind kind) => true;
 
     /// <summary>The prompt id of a submission: a UUID (version 5 layout, canonical lowercase) of the submission key's hash.</summary>
     public static string PromptIdOf(string submissionKey)

@@ -23,15 +23,9 @@ public sealed record ComfyUiSettings(
     IReadOnlyDictionary<string, decimal> Denoising,
     bool ResubmitsAfterCrash)
 {
-    /// <summary>The operations whose graph gets the source image, and those whose graph gets a mask too.</summary>
-    private static readonly HashSet<OperationKind> Masked =
-        [OperationKind.UploadPaint, OperationKind.Edit, OperationKind.Inpaint, OperationKind.Outpaint, OperationKind.Pan];
-
     /// <summary>What the engine serves: the capabilities of the operations it has workflows for.</summary>
     public IReadOnlySet<EngineCapability> Capabilities =>
         Workflows.Keys.SelectMany(k => ModelCatalog.Of(k).Capabilities).ToHashSet();
-
-    public static bool HasMask(OperationKind kind) => Masked.Contains(kind);
 
     /// <summary>Reads the workflows and options; each problem names the option or file and says what to write.</summary>
     public static ComfyUiSettings Read(IReadOnlyDictionary<string, string>? workflows, IReadOnlyDictionary<string, string> options, bool resubmits,
@@ -151,12 +145,12 @@ public sealed record ComfyUiSettings(
         {
             Problem($"has neither {Placeholder(ComfyWorkflow.Image)} nor {Placeholder(ComfyWorkflow.MaskedImage)}: {operation} works on a source image, which would never reach it");
         }
-        if (HasMask(kind) && !mask)
+        if (Canvas.RepaintCanvas.Masks(kind) && !mask)
         {
             Problem($"has neither {Placeholder(ComfyWorkflow.Mask)} (white repaints, for LoadImageMask) nor {Placeholder(ComfyWorkflow.MaskedImage)} "
                 + $"(transparent repaints, for LoadImage): {operation} repaints an area, which would never reach it");
         }
-        if (!HasMask(kind) && mask)
+        if (!Canvas.RepaintCanvas.Masks(kind) && mask)
         {
             Problem($"uses a mask placeholder, but {operation} has no mask");
         }

@@ -37,8 +37,8 @@ public sealed class MidjourneyProxyProtocol(UpstreamHttp http, MidjourneyProxySe
     /// </summary>
     public bool ResubmitsIdempotently => false;
 
-    /// <summary>Vary Region's mask goes as a PNG in the modal, painted at the size of the source image.</summary>
-    public bool SendsImageBytes => true;
+    /// <summary>Vary Region's mask goes as a PNG in the modal, painted at the size of the source image; nothing else sends bytes.</summary>
+    public bool SendsImageBytes(OperationKind kind) => kind == OperationKind.Inpaint;
 
     public async Task<SubmitAnswer> SubmitAsync(UpstreamRequest request, CancellationToken cancellationToken)
     {

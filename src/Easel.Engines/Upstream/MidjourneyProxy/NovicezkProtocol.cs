@@ -24,7 +24,7 @@ public sealed class NovicezkProtocol(UpstreamHttp http) : IUpstreamProtocol
     /// <summary>NZ's list-by-condition reads only <c>ids</c> (TaskController.listByIds), as TI's: a lost answer cannot be found again.</summary>
     public bool ResubmitsIdempotently => false;
 
-    public bool SendsImageBytes => false;
+    public bool SendsImageBytes(OperationKind kind) => false;
 
     public async Task<SubmitAnswer> SubmitAsync(UpstreamRequest request, CancellationToken cancellationToken)
     {

@@ -38,7 +38,7 @@ public sealed class OpenAiImagesProtocol(UpstreamHttp http, OpenAiImagesSettings
     /// <summary>No key goes with the request: a second submission would make a second render. A crash before the id is recorded fails the task as unknown.</summary>
     public bool ResubmitsIdempotently => false;
 
-    public bool SendsImageBytes => true;
+    public bool SendsImageBytes(OperationKind kind) => true;
 
     public bool EnforcesTaskTimeout => true;
 

@@ -41,7 +41,7 @@ public sealed class SdWebuiProtocol(UpstreamHttp http, SdWebuiSettings settings,
     /// <summary>A1111 has no request key: a second submission renders again. A crash before the id is recorded fails the task as unknown.</summary>
     public bool ResubmitsIdempotently => false;
 
-    public bool SendsImageBytes => true;
+    public bool SendsImageBytes(OperationKind kind) => true;
 
     public bool EnforcesTaskTimeout => true;
 

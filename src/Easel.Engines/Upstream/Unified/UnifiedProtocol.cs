@@ -24,7 +24,7 @@ public sealed class UnifiedProtocol(UpstreamHttp http) : IUpstreamProtocol
 
     public bool ResubmitsIdempotently => true;
 
-    public bool SendsImageBytes => false;
+    public bool SendsImageBytes(OperationKind kind) => false;
 
     public async Task<SubmitAnswer> SubmitAsync(UpstreamRequest request, CancellationToken cancellationToken)
     {
