@@ -100,6 +100,9 @@ public sealed class UpstreamHttp(IOutboundClient outbound, Uri baseUrl, IReadOnl
     }
 
     /// <summary>A short, printable excerpt of an answer for messages and logs (never the whole body).</summary>
+    /// <summary>An upstream's text as a task's message or a log line quotes it: at most 500 characters.</summary>
+    public static string Trim(string text) => text.Length <= 500 ? text : text[..500] + "...";
+
     public static string Excerpt(OutboundResponse response)
     {
         ArgumentNullException.ThrowIfNull(response);

@@ -54,7 +54,7 @@ public sealed class ClassicProtocol(UpstreamHttp http, bool wrapInInput, bool re
         }
         var error = json?.RootElement.Object("error");
         var code = error?.Number("code") is { } c ? (int)c : 0;
-        var message = Trim(error?.String("error_message") ?? UpstreamHttp.Excerpt(response));
+        var message = UpstreamHttp.Trim(error?.String("error_message") ?? UpstreamHttp.Excerpt(response));
         return (response.Status, code / 1000) switch
         {
             (401 or 402 or 403 or 408 or 429, _) or (>= 500, _) => new SubmitAnswer.Unavailable($"HTTP {response.Status} {code}: {message}"),
@@ -102,11 +102,11 @@ public sealed class ClassicProtocol(UpstreamHttp http, bool wrapInInput, bool re
                 var code = error?.Number("code") is { } c ? (int)c : 0;
                 // The dialect has two failure codes per model: 098 generation failed, 099 service unavailable.
                 var kind = (code % 1000) switch { 98 => FailureKind.GenerationFailed, 99 => FailureKind.ServiceUnavailable, _ => FailureKind.ServiceError };
-                return new PollAnswer.Failed(kind, $"the upstream engine failed the task ({code:D9}): {Trim(error?.String("error_message") ?? "no reason given")}", cost);
+                return new PollAnswer.Failed(kind, $"the upstream engine failed the task ({code:D9}): {UpstreamHttp.Trim(error?.String("error_message") ?? "no reason given")}", cost);
             case "cancelled":
                 return new PollAnswer.Failed(FailureKind.ServiceError, "the upstream cancelled the task", cost);
             default:
-                return new PollAnswer.Unreachable($"the upstream answered an unknown status ({Trim(root.GetRawText())})");
+                return new PollAnswer.Unreachable($"the upstream answered an unknown status ({UpstreamHttp.Trim(root.GetRawText())})");
         }
     }
 
@@ -192,6 +192,4 @@ public sealed class ClassicProtocol(UpstreamHttp http, bool wrapInInput, bool re
 
     private static UpstreamCost? CostOf(JsonElement root) =>
         root.Object("usage")?.Number("cost") is { } usd and >= 0 ? new UpstreamCost(usd, "usd") : null;
-
-    private static string Trim(string text) => text.Length <= 500 ? text : text[..500] + "...";
 }

@@ -61,7 +61,7 @@ internal static class CogAnswers
             {
                 "succeeded" => new DeliveryReading.Final(Outputs(root)),
                 "failed" => new DeliveryReading.Final(new PollAnswer.Failed(FailureKind.GenerationFailed,
-                    $"the model failed: {Trim(root.String("error") ?? "(no error given)")}", null)),
+                    $"the model failed: {UpstreamHttp.Trim(root.String("error") ?? "(no error given)")}", null)),
                 // Easel's own cancel has ended the task already (this changes nothing then); any other is the upstream's.
                 "canceled" => new DeliveryReading.Final(new PollAnswer.Failed(FailureKind.ServiceError, "the upstream cancelled the prediction", null)),
                 var status => new DeliveryReading.Ignored($"its status is '{Printable(status)}', not terminal"),
@@ -113,9 +113,9 @@ internal static class CogAnswers
         if (r.Array("detail") is { } list)
         {
             var parts = list.EnumerateArray().Take(5).Select(Problem).Where(p => p.Length > 0).ToList();
-            return parts.Count > 0 ? Trim(string.Join("; ", parts)) : null;
+            return parts.Count > 0 ? UpstreamHttp.Trim(string.Join("; ", parts)) : null;
         }
-        return (r.String("detail") ?? r.String("error")) is { Length: > 0 } text ? Trim(text) : null;
+        return (r.String("detail") ?? r.String("error")) is { Length: > 0 } text ? UpstreamHttp.Trim(text) : null;
     }
 
     private static string Problem(JsonElement item)
@@ -127,7 +127,5 @@ internal static class CogAnswers
         return location is { Length: > 0 } && message.Length > 0 ? $"{location}: {message}" : message;
     }
 
-    private static string Printable(string? text) => text is null ? "" : new string(Trim(text).Select(c => char.IsControl(c) ? ' ' : c).ToArray());
-
-    private static string Trim(string text) => text.Length <= 500 ? text : text[..500] + "...";
+    private static string Printable(string? text) => text is null ? "" : new string(UpstreamHttp.Trim(text).Select(c => char.IsControl(c) ? ' ' : c).ToArray());
 }

@@ -24,7 +24,7 @@ internal static class ComfyUiAnswers
         // Only a 400 is about the graph; a 5xx, our credentials refused by a proxy, a 429 or a wrong base URL let the next engine try.
         if (response.Status != 400)
         {
-            return new SubmitAnswer.Unavailable($"HTTP {response.Status}: {Trim(UpstreamHttp.Excerpt(response))}");
+            return new SubmitAnswer.Unavailable($"HTTP {response.Status}: {UpstreamHttp.Trim(UpstreamHttp.Excerpt(response))}");
         }
         var root = json?.RootElement;
         var error = root?.Object("error");
@@ -56,7 +56,7 @@ internal static class ComfyUiAnswers
         // A graph ComfyUI will not run as filled for this task: the task fails and is refunded; another engine's workflow
         // would be the operator's, not the client's, choice.
         return new SubmitAnswer.Refused(FailureKind.InvalidParameters,
-            $"ComfyUI refused the workflow of {operation} ({type ?? "invalid_prompt"}): {Trim(text.ToString())}");
+            $"ComfyUI refused the workflow of {operation} ({type ?? "invalid_prompt"}): {UpstreamHttp.Trim(text.ToString())}");
     }
 
     /// <summary>The history entry of the prompt, or null when the history does not have it (yet).</summary>
@@ -79,7 +79,7 @@ internal static class ComfyUiAnswers
                     {
                         case "execution_error":
                             return ($"node {data.String("node_id") ?? "?"} ({data.String("node_type") ?? "?"}) raised {data.String("exception_type") ?? "an exception"}: "
-                                + Trim(data.String("exception_message")?.Trim() ?? "no message"), []);
+                                + UpstreamHttp.Trim(data.String("exception_message")?.Trim() ?? "no message"), []);
                         case "execution_interrupted":
                             return ($"the run was interrupted at node {data.String("node_id") ?? "?"} ({data.String("node_type") ?? "?"})", []);
                     }
@@ -127,6 +127,4 @@ internal static class ComfyUiAnswers
         ahead = all.Count(i => i[0].ValueKind == JsonValueKind.Number && i[0].GetDouble() < number);
         return true;
     }
-
-    public static string Trim(string text) => text.Length <= 500 ? text : text[..500] + "...";
 }

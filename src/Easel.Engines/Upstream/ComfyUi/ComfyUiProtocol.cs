@@ -339,7 +339,7 @@ public sealed class ComfyUiProtocol(UpstreamHttp http, ComfyUiSettings settings)
         {
             if (fileName.Length is 0 or > 255 || fileName.IndexOfAny(['/', '\\']) >= 0 || type is not ("output" or "temp" or "input"))
             {
-                return new PollAnswer.Failed(FailureKind.ServiceError, $"ComfyUI named a result of node {node} that Easel cannot fetch ('{ComfyUiAnswers.Trim(fileName)}', type '{type}')", null);
+                return new PollAnswer.Failed(FailureKind.ServiceError, $"ComfyUI named a result of node {node} that Easel cannot fetch ('{UpstreamHttp.Trim(fileName)}', type '{type}')", null);
             }
             var path = $"view?filename={Uri.EscapeDataString(fileName)}&subfolder={Uri.EscapeDataString(subfolder)}&type={type}";
             if (!http.HasCredentials)

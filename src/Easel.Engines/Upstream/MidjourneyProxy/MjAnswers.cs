@@ -21,7 +21,7 @@ internal static class MjAnswers
         using var json = UpstreamHttp.ObjectOf(response);
         var root = json?.RootElement;
         var code = root?.Number("code") is { } c ? (int)c : (int?)null;
-        var description = Trim(root?.String("description") ?? UpstreamHttp.Excerpt(response));
+        var description = UpstreamHttp.Trim(root?.String("description") ?? UpstreamHttp.Excerpt(response));
         if (response.Status is 401 or 403)
         {
             return new SubmitAnswer.Unavailable($"the proxy refused our mj-api-secret (HTTP {response.Status})");
@@ -47,7 +47,7 @@ internal static class MjAnswers
             case 24:
                 var word = root!.Value.Object("properties")?.String("bannedWord");
                 return new SubmitAnswer.Refused(FailureKind.ContentPolicyBeforeGeneration,
-                    $"the proxy refused the prompt as banned (code 24){(word is null ? "" : $": '{Trim(word)}'")}");
+                    $"the proxy refused the prompt as banned (code 24){(word is null ? "" : $": '{UpstreamHttp.Trim(word)}'")}");
             default:
                 return new SubmitAnswer.Unavailable($"the proxy did not take the task (code {code}): {description}");
         }
@@ -72,7 +72,7 @@ internal static class MjAnswers
             case "CANCEL":
                 return new PollAnswer.Failed(FailureKind.ServiceError, "the proxy cancelled the task", null);
             default:
-                return new PollAnswer.Unreachable($"the proxy answered an unknown status ({Trim(task.GetRawText())})");
+                return new PollAnswer.Unreachable($"the proxy answered an unknown status ({UpstreamHttp.Trim(task.GetRawText())})");
         }
     }
 
@@ -100,11 +100,9 @@ internal static class MjAnswers
     /// <summary>Moderation words in a failReason are Midjourney's refusal of the prompt or image (before any image was shown, so refunded).</summary>
     private static PollAnswer.Failed Failure(string? reason)
     {
-        var text = Trim(string.IsNullOrWhiteSpace(reason) ? "no reason given" : reason);
+        var text = UpstreamHttp.Trim(string.IsNullOrWhiteSpace(reason) ? "no reason given" : reason);
         string[] moderation = ["banned", "moderation", "flagged", "blocked", "nsfw", "sensitive", "敏感", "违规"];
         var kind = moderation.Any(m => text.Contains(m, StringComparison.OrdinalIgnoreCase)) ? FailureKind.ContentPolicyBeforeGeneration : FailureKind.GenerationFailed;
         return new PollAnswer.Failed(kind, $"the proxy failed the task: {text}", null);
     }
-
-    public static string Trim(string text) => text.Length <= 500 ? text : text[..500] + "...";
 }

@@ -91,7 +91,7 @@ public sealed class NovicezkProtocol(UpstreamHttp http) : IUpstreamProtocol
         // NZ's TaskStatus has these five; MODAL and CANCEL are TI's and would mean this is not the proxy configured.
         return root.String("status") is "NOT_START" or "SUBMITTED" or "IN_PROGRESS" or "SUCCESS" or "FAILURE"
             ? MjAnswers.Poll(root, firstHalf: false)
-            : new PollAnswer.Unreachable($"the proxy answered a status novicezk's proxy does not have ({MjAnswers.Trim(root.GetRawText())})");
+            : new PollAnswer.Unreachable($"the proxy answered a status novicezk's proxy does not have ({UpstreamHttp.Trim(root.GetRawText())})");
     }
 
     /// <summary>

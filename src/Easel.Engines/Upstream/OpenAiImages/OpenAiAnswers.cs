@@ -67,7 +67,7 @@ internal static class OpenAiAnswers
     {
         var error = json?.RootElement.Object("error");
         var code = error?.String("code");
-        var message = Trim(error?.String("message") ?? UpstreamHttp.Excerpt(response));
+        var message = UpstreamHttp.Trim(error?.String("message") ?? UpstreamHttp.Excerpt(response));
         var said = $"HTTP {response.Status} {code ?? error?.String("type") ?? "without a code"}: {message}";
         (FailureKind Kind, string Message, bool Refused) = (response.Status, code) switch
         {
@@ -79,6 +79,4 @@ internal static class OpenAiAnswers
         var failed = new PollAnswer.Failed(Kind, Message, null);
         return new SyncOutcome(failed, Refused ? new SubmitAnswer.Refused(Kind, Message) : new SubmitAnswer.Unavailable(said));
     }
-
-    private static string Trim(string text) => text.Length <= 500 ? text : text[..500] + "...";
 }

@@ -96,7 +96,7 @@ internal static class SdWebuiAnswers
     // next engine try while the submission can still say so, and after that fails the task with the upstream's reason.
     private static SyncOutcome Refusal(OutboundResponse response, JsonDocument? json)
     {
-        var detail = Trim(Detail(json?.RootElement) ?? UpstreamHttp.Excerpt(response));
+        var detail = UpstreamHttp.Trim(Detail(json?.RootElement) ?? UpstreamHttp.Excerpt(response));
         var said = $"HTTP {response.Status}: {detail}";
         var invalid = response.Status == 422
             || (response.Status == 404 && RequestNotFound.Any(n => detail.Contains(n, StringComparison.OrdinalIgnoreCase)));
@@ -139,6 +139,4 @@ internal static class SdWebuiAnswers
             : null;
         return location is { Length: > 0 } && message.Length > 0 ? $"{location}: {message}" : message;
     }
-
-    private static string Trim(string text) => text.Length <= 500 ? text : text[..500] + "...";
 }

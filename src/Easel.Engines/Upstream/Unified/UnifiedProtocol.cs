@@ -86,9 +86,9 @@ public sealed class UnifiedProtocol(UpstreamHttp http) : IUpstreamProtocol
                 var error = root.Object("error");
                 var code = error?.String("code");
                 var message = error?.String("message") ?? "no reason given";
-                return new PollAnswer.Failed(KindOf(code), $"the upstream engine failed the task ({code ?? "no code"}): {Trim(message)}", null);
+                return new PollAnswer.Failed(KindOf(code), $"the upstream engine failed the task ({code ?? "no code"}): {UpstreamHttp.Trim(message)}", null);
             default:
-                return new PollAnswer.Unreachable($"the upstream answered an unknown status ({Trim(root.GetRawText())})");
+                return new PollAnswer.Unreachable($"the upstream answered an unknown status ({UpstreamHttp.Trim(root.GetRawText())})");
         }
     }
 
@@ -183,7 +183,7 @@ public sealed class UnifiedProtocol(UpstreamHttp http) : IUpstreamProtocol
     {
         var error = json?.RootElement.Object("error");
         var code = error?.String("code");
-        var message = Trim(error?.String("message") ?? UpstreamHttp.Excerpt(response));
+        var message = UpstreamHttp.Trim(error?.String("message") ?? UpstreamHttp.Excerpt(response));
         return (response.Status, code) switch
         {
             (_, "content_policy_violation") => new SubmitAnswer.Refused(FailureKind.ContentPolicyBeforeGeneration, $"the upstream's moderation refused the request: {message}"),
@@ -207,6 +207,4 @@ public sealed class UnifiedProtocol(UpstreamHttp http) : IUpstreamProtocol
         "service_unavailable" => FailureKind.ServiceUnavailable,
         _ => FailureKind.ServiceError,
     };
-
-    private static string Trim(string text) => text.Length <= 500 ? text : text[..500] + "...";
 }
