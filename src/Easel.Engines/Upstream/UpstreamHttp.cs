@@ -50,7 +50,7 @@ public sealed class UpstreamHttp(IOutboundClient outbound, Uri baseUrl, IReadOnl
     /// the <see cref="PollAnswer"/> the answer already is: no connection or a timeout, a 404 (the job is lost), another
     /// status or a body that is not a JSON object (poll again). The caller disposes the document.
     /// </summary>
-    public async Task<(JsonDocument? Json, PollAnswer? Answer)> PollAsync(string path, string upstreamId, CancellationToken cancellationToken)
+    public async Task<(JsonDocument? Json, PollAnswer? Answer)> PollAsync(string path, string upstreamId, CancellationToken cancellationToken, bool emptyIsLost = false)
     {
         OutboundResponse response;
         try
@@ -61,7 +61,9 @@ public sealed class UpstreamHttp(IOutboundClient outbound, Uri baseUrl, IReadOnl
         {
             return (null, new PollAnswer.Unreachable(e.Message));
         }
-        if (response.Status == 404)
+        // emptyIsLost: an upstream that answers an unknown id with no task at all (204, or 200 with an empty body or null).
+        if (response.Status == 404
+            || (emptyIsLost && (response.Status == 204 || (response.IsSuccess && NoTask(response.Body)))))
         {
             return (null, new PollAnswer.Lost($"the upstream does not know task {upstreamId}"));
         }
@@ -72,6 +74,13 @@ public sealed class UpstreamHttp(IOutboundClient outbound, Uri baseUrl, IReadOnl
             return (null, new PollAnswer.Unreachable(Excerpt(response)));
         }
         return (json, null);
+    }
+
+    // Blank or a JSON null, read in place: a poll's body is otherwise a task of kilobytes, never decoded to a string for this.
+    private static bool NoTask(byte[] body)
+    {
+        var text = body.AsSpan().Trim(" \t\r\n"u8);
+        return text.IsEmpty || text.SequenceEqual("null"u8);
     }
 
     /// <summary>The answer's JSON object, or null when the body is not one (empty, HTML of a proxy, truncated).</summary>

@@ -40,27 +40,6 @@ internal static class MjCalls
     /// TaskInfo, which ASP.NET Core sends as 204); NZ's Spring controller returns null too, sent as 200 with an empty
     /// body; a 404 or a JSON null means the same.
     /// </summary>
-    public static async Task<(JsonDocument? Task, PollAnswer? Answer)> FetchAsync(UpstreamHttp http, string id, CancellationToken cancellationToken)
-    {
-        OutboundResponse response;
-        try
-        {
-            response = await http.SendAsync(HttpMethod.Get, $"mj/task/{Uri.EscapeDataString(id)}/fetch", null, cancellationToken);
-        }
-        catch (OutboundException e)
-        {
-            return (null, new PollAnswer.Unreachable(e.Message));
-        }
-        if (response.Status is 204 or 404 || (response.IsSuccess && System.Text.Encoding.UTF8.GetString(response.Body).Trim() is "" or "null"))
-        {
-            return (null, new PollAnswer.Lost($"the proxy does not know task {id}"));
-        }
-        var json = UpstreamHttp.ObjectOf(response);
-        if (!response.IsSuccess || json is null)
-        {
-            json?.Dispose();
-            return (null, new PollAnswer.Unreachable(UpstreamHttp.Excerpt(response)));
-        }
-        return (json, null);
-    }
+    public static Task<(JsonDocument? Json, PollAnswer? Answer)> FetchAsync(UpstreamHttp http, string id, CancellationToken cancellationToken) =>
+        http.PollAsync($"mj/task/{Uri.EscapeDataString(id)}/fetch", id, cancellationToken, emptyIsLost: true);
 }
