@@ -252,20 +252,21 @@ public sealed class PostgresTaskStore(PostgresDatabase db, CallbackHandoff? call
         var (done, callback) = await db.WriteAsync(async (c, tx) =>
         {
             var at = Stamp(_time, now);
-            var transitioned = await c.ExecuteAsync(
+            // One statement: the results are held by their task like its inputs (TaskFileStore reads holds from task_blobs
+            // alone), recorded only when the task moved to completed here.
+            var transitioned = await c.ExecuteScalarAsync<int>(
                 $"""
-                UPDATE tasks SET state = {Completed}, progress = 100, result_keys = @keys::jsonb, finished_at = @at,
-                       lease_node = NULL, lease_token = NULL, lease_expires_at = NULL
-                WHERE id = @TaskId AND state = {Processing} AND lease_token = @Token
+                WITH done AS (
+                    UPDATE tasks SET state = {Completed}, progress = 100, result_keys = @keys::jsonb, finished_at = @at,
+                           lease_node = NULL, lease_token = NULL, lease_expires_at = NULL
+                    WHERE id = @TaskId AND state = {Processing} AND lease_token = @Token
+                    RETURNING id),
+                held AS (
+                    INSERT INTO task_blobs (blob_key, task_id) SELECT k, done.id FROM done, unnest(@resultKeys::text[]) AS k
+                    ON CONFLICT DO NOTHING)
+                SELECT COUNT(*)::int FROM done
                 """,
-                new { lease.TaskId, lease.Token, keys, at = at.ToUniversalTime() }, tx);
-            if (transitioned == 1)
-            {
-                // The results are held by their task like its inputs (TaskFileStore reads holds from task_blobs alone).
-                await c.ExecuteAsync(
-                    "INSERT INTO task_blobs (blob_key, task_id) SELECT k, @TaskId FROM unnest(@resultKeys::text[]) AS k ON CONFLICT DO NOTHING",
-                    new { lease.TaskId, resultKeys = resultKeys.ToArray() }, tx);
-            }
+                new { lease.TaskId, lease.Token, keys, at = at.ToUniversalTime(), resultKeys = resultKeys.ToArray() }, tx);
             return await SettledAsync(c, tx, lease.TaskId, Settlement.Charge, at, transitioned);
         }, cancellationToken);
         HandOff(callback);
