@@ -25,9 +25,20 @@ internal static class Img2ImgInputs
     /// <exception cref="Core.Engines.EngineFailureException">The source or mask image cannot be decoded, or the result would break the canvas limits.</exception>
     public static Images Of(Operation operation, byte[] source, byte[]? maskImage, IReadOnlyDictionary<string, decimal> strength)
     {
+        var denoising = Denoising(operation, strength);
+        var repaint = RepaintCanvas.Of(operation, LocalEngine.Decode(source, "source image"), maskImage);
+        // The new part has no pixels to keep: A1111 pre-fills it from the source's edges (fill), then repaints it.
+        var fill = repaint.NewPart ? Fill : Original;
+        return new Images(ImageCodec.EncodePng(repaint.Picture), repaint.Area is { } area ? ImageCodec.EncodePng(RepaintCanvas.White(area)) : null,
+            repaint.Picture.Width, repaint.Picture.Height, fill, denoising);
+    }
+
+    /// <summary>How far the operation may move from its picture (0-1), from the engine's strengths.</summary>
+    public static decimal Denoising(Operation operation, IReadOnlyDictionary<string, decimal> strength)
+    {
         ArgumentNullException.ThrowIfNull(operation);
         ArgumentNullException.ThrowIfNull(strength);
-        var denoising = operation switch
+        return operation switch
         {
             UploadPaint or Edit or Inpaint => strength["DenoisingInpaint"],
             // Remix and variation re-render the whole image from itself: no mask, the strength says how far it may move.
@@ -36,11 +47,6 @@ internal static class Img2ImgInputs
             Outpaint or Pan => strength["DenoisingOutpaint"],
             _ => throw new InvalidOperationException($"{operation.Kind} is not an operation sent as an image to repaint"),
         };
-        var repaint = RepaintCanvas.Of(operation, LocalEngine.Decode(source, "source image"), maskImage);
-        // The new part has no pixels to keep: A1111 pre-fills it from the source's edges (fill), then repaints it.
-        var fill = repaint.NewPart ? Fill : Original;
-        return new Images(ImageCodec.EncodePng(repaint.Picture), repaint.Area is { } area ? ImageCodec.EncodePng(RepaintCanvas.White(area)) : null,
-            repaint.Picture.Width, repaint.Picture.Height, fill, denoising);
     }
 
     /// <summary>The size A1111 is asked for: each side the nearest multiple of 8 (its latent space is an eighth of the pixels), at least 8.</summary>
