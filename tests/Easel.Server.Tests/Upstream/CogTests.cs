@@ -391,26 +391,4 @@ public sealed class CogTests
 
     private static void AssertColour(RgbaImage image, (byte R, byte G, byte B) colour) =>
         Assert.Equal([colour.R, colour.G, colour.B], image.Pixels[..3]);
-
-    private static async Task<string> RunUnifiedAsync(HttpClient client, object body, int images)
-    {
-        var (status, created) = await client.PostJsonAsync("/v1/images/generations", body is JsonNode node ? node.ToJsonString() : System.Text.Json.JsonSerializer.Serialize(body));
-        Assert.True(status == 200, created.ToJsonString());
-        var id = created["id"]!.GetValue<string>();
-        var (task, _) = await client.UnifiedDoneAsync(id, TimeSpan.FromSeconds(30));
-        Assert.True(task["status"]!.GetValue<string>() == "completed", task.ToJsonString());
-        Assert.Equal(images, task["results"]!.AsArray().Count);
-        return id;
-    }
-
-    private static async Task<string> RunClassicAsync(HttpClient client, object body, int images)
-    {
-        var (status, created) = await client.PostJsonAsync("/model/v1/generation", body);
-        Assert.True(status == 200, created.ToJsonString());
-        var id = created["id"]!.GetValue<string>();
-        var (task, _) = await client.ClassicDoneAsync(id, TimeSpan.FromSeconds(30));
-        Assert.True(task["status"]!.GetValue<string>() == "completed", task.ToJsonString());
-        Assert.Equal(images, task["output"]![0]!["content"]!.AsArray().Count);
-        return id;
-    }
 }

@@ -246,22 +246,10 @@ public sealed class MidjourneyProxyNovicezkTests
         Assert.Contains(words, error.ToString(), StringComparison.Ordinal);
     }
 
-    private static async Task<JsonObject> RunUnifiedAsync(HttpClient client, object body, int images)
-    {
-        var task = await RunAsync(client, System.Text.Json.JsonSerializer.Serialize(body));
-        Assert.True(task["status"]!.GetValue<string>() == "completed", task.ToJsonString());
-        Assert.Equal(images, task["results"]!.AsArray().Count);
-        return task;
-    }
+    // The task in the unified view, whose results are the re-hosted URLs.
+    private static async Task<JsonObject> RunUnifiedAsync(HttpClient client, object body, int images) =>
+        (await client.GetJsonAsync($"/v1/tasks/{await UpstreamFront.RunUnifiedAsync(client, body, images)}")).Body;
 
-    private static async Task<JsonObject> RunClassicAsync(HttpClient client, object body, int images)
-    {
-        var (status, created) = await client.PostJsonAsync("/model/v1/generation", body);
-        Assert.True(status == 200, created.ToJsonString());
-        var (task, _) = await client.ClassicDoneAsync(created["id"]!.GetValue<string>(), TimeSpan.FromSeconds(30));
-        Assert.True(task["status"]!.GetValue<string>() == "completed", task.ToJsonString());
-        Assert.Equal(images, task["output"]![0]!["content"]!.AsArray().Count);
-        // The same task in the unified view, whose results are the re-hosted URLs.
-        return (await client.GetJsonAsync($"/v1/tasks/{created["id"]!.GetValue<string>()}")).Body;
-    }
+    private static async Task<JsonObject> RunClassicAsync(HttpClient client, object body, int images) =>
+        (await client.GetJsonAsync($"/v1/tasks/{await UpstreamFront.RunClassicAsync(client, body, images)}")).Body;
 }

@@ -271,23 +271,4 @@ public sealed class MidjourneyProxyTests
         Assert.Equal(4, task["results"]!.AsArray().Count);
         Assert.Equal(1, (await host.LedgerAsync(accountId)).Count("charge", id));
     }
-
-    private static async Task<string> RunUnifiedAsync(HttpClient client, object body, int images)
-    {
-        var task = await RunAsync(client, System.Text.Json.JsonSerializer.Serialize(body));
-        Assert.True(task["status"]!.GetValue<string>() == "completed", task.ToJsonString());
-        Assert.Equal(images, task["results"]!.AsArray().Count);
-        return task["id"]!.GetValue<string>();
-    }
-
-    private static async Task<string> RunClassicAsync(HttpClient client, object body, int images)
-    {
-        var (status, created) = await client.PostJsonAsync("/model/v1/generation", body);
-        Assert.True(status == 200, created.ToJsonString());
-        var id = created["id"]!.GetValue<string>();
-        var (task, _) = await client.ClassicDoneAsync(id, TimeSpan.FromSeconds(30));
-        Assert.True(task["status"]!.GetValue<string>() == "completed", task.ToJsonString());
-        Assert.Equal(images, task["output"]![0]!["content"]!.AsArray().Count);
-        return id;
-    }
 }

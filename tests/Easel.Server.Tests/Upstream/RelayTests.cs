@@ -3,6 +3,8 @@ using Easel.Imaging;
 using Easel.Server.Tests.Infrastructure;
 using Xunit.Abstractions;
 
+using static Easel.Server.Tests.Upstream.UpstreamFront;
+
 namespace Easel.Server.Tests.Upstream;
 
 /// <summary>
@@ -28,19 +30,19 @@ public sealed class RelayTests(ITestOutputHelper output)
             var client = servers.FrontAccount;
             var source = await servers.UploadAsync(TestImages.PatternPng(96, 96));
 
-            var paint = await RunAsync(client, Requests.UnifiedUploadPaint(source), 4);
-            var edit = await RunAsync(client, new
+            var paint = await RunUnifiedAsync(client, Requests.UnifiedUploadPaint(source), 4, seconds: 120);
+            var edit = await RunUnifiedAsync(client, new
             {
                 model = "mj-v7-edit", prompt = "harbour at dusk",
                 model_params = new { task_id = paint, image_number = 1, canvas = new { width = 160, height = 100 }, img_pos = new { width = 128, height = 128, x = -20, y = -14 } },
-            }, 4);
+            }, 4, seconds: 120);
             // The classic dialect on the front, whatever the upstream's protocol: the dialects are the front's business.
-            var inpaint = await RunClassicAsync(client, new { model = "midjourney_inpaint", jobId = edit, imageNo = 2, mask = Mask, remixPrompt = "a boat" }, 4);
-            var remix = await RunAsync(client, new { model = "mj-v7-remix", prompt = "as a watercolour", model_params = new { task_id = inpaint, image_number = 0, mode = "subtle" } }, 4);
-            var variation = await RunAsync(client, new { model = "mj-v7-variation", model_params = new { task_id = remix, image_number = 3, type = "strong" } }, 4);
-            var pan = await RunClassicAsync(client, new { model = "midjourney_pan", jobId = variation, imageNo = 1, direction = 1, scale = 1.5 }, 4);
-            var outpaint = await RunAsync(client, new { model = "mj-v7-outpaint", model_params = new { task_id = pan, image_number = 0, scale = 1.25 } }, 4);
-            var upscale = await RunAsync(client, new { model = "mj-v7-upscale", model_params = new { task_id = outpaint, image_number = 2, type = "standard" } }, 1);
+            var inpaint = await RunClassicAsync(client, new { model = "midjourney_inpaint", jobId = edit, imageNo = 2, mask = Mask, remixPrompt = "a boat" }, 4, seconds: 120);
+            var remix = await RunUnifiedAsync(client, new { model = "mj-v7-remix", prompt = "as a watercolour", model_params = new { task_id = inpaint, image_number = 0, mode = "subtle" } }, 4, seconds: 120);
+            var variation = await RunUnifiedAsync(client, new { model = "mj-v7-variation", model_params = new { task_id = remix, image_number = 3, type = "strong" } }, 4, seconds: 120);
+            var pan = await RunClassicAsync(client, new { model = "midjourney_pan", jobId = variation, imageNo = 1, direction = 1, scale = 1.5 }, 4, seconds: 120);
+            var outpaint = await RunUnifiedAsync(client, new { model = "mj-v7-outpaint", model_params = new { task_id = pan, image_number = 0, scale = 1.25 } }, 4, seconds: 120);
+            var upscale = await RunUnifiedAsync(client, new { model = "mj-v7-upscale", model_params = new { task_id = outpaint, image_number = 2, type = "standard" } }, 1, seconds: 120);
 
             // The upstream painted every one of them, under the account whose key the front holds.
             var (_, upstreamTasks) = await servers.UpstreamAccount.GetJsonAsync("/v1/tasks?limit=50");
@@ -61,27 +63,5 @@ public sealed class RelayTests(ITestOutputHelper output)
             output.WriteLine("upstream:\n" + servers.Upstream.Output);
             throw;
         }
-    }
-
-    private static async Task<string> RunAsync(HttpClient client, object body, int images)
-    {
-        var (status, created) = await client.PostJsonAsync("/v1/images/generations", body);
-        Assert.True(status == 200, created.ToJsonString());
-        var id = created["id"]!.GetValue<string>();
-        var (task, _) = await client.UnifiedDoneAsync(id, TimeSpan.FromSeconds(120));
-        Assert.True(task["status"]!.GetValue<string>() == "completed", task.ToJsonString());
-        Assert.Equal(images, task["results"]!.AsArray().Count);
-        return id;
-    }
-
-    private static async Task<string> RunClassicAsync(HttpClient client, object body, int images)
-    {
-        var (status, created) = await client.PostJsonAsync("/model/v1/generation", body);
-        Assert.True(status == 200, created.ToJsonString());
-        var id = created["id"]!.GetValue<string>();
-        var (task, _) = await client.ClassicDoneAsync(id, TimeSpan.FromSeconds(120));
-        Assert.True(task["status"]!.GetValue<string>() == "completed", task.ToJsonString());
-        Assert.Equal(images, task["output"]![0]!["content"]!.AsArray().Count);
-        return id;
     }
 }

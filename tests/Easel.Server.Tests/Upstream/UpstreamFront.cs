@@ -30,6 +30,30 @@ internal static class UpstreamFront
         return task;
     }
 
+    /// <summary>A unified create run to completed with this many images (the chains of operations); its task id.</summary>
+    public static async Task<string> RunUnifiedAsync(HttpClient client, object body, int images, int seconds = 30)
+    {
+        var (status, created) = await client.PostJsonAsync("/v1/images/generations", body);
+        Assert.True(status == 200, created.ToJsonString());
+        var id = created["id"]!.GetValue<string>();
+        var (task, _) = await client.UnifiedDoneAsync(id, TimeSpan.FromSeconds(seconds));
+        Assert.True(task["status"]!.GetValue<string>() == "completed", task.ToJsonString());
+        Assert.Equal(images, task["results"]!.AsArray().Count);
+        return id;
+    }
+
+    /// <summary>A classic create run to completed with this many images; its task id.</summary>
+    public static async Task<string> RunClassicAsync(HttpClient client, object body, int images, int seconds = 30)
+    {
+        var (status, created) = await client.PostJsonAsync("/model/v1/generation", body);
+        Assert.True(status == 200, created.ToJsonString());
+        var id = created["id"]!.GetValue<string>();
+        var (task, _) = await client.ClassicDoneAsync(id, TimeSpan.FromSeconds(seconds));
+        Assert.True(task["status"]!.GetValue<string>() == "completed", task.ToJsonString());
+        Assert.Equal(images, task["output"]![0]!["content"]!.AsArray().Count);
+        return id;
+    }
+
     public static Task WaitForAsync(Func<bool> condition) => WaitForAsync(() => Task.FromResult(condition()));
 
     public static async Task WaitForAsync(Func<Task<bool>> condition)
